@@ -1,0 +1,374 @@
+//! The corpus: which files are inputs (walking folders), how they are read and decoded, and how a
+//! JSONL file becomes documents. The only stage that touches the filesystem on the input side.
+//!
+//! Rules, all documented in the README:
+//! - Paths on the command line may be files or folders. Folders are walked recursively in byte
+//!   order of file names; hidden entries (name starting with `.`, which covers `.git`) are skipped;
+//!   symbolic links are not followed unless asked. Files met while walking count when their
+//!   extension is in the list (`txt`, `md`, `text`, `jsonl` and no extension by default); a file
+//!   named on the command line is always read.
+//! - Files ending in `.jsonl` hold one JSON object per line; the text is a string field, the id
+//!   another field (the line number when absent). Blank lines are ignored.
+//! - Text is UTF-8, with or without a byte-order mark. A file that is not valid UTF-8 is still
+//!   read, with every invalid sequence replaced by U+FFFD (which only separates words), and named
+//!   in a warning; the run then exits with code 2.
+//! - Any problem with one input is a [`Diagnostic`] and the run goes on with the rest.
+
+use rayon::prelude::*;
+use serde_json::Value;
+use std::borrow::Cow;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Input selection and JSONL field names.
+#[derive(Debug, Clone)]
+pub struct InputOptions {
+    /// Extensions (without the dot, lowercase) of files to read while walking folders; the empty
+    /// string stands for files without an extension.
+    pub extensions: Vec<String>,
+    /// JSONL field holding the text.
+    pub text_field: String,
+    /// JSONL field holding the document id.
+    pub id_field: String,
+    /// Follow symbolic links while walking.
+    pub follow_links: bool,
+}
+
+impl Default for InputOptions {
+    fn default() -> Self {
+        InputOptions {
+            extensions: DEFAULT_EXTENSIONS.iter().map(|e| e.to_string()).collect(),
+            text_field: "text".into(),
+            id_field: "id".into(),
+            follow_links: false,
+        }
+    }
+}
+
+/// Extensions read by default while walking folders (`""`: no extension).
+pub const DEFAULT_EXTENSIONS: &[&str] = &["txt", "md", "text", "jsonl", ""];
+
+/// How a file's content becomes documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// The whole file is one document.
+    Text,
+    /// One JSON object per line, each a document.
+    Jsonl,
+}
+
+/// One input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// How it is shown: the path as given on the command line joined with the relative path.
+    pub display: String,
+    /// Text or JSONL.
+    pub kind: SourceKind,
+    /// Size in bytes when it was found (for progress only).
+    pub len: u64,
+}
+
+/// A problem with one input: shown as `PATH: message` or `PATH:LINE: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file (display form).
+    pub path: String,
+    /// 1-based line for JSONL problems.
+    pub line: Option<usize>,
+    /// What went wrong and what was done about it.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.path, line, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+fn diagnostic(path: &str, line: Option<usize>, message: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        path: path.to_string(),
+        line,
+        message: message.into(),
+    }
+}
+
+fn kind_of(path: &Path) -> SourceKind {
+    match path.extension() {
+        Some(ext) if ext.eq_ignore_ascii_case("jsonl") => SourceKind::Jsonl,
+        _ => SourceKind::Text,
+    }
+}
+
+fn extension_selected(path: &Path, extensions: &[String]) -> bool {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    extensions.contains(&ext)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+/// Finds the input files under `roots`, sorted by display path and without repeats, plus a
+/// diagnostic for every path that could not be walked.
+pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for root in roots {
+        let shown = root.to_string_lossy();
+        let meta = match std::fs::metadata(root) {
+            Ok(meta) => meta,
+            Err(e) => {
+                problems.push(diagnostic(&shown, None, io_reason(&e)));
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            files.push(SourceFile {
+                path: root.clone(),
+                display: shown.into_owned(),
+                kind: kind_of(root),
+                len: meta.len(),
+            });
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(options.follow_links)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    if !entry.file_type().is_file()
+                        || !extension_selected(entry.path(), &options.extensions)
+                    {
+                        continue;
+                    }
+                    let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                    files.push(SourceFile {
+                        path: entry.path().to_path_buf(),
+                        display: entry.path().to_string_lossy().into_owned(),
+                        kind: kind_of(entry.path()),
+                        len,
+                    });
+                }
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(|p| p.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| shown.to_string());
+                    let reason = match (e.loop_ancestor(), e.io_error()) {
+                        (Some(ancestor), _) => format!(
+                            "symbolic link loop back to {}, not followed",
+                            ancestor.display()
+                        ),
+                        (None, Some(io)) => io_reason(io),
+                        (None, None) => e.to_string(),
+                    };
+                    problems.push(diagnostic(&path, None, reason));
+                }
+            }
+        }
+    }
+    files.sort_by(|a, b| a.display.cmp(&b.display));
+    files.dedup_by(|a, b| a.display == b.display);
+    (files, problems)
+}
+
+/// A one-line reason for an I/O error, without the OS error number noise.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// One document handed to the per-document work.
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    /// The decoded text.
+    pub text: &'a str,
+    /// 1-based line in a JSONL file.
+    pub line: Option<usize>,
+    /// The id field of a JSONL record (the line number when the record has none).
+    pub id: Option<&'a Value>,
+}
+
+/// Decodes bytes as UTF-8 (a leading byte-order mark is dropped). Invalid sequences become
+/// U+FFFD; the second value then gives the byte offset of the first one.
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<usize>) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), None),
+        Err(e) => (String::from_utf8_lossy(bytes), Some(e.valid_up_to())),
+    }
+}
+
+/// Reads `source` and applies `work` to each of its documents, in parallel for the records of a
+/// JSONL file. Returns the results in document order and the problems met.
+pub fn read_source<T, W>(
+    source: &SourceFile,
+    options: &InputOptions,
+    work: &W,
+) -> (Vec<T>, Vec<Diagnostic>)
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
+    let bytes = match std::fs::read(&source.path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return (
+                Vec::new(),
+                vec![diagnostic(&source.display, None, io_reason(&e))],
+            );
+        }
+    };
+    match source.kind {
+        SourceKind::Text => {
+            let (text, bad_at) = decode(&bytes);
+            let problems = bad_at
+                .map(|offset| {
+                    diagnostic(
+                        &source.display,
+                        None,
+                        format!(
+                            "not valid UTF-8 (first bad byte at offset {offset}); \
+                             invalid bytes read as U+FFFD"
+                        ),
+                    )
+                })
+                .into_iter()
+                .collect();
+            let doc = Document {
+                text: &text,
+                line: None,
+                id: None,
+            };
+            (vec![work(doc)], problems)
+        }
+        SourceKind::Jsonl => read_jsonl(source, &bytes, options, work),
+    }
+}
+
+fn read_jsonl<T, W>(
+    source: &SourceFile,
+    bytes: &[u8],
+    options: &InputOptions,
+    work: &W,
+) -> (Vec<T>, Vec<Diagnostic>)
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let lines: Vec<(usize, &[u8])> = bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+        .collect();
+    let outcomes: Vec<Result<T, Diagnostic>> = lines
+        .par_iter()
+        .map(|&(line_no, line)| {
+            let record: Value = serde_json::from_slice(line).map_err(|e| {
+                diagnostic(
+                    &source.display,
+                    Some(line_no),
+                    format!("not valid JSON ({e}); line skipped"),
+                )
+            })?;
+            let Value::Object(fields) = &record else {
+                return Err(diagnostic(
+                    &source.display,
+                    Some(line_no),
+                    "not a JSON object; line skipped",
+                ));
+            };
+            let text = match fields.get(&options.text_field) {
+                Some(Value::String(text)) => text,
+                Some(_) => {
+                    return Err(diagnostic(
+                        &source.display,
+                        Some(line_no),
+                        format!(
+                            "field \"{}\" is not a string; line skipped",
+                            options.text_field
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(diagnostic(
+                        &source.display,
+                        Some(line_no),
+                        format!("no field \"{}\"; line skipped", options.text_field),
+                    ));
+                }
+            };
+            let line_id = Value::from(line_no);
+            let id = fields.get(&options.id_field).unwrap_or(&line_id);
+            Ok(work(Document {
+                text,
+                line: Some(line_no),
+                id: Some(id),
+            }))
+        })
+        .collect();
+    let mut docs = Vec::with_capacity(outcomes.len());
+    let mut problems = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(doc) => docs.push(doc),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    (docs, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_is_dropped_and_valid_utf8_borrowed() {
+        let (text, bad) = decode(b"\xEF\xBB\xBFhello");
+        assert_eq!((text.as_ref(), bad), ("hello", None));
+        assert!(matches!(text, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_located() {
+        let (text, bad) = decode(b"ab\xFFcd");
+        assert_eq!((text.as_ref(), bad), ("ab\u{FFFD}cd", Some(2)));
+    }
+
+    #[test]
+    fn extension_rules() {
+        let exts: Vec<String> = DEFAULT_EXTENSIONS.iter().map(|s| s.to_string()).collect();
+        assert!(extension_selected(Path::new("a/b.txt"), &exts));
+        assert!(extension_selected(Path::new("a/B.TXT"), &exts));
+        assert!(extension_selected(Path::new("a/README"), &exts));
+        assert!(!extension_selected(Path::new("a/img.png"), &exts));
+        assert_eq!(kind_of(Path::new("x.JSONL")), SourceKind::Jsonl);
+        assert_eq!(kind_of(Path::new("x.txt")), SourceKind::Text);
+    }
+
+    #[test]
+    fn diagnostics_show_path_and_line() {
+        assert_eq!(
+            diagnostic("a.jsonl", Some(3), "bad").to_string(),
+            "a.jsonl:3: bad"
+        );
+        assert_eq!(diagnostic("a.txt", None, "bad").to_string(), "a.txt: bad");
+    }
+}

@@ -1,0 +1,23 @@
+//! The library's error type: what can stop a whole run (as opposed to a problem with one input,
+//! which is a [`crate::corpus::Diagnostic`] and never stops the run).
+
+use std::path::PathBuf;
+
+/// Errors that abort an operation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A parameter is out of range or parameters contradict each other.
+    #[error("invalid parameters: {0}")]
+    InvalidConfig(String),
+    /// Reading or writing a path failed in a way that stops the operation.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// Result with the library's error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,35 @@
+//! neardup finds near-duplicate documents in a corpus of articles and reports them as clusters.
+//!
+//! The library does the work as a pipeline of stages, one module each:
+//! [`corpus`] (walk, read, decode) -> [`normalize`] (NFKC, case and punctuation folding, tokens)
+//! -> [`shingle`] (k-gram fingerprints) -> [`minhash`] (signatures) -> [`lsh`] (candidate pairs)
+//! -> verification by exact Jaccard -> [`cluster`] (union-find) -> [`report`] (text, JSON).
+//! [`scan::scan`] runs them all; the `neardup` binary is a thin front end over it.
+//!
+//! ```
+//! use neardup::shingle::{jaccard, ShingleKind, Shingler};
+//!
+//! let mut shingler = Shingler::new(ShingleKind::Words(3));
+//! let (mut a, mut b) = (Vec::new(), Vec::new());
+//! shingler.shingle("The quick brown fox jumps over the lazy dog.", &mut a);
+//! shingler.shingle("the QUICK brown fox\njumps over the lazy cat", &mut b);
+//! // 7 shingles each, 6 shared: J = 6 / 8.
+//! assert_eq!(jaccard(&a, &b), 0.75);
+//! ```
+
+pub mod cluster;
+pub mod config;
+pub mod corpus;
+pub mod error;
+pub mod lsh;
+pub mod minhash;
+pub mod normalize;
+pub mod progress;
+pub mod report;
+pub mod scan;
+pub mod shingle;
+
+pub use config::ScanConfig;
+pub use error::{Error, Result};
+pub use report::Report;
+pub use scan::{ScanOutcome, scan};

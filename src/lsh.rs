@@ -1,0 +1,221 @@
+//! Locality-sensitive hashing over MinHash signatures: the choice of bands and rows, and the
+//! candidate pairs (documents that agree on every row of at least one band).
+//!
+//! With `b` bands of `r` rows, two documents of Jaccard similarity `s` become candidates with
+//! probability `P(s) = 1 - (1 - s^r)^b`. Candidates are verified afterwards, so a false
+//! candidate only costs one comparison while a missed pair is lost for good: the default choice
+//! takes the largest `r` (fewest false candidates) whose chance of missing a pair *at* the
+//! threshold stays below [`TARGET_MISS_RATE`].
+//!
+//! Tables are sorted vectors of `(band key, document)` rather than hash maps of vectors: one
+//! allocation per band, cache-friendly, and the runs of equal keys come out in a deterministic
+//! order. Bands are independent and are filled in parallel.
+
+use rayon::prelude::*;
+
+/// Largest accepted chance of missing a pair whose similarity is exactly the threshold.
+pub const TARGET_MISS_RATE: f64 = 1e-4;
+
+/// Buckets up to this size give every pair in them; larger buckets (typically many copies of one
+/// text) give a star around their first member plus a chain of neighbours, which keeps the work
+/// linear and still connects every member that is similar to the first or to its neighbour.
+pub const MAX_FULL_BUCKET: usize = 64;
+
+/// A band layout: `bands` bands of `rows` signature positions each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Banding {
+    /// Number of bands.
+    pub bands: usize,
+    /// Rows (signature positions) per band.
+    pub rows: usize,
+}
+
+impl Banding {
+    /// Probability that a pair of Jaccard similarity `s` shares at least one band.
+    pub fn probability(self, s: f64) -> f64 {
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+
+    /// The layout for `threshold` with `num_perm` permutations: the largest row count whose miss
+    /// rate at the threshold is at most [`TARGET_MISS_RATE`] (or one row if none is), with as
+    /// many bands as the permutations allow.
+    pub fn for_threshold(threshold: f64, num_perm: usize) -> Banding {
+        let num_perm = num_perm.max(1);
+        (1..=num_perm)
+            .rev()
+            .map(|rows| Banding {
+                bands: num_perm / rows,
+                rows,
+            })
+            .find(|b| 1.0 - b.probability(threshold) <= TARGET_MISS_RATE)
+            .unwrap_or(Banding {
+                bands: num_perm,
+                rows: 1,
+            })
+    }
+
+    /// Positions used: `bands * rows` (at most the signature length).
+    pub fn used_positions(self) -> usize {
+        self.bands * self.rows
+    }
+}
+
+/// A candidate pair `(lower document index, higher document index)`.
+pub type Pair = (u32, u32);
+
+/// Candidate pairs among `count` documents whose signatures (each `signature_len` long) are laid
+/// out one after another in `signatures`. Sorted and deduplicated.
+pub fn candidate_pairs(
+    signatures: &[u64],
+    signature_len: usize,
+    banding: Banding,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<Pair> {
+    if signature_len == 0 {
+        return Vec::new();
+    }
+    let count = signatures.len() / signature_len;
+    let mut pairs: Vec<u64> = (0..banding.bands)
+        .into_par_iter()
+        .map(|band| {
+            let rows = band * banding.rows..(band + 1) * banding.rows;
+            let mut table: Vec<(u64, u32)> = (0..count)
+                .map(|doc| {
+                    let sig = &signatures[doc * signature_len..(doc + 1) * signature_len];
+                    (band_key(&sig[rows.clone()], band), doc as u32)
+                })
+                .collect();
+            table.sort_unstable();
+            let mut pairs = Vec::new();
+            for bucket in table.chunk_by(|x, y| x.0 == y.0) {
+                if bucket.len() > 1 {
+                    bucket_pairs(bucket, &mut pairs);
+                }
+            }
+            pairs.sort_unstable();
+            pairs.dedup();
+            progress(1);
+            pairs
+        })
+        .reduce(Vec::new, |mut a, b| {
+            a.extend_from_slice(&b);
+            a
+        });
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+        .into_iter()
+        .map(|p| ((p >> 32) as u32, p as u32))
+        .collect()
+}
+
+fn pack(a: u32, b: u32) -> u64 {
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    (u64::from(lo) << 32) | u64::from(hi)
+}
+
+fn bucket_pairs(bucket: &[(u64, u32)], out: &mut Vec<u64>) {
+    if bucket.len() <= MAX_FULL_BUCKET {
+        for (i, &(_, a)) in bucket.iter().enumerate() {
+            for &(_, b) in &bucket[i + 1..] {
+                out.push(pack(a, b));
+            }
+        }
+    } else {
+        let first = bucket[0].1;
+        for w in bucket.windows(2) {
+            out.push(pack(first, w[1].1));
+            out.push(pack(w[0].1, w[1].1));
+        }
+    }
+}
+
+/// Hash of one band of a signature, salted with the band number.
+fn band_key(rows: &[u64], band: usize) -> u64 {
+    let mut h = crate::shingle::finalize(band as u64 ^ 0x5851_F42D_4C95_7F2D);
+    for &v in rows {
+        h = crate::shingle::finalize(h ^ v).wrapping_add(0x2545_F491_4F6C_DD1D);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_layout_for_0_8_with_128_permutations_is_25_bands_of_5_rows() {
+        let b = Banding::for_threshold(0.8, 128);
+        assert_eq!((b.bands, b.rows), (25, 5));
+        assert!(b.probability(0.8) > 1.0 - TARGET_MISS_RATE);
+        // One more row per band would miss too many pairs at the threshold.
+        let tighter = Banding {
+            bands: 128 / 6,
+            rows: 6,
+        };
+        assert!(1.0 - tighter.probability(0.8) > TARGET_MISS_RATE);
+    }
+
+    #[test]
+    fn chosen_layout_meets_the_miss_target_for_many_thresholds() {
+        for t in [0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0] {
+            for perms in [32, 64, 128, 256] {
+                let b = Banding::for_threshold(t, perms);
+                assert!(b.used_positions() <= perms);
+                if b.rows > 1 {
+                    assert!(
+                        1.0 - b.probability(t) <= TARGET_MISS_RATE,
+                        "t={t} p={perms}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_higher_threshold_never_gives_fewer_rows() {
+        let mut last = 0;
+        for t in [0.2, 0.4, 0.6, 0.8, 0.9, 0.99] {
+            let rows = Banding::for_threshold(t, 128).rows;
+            assert!(rows >= last);
+            last = rows;
+        }
+    }
+
+    #[test]
+    fn probability_curve_is_an_s_curve() {
+        let b = Banding { bands: 25, rows: 5 };
+        assert!(b.probability(0.2) < 0.01);
+        assert!(b.probability(0.9) > 0.999_999);
+        assert_eq!(b.probability(0.0), 0.0);
+        assert_eq!(b.probability(1.0), 1.0);
+    }
+
+    fn no_progress(_: u64) {}
+
+    #[test]
+    fn documents_sharing_a_band_are_candidates_and_others_are_not() {
+        let banding = Banding { bands: 2, rows: 2 };
+        #[rustfmt::skip]
+        let sigs = vec![
+            1, 2, 3, 4,   // doc 0
+            1, 2, 9, 9,   // doc 1: shares band 0 with doc 0
+            7, 7, 3, 4,   // doc 2: shares band 1 with doc 0
+            5, 6, 8, 8,   // doc 3: shares nothing
+            2, 1, 4, 3,   // doc 4: same values, other order: shares nothing
+        ];
+        let pairs = candidate_pairs(&sigs, 4, banding, &no_progress);
+        assert_eq!(pairs, vec![(0, 1), (0, 2)]);
+    }
+
+    #[test]
+    fn a_huge_bucket_gives_linear_pairs_that_still_connect_it() {
+        let n = 1000u32;
+        let sigs = vec![42u64; n as usize * 2];
+        let pairs = candidate_pairs(&sigs, 2, Banding { bands: 1, rows: 2 }, &no_progress);
+        assert!(pairs.len() < 2 * n as usize);
+        for doc in 1..n {
+            assert!(pairs.binary_search(&(0, doc)).is_ok());
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! The report: one serde model of a scan's results, written as human-readable text or as JSON.
+//! The JSON schema is documented in the README and tested by deserializing into these same
+//! structs with unknown fields denied.
+
+use crate::config::ScanConfig;
+use crate::scan::{DocumentInfo, ScanOutcome};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::io::{self, Write};
+
+/// Version of the tool that wrote a report.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A whole scan report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// neardup's version.
+    pub version: String,
+    /// The parameters the scan ran with.
+    pub params: Params,
+    /// Counts.
+    pub stats: Stats,
+    /// Clusters of near-duplicates, largest first, then by representative path.
+    pub clusters: Vec<ClusterReport>,
+}
+
+/// Scan parameters as reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// `"word"` or `"char"`.
+    pub shingle: String,
+    /// Words or characters per shingle.
+    pub shingle_size: usize,
+    /// MinHash permutations.
+    pub num_perm: usize,
+    /// Seed of the permutations.
+    pub seed: u64,
+    /// Jaccard threshold.
+    pub threshold: f64,
+    /// LSH bands.
+    pub bands: usize,
+    /// Rows per band.
+    pub rows: usize,
+    /// Probability that a pair exactly at the threshold becomes a candidate.
+    pub candidate_probability_at_threshold: f64,
+    /// Whether candidates were checked against the exact Jaccard.
+    pub verify: bool,
+}
+
+/// Counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stats {
+    /// Input files.
+    pub files: usize,
+    /// Documents compared.
+    pub documents: usize,
+    /// Documents without words, skipped.
+    pub empty_documents: usize,
+    /// Input problems (unreadable files, invalid UTF-8, bad JSONL lines).
+    pub input_errors: usize,
+    /// Pairs sharing an LSH band.
+    pub candidate_pairs: usize,
+    /// Candidate pairs at or above the threshold.
+    pub similar_pairs: usize,
+    /// Clusters found.
+    pub clusters: usize,
+    /// Documents in some cluster.
+    pub documents_in_clusters: usize,
+    /// Documents in clusters minus one representative per cluster.
+    pub duplicate_documents: usize,
+}
+
+/// One cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterReport {
+    /// 1-based position in the report.
+    pub id: usize,
+    /// Number of members.
+    pub size: usize,
+    /// Lowest similarity among the verified pairs that joined the cluster.
+    pub min_pair_similarity: f64,
+    /// The representative first, then the others by path.
+    pub members: Vec<MemberReport>,
+}
+
+/// One member of a cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberReport {
+    /// The file: the command-line path joined with the path inside it.
+    pub path: String,
+    /// JSONL records: the id field (the line number when the record has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+    /// JSONL records: the 1-based line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Similarity to the representative (1 for the representative).
+    pub similarity: f64,
+    /// Whether this member is the representative.
+    pub representative: bool,
+    /// Number of normalized tokens (words) in the document.
+    pub tokens: usize,
+}
+
+/// Rounds to 4 decimals: enough to read, and stable under float noise.
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+impl Report {
+    /// Builds the report of a scan.
+    pub fn new(outcome: &ScanOutcome, config: &ScanConfig) -> Report {
+        let member = |doc: &DocumentInfo, similarity: f64, representative: bool| MemberReport {
+            path: doc.path.clone(),
+            id: doc.id.clone(),
+            line: doc.line,
+            similarity: round4(similarity),
+            representative,
+            tokens: doc.tokens,
+        };
+        let clusters: Vec<ClusterReport> = outcome
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ClusterReport {
+                id: i + 1,
+                size: c.members.len(),
+                min_pair_similarity: round4(c.min_pair_similarity),
+                members: c
+                    .members
+                    .iter()
+                    .map(|m| {
+                        member(
+                            &outcome.documents[m.doc as usize],
+                            m.similarity,
+                            m.doc == c.representative,
+                        )
+                    })
+                    .collect(),
+            })
+            .collect();
+        let in_clusters: usize = clusters.iter().map(|c| c.size).sum();
+        Report {
+            version: VERSION.to_string(),
+            params: Params {
+                shingle: config.shingle.unit().to_string(),
+                shingle_size: config.shingle.size(),
+                num_perm: config.num_perm,
+                seed: config.seed,
+                threshold: config.threshold,
+                bands: outcome.banding.bands,
+                rows: outcome.banding.rows,
+                candidate_probability_at_threshold: (outcome.banding.probability(config.threshold)
+                    * 1e6)
+                    .floor()
+                    / 1e6,
+                verify: config.verify,
+            },
+            stats: Stats {
+                files: outcome.stats.files,
+                documents: outcome.stats.documents,
+                empty_documents: outcome.stats.empty_documents,
+                input_errors: outcome.diagnostics.len(),
+                candidate_pairs: outcome.stats.candidate_pairs,
+                similar_pairs: outcome.stats.similar_pairs,
+                clusters: clusters.len(),
+                documents_in_clusters: in_clusters,
+                duplicate_documents: in_clusters - clusters.len(),
+            },
+            clusters,
+        }
+    }
+
+    /// Writes the report as one JSON document (pretty-printed, newline-terminated).
+    pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        writeln!(out)
+    }
+
+    /// Writes the report as text for a terminal (80 columns unless paths are longer).
+    pub fn write_text(&self, out: &mut impl Write) -> io::Result<()> {
+        for c in &self.clusters {
+            writeln!(
+                out,
+                "cluster {}: {} documents, lowest pair similarity {:.3}",
+                c.id, c.size, c.min_pair_similarity
+            )?;
+            for m in &c.members {
+                let mut label = m.path.clone();
+                if let Some(line) = m.line {
+                    label.push_str(&format!(":{line}"));
+                }
+                if let Some(id) = &m.id {
+                    label.push_str(&format!("  id {id}"));
+                }
+                if m.representative {
+                    label.push_str("  (representative)");
+                }
+                writeln!(out, "  {:.3}  {}", m.similarity, label)?;
+            }
+            writeln!(out)?;
+        }
+        let s = &self.stats;
+        let p = &self.params;
+        writeln!(
+            out,
+            "{} documents in {} files: {} clusters hold {} documents ({} duplicates)",
+            s.documents, s.files, s.clusters, s.documents_in_clusters, s.duplicate_documents
+        )?;
+        if s.empty_documents > 0 || s.input_errors > 0 {
+            writeln!(
+                out,
+                "skipped: {} empty documents; input errors: {}",
+                s.empty_documents, s.input_errors
+            )?;
+        }
+        writeln!(
+            out,
+            "Jaccard >= {} on {} {}-shingles, {}",
+            p.threshold,
+            p.shingle,
+            p.shingle_size,
+            if p.verify {
+                "exact verification"
+            } else {
+                "estimated from signatures (no verification)"
+            }
+        )?;
+        writeln!(
+            out,
+            "MinHash {} permutations, LSH {} bands x {} rows: P(candidate | J = {}) = {}",
+            p.num_perm, p.bands, p.rows, p.threshold, p.candidate_probability_at_threshold
+        )?;
+        writeln!(
+            out,
+            "{} candidate pairs, {} at or above the threshold",
+            s.candidate_pairs, s.similar_pairs
+        )
+    }
+}

@@ -1,0 +1,277 @@
+//! Shingling: turns a text into the set of 64-bit fingerprints of its shingles (word k-grams or
+//! character k-grams of the normalized text), sorted and deduplicated.
+//!
+//! Shingles are never materialized as strings. Each token is hashed once with xxh3; a word k-gram
+//! is a polynomial combination of its k token hashes, updated in O(1) per position as the window
+//! rolls, and passed through a 64-bit finalizer. Character k-grams roll the same way over hashed
+//! characters of the normalized text (tokens joined by one space).
+//!
+//! A text with at least one but fewer than k units still gets one shingle (all its units), so short
+//! documents are compared instead of silently dropped; a text with no tokens has no shingles.
+
+use crate::normalize::Tokenizer;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// How a text is cut into shingles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShingleKind {
+    /// k consecutive tokens.
+    Words(usize),
+    /// k consecutive characters of the normalized text (tokens joined by one space).
+    Chars(usize),
+}
+
+impl ShingleKind {
+    /// The k of the k-grams.
+    pub fn size(self) -> usize {
+        match self {
+            ShingleKind::Words(k) | ShingleKind::Chars(k) => k,
+        }
+    }
+
+    /// `"word"` or `"char"`, as reported in the parameters.
+    pub fn unit(self) -> &'static str {
+        match self {
+            ShingleKind::Words(_) => "word",
+            ShingleKind::Chars(_) => "char",
+        }
+    }
+}
+
+/// Odd multiplier of the rolling polynomial (a 64-bit constant with well-mixed bits).
+const ROLL_BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Reusable shingler: one per worker thread, so that the hot loop does not allocate.
+#[derive(Debug)]
+pub struct Shingler {
+    kind: ShingleKind,
+    tokenizer: Tokenizer,
+    /// Hash of every unit (token or character) of the current text, in order.
+    unit_hashes: Vec<u64>,
+}
+
+impl Shingler {
+    /// A shingler for `kind`. `kind.size()` must be at least 1 (validated by the caller's config).
+    pub fn new(kind: ShingleKind) -> Self {
+        Shingler {
+            kind,
+            tokenizer: Tokenizer::new(),
+            unit_hashes: Vec::new(),
+        }
+    }
+
+    /// The kind of shingles this shingler makes.
+    pub fn kind(&self) -> ShingleKind {
+        self.kind
+    }
+
+    /// Replaces `out` with the sorted, deduplicated shingle fingerprints of `text` and returns the
+    /// number of tokens in the text.
+    pub fn shingle(&mut self, text: &str, out: &mut Vec<u64>) -> usize {
+        out.clear();
+        self.unit_hashes.clear();
+        let units = &mut self.unit_hashes;
+        let mut tokens = 0usize;
+        match self.kind {
+            ShingleKind::Words(_) => self.tokenizer.for_each_token(text, |token| {
+                tokens += 1;
+                units.push(xxh3_64(token.as_bytes()));
+            }),
+            ShingleKind::Chars(_) => self.tokenizer.for_each_token(text, |token| {
+                if tokens > 0 {
+                    units.push(char_hash(' '));
+                }
+                tokens += 1;
+                units.extend(token.chars().map(char_hash));
+            }),
+        }
+        rolling_shingles(units, self.kind.size(), out);
+        out.sort_unstable();
+        out.dedup();
+        tokens
+    }
+}
+
+#[inline]
+fn char_hash(c: char) -> u64 {
+    finalize(u64::from(c as u32) ^ 0xA076_1D64_78BD_642F)
+}
+
+/// The murmur3/splitmix 64-bit finalizer: a bijection that spreads every input bit.
+#[inline]
+pub(crate) fn finalize(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Pushes one fingerprint per window of `k` consecutive unit hashes (one for the whole sequence
+/// when it is shorter than `k`, none when it is empty).
+fn rolling_shingles(units: &[u64], k: usize, out: &mut Vec<u64>) {
+    let k = k.max(1);
+    if units.is_empty() {
+        return;
+    }
+    if units.len() <= k {
+        let h = units
+            .iter()
+            .fold(0u64, |h, &u| h.wrapping_mul(ROLL_BASE).wrapping_add(u));
+        out.push(finalize(h ^ units.len() as u64));
+        return;
+    }
+    // h = u[i]*B^(k-1) + ... + u[i+k-1]; rolling: drop u[i]*B^(k-1), multiply by B, add u[i+k].
+    let top_power = (1..k).fold(1u64, |p, _| p.wrapping_mul(ROLL_BASE));
+    let mut h = units[..k]
+        .iter()
+        .fold(0u64, |h, &u| h.wrapping_mul(ROLL_BASE).wrapping_add(u));
+    out.reserve(units.len() - k + 1);
+    out.push(finalize(h ^ k as u64));
+    for i in k..units.len() {
+        h = h
+            .wrapping_sub(units[i - k].wrapping_mul(top_power))
+            .wrapping_mul(ROLL_BASE)
+            .wrapping_add(units[i]);
+        out.push(finalize(h ^ k as u64));
+    }
+}
+
+/// Exact Jaccard similarity |A ∩ B| / |A ∪ B| of two sorted, deduplicated fingerprint sets.
+/// Two empty sets are identical (1.0).
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let common = intersection_size(a, b);
+    common as f64 / (a.len() + b.len() - common) as f64
+}
+
+/// Jaccard similarity if it is at least `threshold`, else `None`; skips the merge when the sizes
+/// alone rule the pair out (|A ∩ B| / |A ∪ B| <= min(|A|, |B|) / max(|A|, |B|)).
+pub fn jaccard_at_least(a: &[u64], b: &[u64], threshold: f64) -> Option<f64> {
+    let (small, large) = if a.len() <= b.len() {
+        (a.len(), b.len())
+    } else {
+        (b.len(), a.len())
+    };
+    if large > 0 && (small as f64) < threshold * large as f64 {
+        return None;
+    }
+    let j = jaccard(a, b);
+    (j >= threshold).then_some(j)
+}
+
+/// Number of common elements of two sorted, deduplicated slices (linear merge).
+pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        common += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    common
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shingles(kind: ShingleKind, text: &str) -> (Vec<u64>, usize) {
+        let mut out = Vec::new();
+        let tokens = Shingler::new(kind).shingle(text, &mut out);
+        (out, tokens)
+    }
+
+    #[test]
+    fn a_text_of_n_words_has_n_minus_k_plus_1_word_shingles() {
+        let (s, tokens) = shingles(ShingleKind::Words(3), "a b c d e f");
+        assert_eq!(tokens, 6);
+        assert_eq!(s.len(), 4);
+    }
+
+    #[test]
+    fn repeated_windows_are_counted_once() {
+        let (s, _) = shingles(ShingleKind::Words(2), "a b a b a b");
+        assert_eq!(s.len(), 2); // "a b" and "b a"
+    }
+
+    #[test]
+    fn a_text_shorter_than_k_still_has_one_shingle() {
+        let (s, tokens) = shingles(ShingleKind::Words(5), "Share this");
+        assert_eq!((s.len(), tokens), (1, 2));
+        let (other, _) = shingles(ShingleKind::Words(5), "share, THIS!");
+        assert_eq!(s, other);
+        let (different, _) = shingles(ShingleKind::Words(5), "share that");
+        assert_ne!(s, different);
+    }
+
+    #[test]
+    fn empty_and_punctuation_only_texts_have_no_shingles() {
+        assert_eq!(shingles(ShingleKind::Words(5), ""), (vec![], 0));
+        assert_eq!(shingles(ShingleKind::Words(5), " -- \r\n"), (vec![], 0));
+        assert_eq!(shingles(ShingleKind::Chars(4), "…"), (vec![], 0));
+    }
+
+    #[test]
+    fn word_order_matters_inside_a_shingle() {
+        let (ab, _) = shingles(ShingleKind::Words(2), "alpha beta");
+        let (ba, _) = shingles(ShingleKind::Words(2), "beta alpha");
+        assert_ne!(ab, ba);
+    }
+
+    #[test]
+    fn rolling_hash_equals_hash_of_the_window_computed_directly() {
+        // The shingle of "c d e" inside a long text equals the shingle of the text "c d e" alone
+        // (k = 3, exactly k words, so both go through the same window formula).
+        let (long, _) = shingles(ShingleKind::Words(3), "a b c d e f g");
+        let (alone, _) = shingles(ShingleKind::Words(3), "c d e");
+        assert_eq!(alone.len(), 1);
+        assert!(long.contains(&alone[0]));
+    }
+
+    #[test]
+    fn char_shingles_cover_the_normalized_text() {
+        // "ab cd" has 5 characters, so 3 windows of 3.
+        let (s, tokens) = shingles(ShingleKind::Chars(3), "AB,\n cd");
+        assert_eq!((s.len(), tokens), (3, 2));
+        let (same, _) = shingles(ShingleKind::Chars(3), "ab cd");
+        assert_eq!(s, same);
+    }
+
+    #[test]
+    fn jaccard_of_known_sets() {
+        assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
+        assert_eq!(jaccard(&[1, 2], &[1, 2]), 1.0);
+        assert_eq!(jaccard(&[1], &[2]), 0.0);
+        assert_eq!(jaccard(&[], &[]), 1.0);
+        assert_eq!(jaccard(&[], &[1]), 0.0);
+    }
+
+    #[test]
+    fn size_filter_agrees_with_the_exact_jaccard() {
+        let a: Vec<u64> = (0..100).collect();
+        let b: Vec<u64> = (0..70).collect();
+        assert_eq!(jaccard_at_least(&a, &b, 0.8), None);
+        assert_eq!(jaccard_at_least(&a, &b, 0.7), Some(0.7));
+        let c: Vec<u64> = (10..100).collect();
+        assert_eq!(jaccard_at_least(&a, &c, 0.9), Some(0.9));
+    }
+
+    #[test]
+    fn near_duplicate_chinese_pair_shares_most_shingles() {
+        let a = "朝鲜与俄罗斯签署全面战略伙伴关系条约，双方承诺在遭受侵略时相互提供军事援助。\
+                 分析人士认为，这一条约将深刻影响东北亚的安全格局。";
+        let b = "朝鲜与俄罗斯签署全面战略伙伴关系条约,双方承诺在遭受侵略时相互提供军事援助.\
+                 分析人士认为,这一条约将深远影响东北亚的安全格局.";
+        let unrelated = "今天天气很好，我们去公园散步，看到很多人在放风筝，孩子们玩得很开心。";
+        let (sa, _) = shingles(ShingleKind::Words(5), a);
+        let (sb, _) = shingles(ShingleKind::Words(5), b);
+        let (su, _) = shingles(ShingleKind::Words(5), unrelated);
+        assert!(sa.len() > 40, "Chinese text must give many shingles");
+        let near = jaccard(&sa, &sb);
+        assert!(near > 0.8 && near < 1.0, "near-duplicate pair: {near}");
+        assert!(jaccard(&sa, &su) < 0.05);
+    }
+}
