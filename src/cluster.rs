@@ -1,8 +1,13 @@
 //! Clustering: union-find over verified similar pairs, then clusters in a deterministic order.
 //!
 //! Documents are identified by their index in path order, so "ties by path" is "ties by index".
-//! A cluster's representative is its longest document (most tokens), ties broken by path; it is
-//! also the document `clean --drop-duplicates` keeps.
+//!
+//! Union-find gives the connected components of the graph of similar pairs. Single linkage
+//! reports them as they are, but a component can be a chain (A~B, B~C, A far from C), and on
+//! labeled corpora that chaining is the main source of false merges. The default, center
+//! linkage, therefore splits each component into stars around its best-connected documents, so
+//! that every member is similar to its representative, and keeps the component id so the report
+//! can still show which clusters a chain joined.
 
 /// Disjoint-set forest with path halving and union by size.
 #[derive(Debug, Clone)]
@@ -56,56 +61,151 @@ pub struct SimilarPair {
     pub similarity: f64,
 }
 
-/// A group of at least two documents connected by similar pairs.
+/// How connected components become clusters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linkage {
+    /// Each connected component of the similar-pair graph is split into stars: the
+    /// best-connected document and its similar neighbours form a cluster, then the next
+    /// best-connected remaining document, and so on. Every member is at or above the threshold
+    /// to its representative; clusters from one component are linked in the report.
+    Center,
+    /// Each connected component is one cluster (single linkage): a chain A~B~C is one cluster
+    /// even when A and C are far apart.
+    Single,
+}
+
+/// A group of at least two documents.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
-    /// The representative: most tokens, ties by lowest index.
+    /// The representative: the best-connected member (most similar pairs, then highest sum of
+    /// similarities, then most tokens, then lowest index).
     pub representative: u32,
     /// All members in index order, the representative included.
     pub members: Vec<u32>,
     /// Lowest similarity among the similar pairs inside the group.
     pub min_pair_similarity: f64,
+    /// Connected component the group came from; groups sharing it were joined by a chain.
+    pub component: u32,
 }
 
-/// Groups `n` documents by the connected components of `pairs`. `tokens[i]` is the length of
-/// document `i`, used to pick representatives. Groups come sorted by size (largest first), then by
-/// their representative's index; the result does not depend on the order of `pairs`.
-pub fn group(n: usize, pairs: &[SimilarPair], tokens: &[usize]) -> Vec<Group> {
+/// Groups `n` documents by the similar pairs between them. `tokens[i]` is the length of document
+/// `i`, a tie-break for representatives. Groups come sorted by size (largest first), then by their
+/// representative's index; the result does not depend on the order of `pairs`.
+pub fn group(n: usize, pairs: &[SimilarPair], tokens: &[usize], linkage: Linkage) -> Vec<Group> {
     let mut forest = UnionFind::new(n);
     for p in pairs {
         forest.union(p.a, p.b);
     }
-    // Component id = root; collect members in index order.
-    let mut members_of_root: Vec<Vec<u32>> = vec![Vec::new(); n];
-    let mut min_of_root = vec![f64::INFINITY; n];
+    // Degree and similarity sum rank the candidate representatives.
+    let mut degree = vec![0u32; n];
+    let mut weight = vec![0f64; n];
     for p in pairs {
-        let root = forest.find(p.a) as usize;
-        min_of_root[root] = min_of_root[root].min(p.similarity);
+        for end in [p.a, p.b] {
+            degree[end as usize] += 1;
+            weight[end as usize] += p.similarity;
+        }
     }
+    let rank = |x: u32, y: u32| {
+        let (xi, yi) = (x as usize, y as usize);
+        degree[yi]
+            .cmp(&degree[xi])
+            .then_with(|| weight[yi].total_cmp(&weight[xi]))
+            .then_with(|| tokens[yi].cmp(&tokens[xi]))
+            .then_with(|| x.cmp(&y))
+    };
+    // Components in index order of their first member.
+    let mut component_of_root = vec![u32::MAX; n];
+    let mut components: Vec<Vec<u32>> = Vec::new();
     for doc in 0..n as u32 {
         let root = forest.find(doc) as usize;
-        members_of_root[root].push(doc);
+        if component_of_root[root] == u32::MAX {
+            component_of_root[root] = components.len() as u32;
+            components.push(Vec::new());
+        }
+        components[component_of_root[root] as usize].push(doc);
     }
-    let mut groups: Vec<Group> = members_of_root
-        .into_iter()
-        .zip(min_of_root)
-        .filter(|(members, _)| members.len() > 1)
-        .map(|(members, min_pair_similarity)| {
-            let representative = *members
-                .iter()
-                .max_by(|&&x, &&y| {
-                    tokens[x as usize]
-                        .cmp(&tokens[y as usize])
-                        .then_with(|| y.cmp(&x))
-                })
-                .expect("groups have members");
-            Group {
-                representative,
-                members,
-                min_pair_similarity,
+    let component_of =
+        |doc: u32, forest: &mut UnionFind| component_of_root[forest.find(doc) as usize];
+
+    // Each document's group: its component (single) or its star (center).
+    let mut group_of: Vec<u32> = vec![u32::MAX; n];
+    let mut group_component: Vec<u32> = Vec::new();
+    // Center linkage: the star's center; single linkage: chosen below by rank.
+    let mut group_center: Vec<u32> = Vec::new();
+    match linkage {
+        Linkage::Single => {
+            for (c, members) in components.iter().enumerate() {
+                if members.len() > 1 {
+                    for &m in members {
+                        group_of[m as usize] = group_component.len() as u32;
+                    }
+                    group_component.push(c as u32);
+                }
             }
+        }
+        Linkage::Center => {
+            let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); n];
+            for p in pairs {
+                neighbours[p.a as usize].push(p.b);
+                neighbours[p.b as usize].push(p.a);
+            }
+            let mut order: Vec<u32> = (0..n as u32).filter(|&d| degree[d as usize] > 0).collect();
+            order.sort_by(|&x, &y| rank(x, y));
+            for center in order {
+                if group_of[center as usize] != u32::MAX {
+                    continue;
+                }
+                let free: Vec<u32> = neighbours[center as usize]
+                    .iter()
+                    .copied()
+                    .filter(|&m| group_of[m as usize] == u32::MAX)
+                    .collect();
+                if free.is_empty() {
+                    continue;
+                }
+                let id = group_component.len() as u32;
+                group_component.push(component_of(center, &mut forest));
+                group_center.push(center);
+                group_of[center as usize] = id;
+                for m in free {
+                    group_of[m as usize] = id;
+                }
+            }
+        }
+    }
+
+    let mut groups: Vec<Group> = group_component
+        .iter()
+        .map(|&component| Group {
+            representative: u32::MAX,
+            members: Vec::new(),
+            min_pair_similarity: f64::INFINITY,
+            component,
         })
         .collect();
+    for doc in 0..n as u32 {
+        if let Some(g) = groups.get_mut(group_of[doc as usize] as usize) {
+            g.members.push(doc);
+        }
+    }
+    for p in pairs {
+        let (ga, gb) = (group_of[p.a as usize], group_of[p.b as usize]);
+        if ga == gb
+            && let Some(g) = groups.get_mut(ga as usize)
+        {
+            g.min_pair_similarity = g.min_pair_similarity.min(p.similarity);
+        }
+    }
+    for (i, g) in groups.iter_mut().enumerate() {
+        g.representative = match group_center.get(i) {
+            Some(&center) => center,
+            None => *g
+                .members
+                .iter()
+                .min_by(|&&x, &&y| rank(x, y))
+                .expect("groups have members"),
+        };
+    }
     groups.sort_by(|x, y| {
         y.members
             .len()
@@ -135,17 +235,57 @@ mod tests {
     }
 
     #[test]
-    fn chained_pairs_form_one_group_with_the_lowest_pair_similarity() {
-        let groups = group(4, &[pair(0, 1, 0.9), pair(1, 2, 0.82)], &[10, 10, 10, 10]);
+    fn single_linkage_keeps_a_chain_as_one_group_with_its_lowest_pair_similarity() {
+        let pairs = [pair(0, 1, 0.9), pair(1, 2, 0.82)];
+        let groups = group(4, &pairs, &[10, 10, 10, 10], Linkage::Single);
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].members, vec![0, 1, 2]);
         assert_eq!(groups[0].min_pair_similarity, 0.82);
+        // The middle of the chain is the best connected.
+        assert_eq!(groups[0].representative, 1);
     }
 
     #[test]
-    fn representative_is_the_longest_then_the_first_by_path() {
-        let groups = group(3, &[pair(0, 1, 0.9), pair(1, 2, 0.9)], &[5, 8, 8]);
+    fn center_linkage_splits_a_chain_around_its_best_connected_members() {
+        // 0 is similar to 1, 2, 3; 3 is also similar to 4, which is far from 0.
+        let pairs = [
+            pair(0, 1, 0.9),
+            pair(0, 2, 0.9),
+            pair(0, 3, 0.85),
+            pair(3, 4, 0.9),
+        ];
+        let groups = group(5, &pairs, &[1; 5], Linkage::Center);
+        assert_eq!(
+            groups.len(),
+            1,
+            "4 alone with nobody left is not a group: {groups:?}"
+        );
+        assert_eq!(groups[0].members, vec![0, 1, 2, 3]);
+        assert_eq!(groups[0].representative, 0);
+        // With a second free neighbour, 4 gets its own star, linked by the component.
+        let pairs = [
+            pair(0, 1, 0.9),
+            pair(0, 2, 0.9),
+            pair(0, 3, 0.85),
+            pair(3, 4, 0.9),
+            pair(4, 5, 0.9),
+        ];
+        let groups = group(6, &pairs, &[1; 6], Linkage::Center);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[1].members, vec![4, 5]);
+        assert_eq!(groups[0].component, groups[1].component);
+    }
+
+    #[test]
+    fn representative_ties_go_to_the_longest_then_the_first_by_path() {
+        let groups = group(
+            3,
+            &[pair(0, 1, 0.9), pair(0, 2, 0.9), pair(1, 2, 0.9)],
+            &[5, 8, 8],
+            Linkage::Center,
+        );
         assert_eq!(groups[0].representative, 1);
+        assert_eq!(groups[0].members, vec![0, 1, 2]);
     }
 
     #[test]
@@ -156,9 +296,9 @@ mod tests {
             pair(2, 3, 0.9),
             pair(3, 4, 0.9),
         ];
-        let groups = group(7, &pairs, &[1; 7]);
+        let groups = group(7, &pairs, &[1; 7], Linkage::Center);
         let reps: Vec<u32> = groups.iter().map(|g| g.representative).collect();
-        assert_eq!(reps, vec![2, 0, 5]);
+        assert_eq!(reps, vec![3, 0, 5]); // 3 is the center of 2-3-4
     }
 
     #[test]
@@ -169,13 +309,15 @@ mod tests {
             pair(1, 3, 0.81),
             pair(4, 5, 1.0),
         ];
-        let expected = group(6, &pairs, &[3, 1, 4, 1, 5, 9]);
-        pairs.reverse();
-        assert_eq!(group(6, &pairs, &[3, 1, 4, 1, 5, 9]), expected);
+        for linkage in [Linkage::Center, Linkage::Single] {
+            let expected = group(6, &pairs, &[3, 1, 4, 1, 5, 9], linkage);
+            pairs.reverse();
+            assert_eq!(group(6, &pairs, &[3, 1, 4, 1, 5, 9], linkage), expected);
+        }
     }
 
     #[test]
     fn no_pairs_means_no_groups() {
-        assert!(group(3, &[], &[1, 2, 3]).is_empty());
+        assert!(group(3, &[], &[1, 2, 3], Linkage::Center).is_empty());
     }
 }

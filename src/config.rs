@@ -1,6 +1,7 @@
 //! Scan parameters, their defaults and their validation. Every parameter is checked here, once,
 //! before any work starts, so that the stages can rely on them.
 
+use crate::cluster::Linkage;
 use crate::corpus::InputOptions;
 use crate::error::{Error, Result};
 use crate::lsh::Banding;
@@ -34,6 +35,8 @@ pub struct ScanConfig {
     pub rows: Option<usize>,
     /// Check candidates against the exact Jaccard (true) or trust the signature estimate.
     pub verify: bool,
+    /// How connected components become clusters.
+    pub linkage: Linkage,
     /// Which files to read and how.
     pub input: InputOptions,
 }
@@ -48,6 +51,7 @@ impl Default for ScanConfig {
             bands: None,
             rows: None,
             verify: true,
+            linkage: Linkage::Center,
             input: InputOptions::default(),
         }
     }

@@ -4,6 +4,7 @@
 use clap::builder::TypedValueParser;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use neardup::cluster::Linkage;
 use neardup::config::{
     DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, MAX_NUM_PERM,
 };
@@ -77,6 +78,11 @@ struct ScanArgs {
     #[arg(long, value_name = "R", value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
     rows: Option<usize>,
 
+    /// How chains of similar pairs become clusters: "center" splits them into stars whose members
+    /// are all similar to the representative; "single" keeps each connected component whole.
+    #[arg(long, value_enum, default_value_t = LinkageArg::Center)]
+    linkage: LinkageArg,
+
     /// Accept candidates on the signature estimate instead of the exact Jaccard.
     #[arg(long)]
     no_verify: bool,
@@ -109,6 +115,12 @@ struct ScanArgs {
     /// No progress bars.
     #[arg(long, short = 'q')]
     quiet: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LinkageArg {
+    Center,
+    Single,
 }
 
 fn parse_threshold(s: &str) -> Result<f64, String> {
@@ -197,6 +209,10 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         bands: args.bands,
         rows: args.rows,
         verify: !args.no_verify,
+        linkage: match args.linkage {
+            LinkageArg::Center => Linkage::Center,
+            LinkageArg::Single => Linkage::Single,
+        },
         input: InputOptions {
             extensions: args
                 .ext

@@ -2,6 +2,7 @@
 //! The JSON schema is documented in the README and tested by deserializing into these same
 //! structs with unknown fields denied.
 
+use crate::cluster::Linkage;
 use crate::config::ScanConfig;
 use crate::scan::{DocumentInfo, ScanOutcome};
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,8 @@ pub struct Params {
     pub candidate_probability_at_threshold: f64,
     /// Whether candidates were checked against the exact Jaccard.
     pub verify: bool,
+    /// `"center"` (chains split into stars) or `"single"` (connected components).
+    pub linkage: String,
 }
 
 /// Counts.
@@ -81,8 +84,12 @@ pub struct ClusterReport {
     pub id: usize,
     /// Number of members.
     pub size: usize,
-    /// Lowest similarity among the verified pairs that joined the cluster.
+    /// Lowest similarity among the verified pairs inside the cluster.
     pub min_pair_similarity: f64,
+    /// Ids of other clusters joined to this one by a chain of similar pairs (center linkage
+    /// split them apart); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked_clusters: Vec<usize>,
     /// The representative first, then the others by path.
     pub members: Vec<MemberReport>,
 }
@@ -123,6 +130,15 @@ impl Report {
             representative,
             tokens: doc.tokens,
         };
+        let linked = |i: usize, component: u32| -> Vec<usize> {
+            outcome
+                .clusters
+                .iter()
+                .enumerate()
+                .filter(|&(j, other)| j != i && other.component == component)
+                .map(|(j, _)| j + 1)
+                .collect()
+        };
         let clusters: Vec<ClusterReport> = outcome
             .clusters
             .iter()
@@ -131,6 +147,7 @@ impl Report {
                 id: i + 1,
                 size: c.members.len(),
                 min_pair_similarity: round4(c.min_pair_similarity),
+                linked_clusters: linked(i, c.component),
                 members: c
                     .members
                     .iter()
@@ -160,6 +177,11 @@ impl Report {
                     .floor()
                     / 1e6,
                 verify: config.verify,
+                linkage: match config.linkage {
+                    Linkage::Center => "center",
+                    Linkage::Single => "single",
+                }
+                .to_string(),
             },
             stats: Stats {
                 files: outcome.stats.files,
@@ -190,6 +212,10 @@ impl Report {
                 "cluster {}: {} documents, lowest pair similarity {:.3}",
                 c.id, c.size, c.min_pair_similarity
             )?;
+            if !c.linked_clusters.is_empty() {
+                let ids: Vec<String> = c.linked_clusters.iter().map(|id| id.to_string()).collect();
+                writeln!(out, "  chained to cluster {}", ids.join(", "))?;
+            }
             for m in &c.members {
                 let mut label = m.path.clone();
                 if let Some(line) = m.line {
@@ -221,10 +247,11 @@ impl Report {
         }
         writeln!(
             out,
-            "Jaccard >= {} on {} {}-shingles, {}",
+            "Jaccard >= {} on {} {}-shingles, {} linkage, {}",
             p.threshold,
             p.shingle,
             p.shingle_size,
+            p.linkage,
             if p.verify {
                 "exact verification"
             } else {
@@ -233,7 +260,7 @@ impl Report {
         )?;
         writeln!(
             out,
-            "MinHash {} permutations, LSH {} bands x {} rows: P(candidate | J = {}) = {}",
+            "{} permutations, {} bands x {} rows: P(candidate | J = {}) = {}",
             p.num_perm, p.bands, p.rows, p.threshold, p.candidate_probability_at_threshold
         )?;
         writeln!(

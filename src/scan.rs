@@ -57,14 +57,17 @@ pub struct Member {
 /// A cluster of near-duplicate documents.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cluster {
-    /// Index of the representative document (the longest, ties by path).
+    /// Index of the representative document (the best-connected, see [`cluster::group`]).
     pub representative: u32,
     /// The representative first, then the others in path order.
     pub members: Vec<Member>,
-    /// Lowest similarity among the verified pairs that built the cluster; well below the
-    /// threshold only through chaining is impossible, but a low similarity of some member to the
-    /// representative shows a chain (A~B, B~C, A far from C).
+    /// Lowest similarity among the verified pairs inside the cluster. With single linkage, a
+    /// member's similarity to the representative below the threshold shows a chain (A~B, B~C,
+    /// A far from C).
     pub min_pair_similarity: f64,
+    /// Connected component of the similar-pair graph; clusters sharing it were joined by a
+    /// chain of similar pairs and split by center linkage.
+    pub component: u32,
 }
 
 /// Counts describing a scan.
@@ -267,7 +270,7 @@ pub fn find_clusters(
     progress.finish();
 
     let tokens: Vec<usize> = docs.iter().map(|d| d.tokens).collect();
-    let clusters = cluster::group(docs.len(), &similar, &tokens)
+    let clusters = cluster::group(docs.len(), &similar, &tokens, config.linkage)
         .into_iter()
         .map(|group| {
             let rep = group.representative;
@@ -289,6 +292,7 @@ pub fn find_clusters(
                 representative: rep,
                 members,
                 min_pair_similarity: group.min_pair_similarity,
+                component: group.component,
             }
         })
         .collect();

@@ -1,0 +1,481 @@
+//! `neardup scan` run as a user runs it: the built binary on the sample corpus and on corpora
+//! generated in temporary folders.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn sample_corpus_gives_the_three_expected_clusters_and_no_false_merge() {
+    let (report, stderr) = scan_json(&["corpus"], &repo(), 0);
+    assert_eq!(
+        stderr, "",
+        "a clean run prints nothing on stderr when it is not a terminal"
+    );
+    assert_eq!(
+        cluster_paths(&report),
+        vec![
+            vec![
+                "corpus/000_19d78a4ffbec308a.txt",
+                "corpus/005_syndicated_copy.txt"
+            ],
+            vec![
+                "corpus/002_54dcf901e08c4a3a.txt",
+                "corpus/006_rewrapped_copy.txt"
+            ],
+            vec![
+                "corpus/008_zh_report.txt",
+                "corpus/009_zh_report_repost.txt"
+            ],
+        ]
+    );
+    // The re-wrapped, CRLF, curly-quoted copy is the same text after normalization.
+    let rewrapped = report
+        .clusters
+        .iter()
+        .find(|c| c.members.iter().any(|m| m.path.contains("006_")))
+        .unwrap();
+    assert_eq!(rewrapped.min_pair_similarity, 1.0);
+    assert_eq!(report.stats.documents, 10);
+    assert_eq!(report.stats.duplicate_documents, 3);
+}
+
+#[test]
+fn text_report_lists_clusters_and_a_summary() {
+    let (code, stdout, _) = scan(&["corpus"], &repo());
+    assert_eq!(code, 0);
+    assert!(stdout.contains("cluster 1: 2 documents"), "{stdout}");
+    assert!(stdout.contains("corpus/005_syndicated_copy.txt"));
+    assert!(stdout.contains("(representative)"));
+    assert!(stdout.contains("10 documents in 10 files: 3 clusters hold 6 documents"));
+    assert!(stdout.contains("25 bands x 5 rows"));
+    assert!(
+        !stdout.contains("007_same_topic"),
+        "the same-topic article is not a duplicate"
+    );
+    for line in stdout.lines() {
+        if !line.contains("corpus/") {
+            assert!(
+                line.chars().count() <= 80,
+                "line wider than 80 columns: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn json_report_matches_the_schema_and_parameters() {
+    let (report, _) = scan_json(
+        &["corpus", "--threshold", "0.7", "--num-perm", "64"],
+        &repo(),
+        0,
+    );
+    assert_eq!(report.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(report.params.threshold, 0.7);
+    assert_eq!(report.params.num_perm, 64);
+    assert_eq!(report.params.shingle, "word");
+    assert_eq!(report.params.shingle_size, 5);
+    assert!(report.params.bands * report.params.rows <= 64);
+    assert!(report.params.candidate_probability_at_threshold > 0.999);
+    for (i, c) in report.clusters.iter().enumerate() {
+        assert_eq!(c.id, i + 1);
+        assert_eq!(c.size, c.members.len());
+        assert!(c.members[0].representative);
+        assert_eq!(c.members[0].similarity, 1.0);
+        assert_eq!(c.members.iter().filter(|m| m.representative).count(), 1);
+        assert!(c.min_pair_similarity >= 0.7);
+    }
+}
+
+/// A generated corpus: `clusters` groups of a base and `copies` edited copies, plus singletons.
+fn generated_corpus(dir: &Path, clusters: usize, copies: usize, singletons: usize) {
+    let mut rng = Rng::new(7);
+    for c in 0..clusters {
+        let base = words(&mut rng, 300);
+        write_words(&dir.join(format!("c{c:02}/base.txt")), &base);
+        for k in 0..copies {
+            // 4 changed words in 300 touch at most 20 of 296 shingles: Jaccard >= 0.86.
+            let copy = edit(&mut rng, &base, 4);
+            write_words(&dir.join(format!("c{c:02}/copy{k}.txt")), &copy);
+        }
+    }
+    for s in 0..singletons {
+        write_words(
+            &dir.join(format!("solo/s{s:03}.txt")),
+            &words(&mut rng, 250),
+        );
+    }
+}
+
+#[test]
+fn generated_corpus_clusters_every_copy_with_its_base_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    generated_corpus(tmp.path(), 6, 3, 40);
+    let (report, _) = scan_json(&["."], tmp.path(), 0);
+    let clusters = cluster_paths(&report);
+    assert_eq!(clusters.len(), 6);
+    for (c, members) in clusters.iter().enumerate() {
+        let expected: Vec<String> = std::iter::once(format!("./c{c:02}/base.txt"))
+            .chain((0..3).map(|k| format!("./c{c:02}/copy{k}.txt")))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(members, &expected);
+    }
+    assert_eq!(report.stats.documents, 6 * 4 + 40);
+}
+
+#[test]
+fn output_is_byte_identical_for_any_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    generated_corpus(tmp.path(), 5, 2, 30);
+    for format in [vec![], vec!["--json"]] {
+        let mut outputs = Vec::new();
+        for threads in ["1", "2", "3"] {
+            let mut args = format.clone();
+            args.extend(["--threads", threads, "."]);
+            let (code, stdout, _) = scan(&args, tmp.path());
+            assert_eq!(code, 0);
+            outputs.push(stdout);
+        }
+        assert_eq!(outputs[0], outputs[1]);
+        assert_eq!(outputs[0], outputs[2]);
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_the_order_of_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    generated_corpus(tmp.path(), 4, 2, 10);
+    let mut files: Vec<String> = walk(tmp.path());
+    files.sort();
+    let mut shuffled = files.clone();
+    let mut rng = Rng::new(99);
+    for i in (1..shuffled.len()).rev() {
+        shuffled.swap(i, rng.below(i + 1));
+    }
+    assert_ne!(files, shuffled);
+    let run = |paths: &[String]| {
+        let mut args = vec!["--json"];
+        args.extend(paths.iter().map(String::as_str));
+        scan(&args, tmp.path())
+    };
+    let (code_a, sorted_out, _) = run(&files);
+    let (code_b, shuffled_out, _) = run(&shuffled);
+    assert_eq!((code_a, code_b), (0, 0));
+    assert_eq!(sorted_out, shuffled_out);
+    // Folders given in another order, too.
+    let (_, ab, _) = scan(&["c00", "c01", "solo"], tmp.path());
+    let (_, ba, _) = scan(&["solo", "c01", "c00"], tmp.path());
+    assert_eq!(ab, ba);
+}
+
+/// Every file under `root`, as paths relative to it.
+fn walk(root: &Path) -> Vec<String> {
+    fn visit(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                visit(root, &path, out);
+            } else {
+                out.push(
+                    path.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    visit(root, root, &mut out);
+    out
+}
+
+/// A chain A ~ B ~ C ~ D: each step changes 3 other words of 400 (Jaccard about 0.93), so
+/// neighbours are above 0.9 and documents two steps apart are below it (about 0.86).
+fn chain_corpus(dir: &Path) {
+    let mut rng = Rng::new(3);
+    let a = words(&mut rng, 400);
+    let mut chain = vec![a];
+    for step in 0..3 {
+        let mut next = chain.last().unwrap().clone();
+        for i in 0..3 {
+            next[step * 40 + i * 130 + 7] = format!("chain{step}x{i}");
+        }
+        chain.push(next);
+    }
+    for (doc, name) in chain.iter().zip(["a.txt", "b.txt", "c.txt", "d.txt"]) {
+        write_words(&dir.join(name), doc);
+    }
+}
+
+#[test]
+fn single_linkage_shows_chaining_in_member_similarities() {
+    let tmp = tempfile::tempdir().unwrap();
+    chain_corpus(tmp.path());
+    let (report, _) = scan_json(
+        &["--threshold", "0.9", "--linkage", "single", "."],
+        tmp.path(),
+        0,
+    );
+    assert_eq!(report.params.linkage, "single");
+    assert_eq!(report.clusters.len(), 1, "{report:?}");
+    let cluster = &report.clusters[0];
+    assert_eq!(cluster.size, 4);
+    // Every verified pair is at or above the threshold...
+    assert!(cluster.min_pair_similarity >= 0.9);
+    // ...but the end of the chain far from the representative is not.
+    let lowest = cluster
+        .members
+        .iter()
+        .map(|m| m.similarity)
+        .fold(1.0, f64::min);
+    assert!(lowest < 0.9, "{cluster:?}");
+}
+
+#[test]
+fn center_linkage_keeps_every_member_similar_to_its_representative() {
+    let tmp = tempfile::tempdir().unwrap();
+    chain_corpus(tmp.path());
+    let (report, _) = scan_json(&["--threshold", "0.9", "."], tmp.path(), 0);
+    assert_eq!(report.params.linkage, "center");
+    assert!(!report.clusters.is_empty());
+    for cluster in &report.clusters {
+        for m in &cluster.members {
+            assert!(m.similarity >= 0.9, "{cluster:?}");
+        }
+    }
+    // B (or C) is the center; the far end of the chain is left out.
+    let members = cluster_paths(&report);
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].len(), 3, "{members:?}");
+}
+
+#[test]
+fn clusters_split_from_one_chain_are_linked_in_the_report() {
+    // Each change of a word alters 5 shingles of ~400: one change step of 2-3 words keeps
+    // Jaccard above 0.9, two steps fall below it. y is the best connected (x2, y1, y2), so its
+    // star takes x2 and leaves x with x1: two clusters joined through x ~ x2.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(21);
+    let changed = |doc: &[String], at: &[usize], tag: &str| {
+        let mut out = doc.to_vec();
+        for (i, &p) in at.iter().enumerate() {
+            out[p] = format!("{tag}q{i}");
+        }
+        out
+    };
+    let x = words(&mut rng, 400);
+    let x1 = changed(&x, &[20, 220], "xa");
+    let x2 = changed(&x, &[60, 160, 260], "xb");
+    let y = changed(&x2, &[100, 200, 300], "ya");
+    let y1 = changed(&y, &[40, 340], "yb");
+    let y2 = changed(&y, &[140, 380], "yc");
+    for (doc, name) in [
+        (&x, "x"),
+        (&x1, "x1"),
+        (&x2, "x2"),
+        (&y, "y"),
+        (&y1, "y1"),
+        (&y2, "y2"),
+    ] {
+        write_words(&tmp.path().join(format!("{name}.txt")), doc);
+    }
+    let (report, _) = scan_json(&["--threshold", "0.9", "."], tmp.path(), 0);
+    assert_eq!(report.clusters.len(), 2, "{report:#?}");
+    assert_eq!(report.clusters[0].linked_clusters, vec![2]);
+    assert_eq!(report.clusters[1].linked_clusters, vec![1]);
+    let (_, text, _) = scan(&["--threshold", "0.9", "."], tmp.path());
+    assert!(text.contains("chained to cluster 2"), "{text}");
+    // Single linkage reports the whole chain as one cluster.
+    let (report, _) = scan_json(
+        &["--threshold", "0.9", "--linkage", "single", "."],
+        tmp.path(),
+        0,
+    );
+    assert_eq!(report.clusters.len(), 1);
+    assert_eq!(report.clusters[0].size, 6);
+}
+
+#[test]
+fn missing_paths_and_invalid_utf8_are_named_and_the_rest_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(11);
+    let base = words(&mut rng, 200);
+    write_words(&tmp.path().join("a.txt"), &base);
+    // b.txt: the same words with a Latin-1 byte in the middle.
+    let mut bytes = std::fs::read(tmp.path().join("a.txt")).unwrap();
+    bytes.splice(10..10, [b' ', 0xE9, b' ']);
+    std::fs::write(tmp.path().join("b.txt"), bytes).unwrap();
+    let (report, stderr) = scan_json(&[".", "does-not-exist"], tmp.path(), 2);
+    assert!(
+        stderr.contains("neardup: does-not-exist: no such file or directory"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("neardup: ./b.txt: not valid UTF-8 (first bad byte at offset 11)"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 2, "one line per problem: {stderr}");
+    assert_eq!(cluster_paths(&report), vec![vec!["./a.txt", "./b.txt"]]);
+    assert_eq!(report.stats.input_errors, 2);
+}
+
+#[test]
+fn empty_documents_are_reported_and_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("empty.txt"), "").unwrap();
+    std::fs::write(tmp.path().join("blank.txt"), " \r\n -- \n").unwrap();
+    std::fs::write(tmp.path().join("short.txt"), "Share this").unwrap();
+    std::fs::write(tmp.path().join("short2.txt"), "SHARE, this!").unwrap();
+    let (report, stderr) = scan_json(&["."], tmp.path(), 0);
+    assert!(stderr.contains("./empty.txt: empty document"), "{stderr}");
+    assert!(stderr.contains("./blank.txt: empty document"), "{stderr}");
+    assert_eq!(report.stats.empty_documents, 2);
+    assert_eq!(report.stats.documents, 2);
+    // Documents shorter than one shingle are still compared.
+    assert_eq!(
+        cluster_paths(&report),
+        vec![vec!["./short.txt", "./short2.txt"]]
+    );
+}
+
+#[test]
+fn jsonl_records_are_documents_with_ids_and_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(5);
+    let base = words(&mut rng, 120).join(" ");
+    let other = words(&mut rng, 120).join(" ");
+    let lines = [
+        serde_json::json!({"id": "a-1", "text": base, "lang": "en"}).to_string(),
+        serde_json::json!({"id": 7, "text": other}).to_string(),
+        String::new(),
+        "{not json".to_string(),
+        serde_json::json!({"text": base.to_uppercase()}).to_string(),
+        serde_json::json!({"id": "no-text"}).to_string(),
+    ];
+    std::fs::write(tmp.path().join("docs.jsonl"), lines.join("\n")).unwrap();
+    let (report, stderr) = scan_json(&["docs.jsonl"], tmp.path(), 2);
+    assert!(
+        stderr.contains("neardup: docs.jsonl:4: not valid JSON"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("neardup: docs.jsonl:6: no field \"text\""),
+        "{stderr}"
+    );
+    assert_eq!(report.stats.documents, 3);
+    assert_eq!(report.clusters.len(), 1);
+    let members = &report.clusters[0].members;
+    let ids: Vec<_> = members.iter().map(|m| (m.id.clone(), m.line)).collect();
+    assert!(ids.contains(&(Some(serde_json::json!("a-1")), Some(1))));
+    // No id field: the line number is the id.
+    assert!(ids.contains(&(Some(serde_json::json!(5)), Some(5))));
+    assert!(members.iter().all(|m| m.path == "docs.jsonl"));
+}
+
+#[test]
+fn jsonl_field_names_can_be_chosen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(6);
+    let body = words(&mut rng, 50).join(" ");
+    let lines = [
+        serde_json::json!({"uid": "x", "body": body}).to_string(),
+        serde_json::json!({"uid": "y", "body": body}).to_string(),
+    ];
+    std::fs::write(tmp.path().join("d.jsonl"), lines.join("\n") + "\n").unwrap();
+    let (report, _) = scan_json(
+        &["--text-field", "body", "--id-field", "uid", "d.jsonl"],
+        tmp.path(),
+        0,
+    );
+    let ids: Vec<_> = report.clusters[0]
+        .members
+        .iter()
+        .map(|m| m.id.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![Some(serde_json::json!("x")), Some(serde_json::json!("y"))]
+    );
+}
+
+#[test]
+fn extensions_and_hidden_entries_decide_what_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(8);
+    let text = words(&mut rng, 60);
+    for name in [
+        "a.txt",
+        "b.md",
+        "c",
+        "d.html",
+        ".hidden.txt",
+        ".git/e.txt",
+        "sub/.f/g.txt",
+    ] {
+        write_words(&tmp.path().join(name), &text);
+    }
+    let (report, _) = scan_json(&["."], tmp.path(), 0);
+    assert_eq!(
+        cluster_paths(&report),
+        vec![vec!["./a.txt", "./b.md", "./c"]]
+    );
+    let (report, _) = scan_json(&["--ext", "html,txt", "."], tmp.path(), 0);
+    assert_eq!(cluster_paths(&report), vec![vec!["./a.txt", "./d.html"]]);
+    // A file named on the command line is read whatever its name.
+    let (report, _) = scan_json(&["d.html", ".hidden.txt"], tmp.path(), 0);
+    assert_eq!(cluster_paths(&report), vec![vec![".hidden.txt", "d.html"]]);
+}
+
+#[test]
+fn character_shingles_cluster_the_chinese_pair() {
+    let (report, _) = scan_json(
+        &[
+            "--char-ngram",
+            "5",
+            "corpus/008_zh_report.txt",
+            "corpus/009_zh_report_repost.txt",
+        ],
+        &repo(),
+        0,
+    );
+    assert_eq!(report.params.shingle, "char");
+    assert_eq!(report.clusters.len(), 1);
+}
+
+#[test]
+fn no_verify_uses_the_signature_estimate() {
+    let (report, _) = scan_json(&["--no-verify", "corpus"], &repo(), 0);
+    assert!(!report.params.verify);
+    assert_eq!(report.clusters.len(), 3);
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_message() {
+    for args in [
+        vec!["--threshold", "0", "corpus"],
+        vec!["--threshold", "1.5", "corpus"],
+        vec!["--ngram", "0", "corpus"],
+        vec!["--ngram", "3", "--char-ngram", "4", "corpus"],
+        vec!["--bands", "20", "--rows", "10", "corpus"],
+        vec![],
+    ] {
+        let (code, stdout, stderr) = scan(&args, &repo());
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stdout.is_empty());
+        assert!(stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn bands_and_rows_can_be_overridden() {
+    let (report, _) = scan_json(&["--bands", "16", "--rows", "8", "corpus"], &repo(), 0);
+    assert_eq!((report.params.bands, report.params.rows), (16, 8));
+}
