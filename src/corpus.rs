@@ -180,7 +180,11 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
         }
     }
     files.sort_by(|a, b| a.display.cmp(&b.display));
-    files.dedup_by(|a, b| a.display == b.display);
+    // The same file reached twice (`corpus` and `./corpus`, an absolute path, a followed link)
+    // is read once, under the first name in sorted order.
+    let mut seen = std::collections::HashSet::new();
+    files
+        .retain(|f| seen.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())));
     (files, problems)
 }
 
@@ -278,10 +282,20 @@ where
         .map(|(i, line)| (i + 1, line.strip_suffix(b"\r").unwrap_or(line)))
         .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
         .collect();
+    let bad_utf8 = std::sync::Mutex::new(Vec::new());
     let outcomes: Vec<Result<T, Diagnostic>> = lines
         .par_iter()
         .map(|&(line_no, line)| {
-            let record: Value = serde_json::from_slice(line).map_err(|e| {
+            // A line that is not valid UTF-8 follows the rule for text files: invalid bytes
+            // become U+FFFD and the file is named in a warning.
+            let (line, bad_at) = decode(line);
+            if let Some(offset) = bad_at {
+                bad_utf8
+                    .lock()
+                    .map(|mut lines| lines.push((line_no, offset)))
+                    .ok();
+            }
+            let record: Value = serde_json::from_str(&line).map_err(|e| {
                 diagnostic(
                     &source.display,
                     Some(line_no),
@@ -325,7 +339,21 @@ where
         })
         .collect();
     let mut docs = Vec::with_capacity(outcomes.len());
-    let mut problems = Vec::new();
+    let mut problems: Vec<Diagnostic> = bad_utf8
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(line_no, offset)| {
+            diagnostic(
+                &source.display,
+                Some(line_no),
+                format!(
+                    "not valid UTF-8 (first bad byte at offset {offset}); \
+                     invalid bytes read as U+FFFD"
+                ),
+            )
+        })
+        .collect();
     for outcome in outcomes {
         match outcome {
             Ok(doc) => docs.push(doc),

@@ -109,7 +109,8 @@ struct ScanArgs {
     follow: bool,
 
     /// Worker threads (0: one per core).
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u16).range(0..=1024).map(usize::from))]
     threads: usize,
 
     /// No progress bars.

@@ -130,13 +130,17 @@ impl Report {
             representative,
             tokens: doc.tokens,
         };
+        // Cluster ids (1-based) of each connected component, built once.
+        let mut ids_of_component: std::collections::HashMap<u32, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, c) in outcome.clusters.iter().enumerate() {
+            ids_of_component.entry(c.component).or_default().push(i + 1);
+        }
         let linked = |i: usize, component: u32| -> Vec<usize> {
-            outcome
-                .clusters
+            ids_of_component[&component]
                 .iter()
-                .enumerate()
-                .filter(|&(j, other)| j != i && other.component == component)
-                .map(|(j, _)| j + 1)
+                .copied()
+                .filter(|&id| id != i + 1)
                 .collect()
         };
         let clusters: Vec<ClusterReport> = outcome

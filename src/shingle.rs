@@ -155,7 +155,9 @@ pub fn jaccard_at_least(a: &[u64], b: &[u64], threshold: f64) -> Option<f64> {
     } else {
         (b.len(), a.len())
     };
-    if large > 0 && (small as f64) < threshold * large as f64 {
+    // The same division as `jaccard`, so that a pair exactly at the threshold is never cut by
+    // rounding (0.55 * 100 is not 55.0 in floating point).
+    if large > 0 && (small as f64 / large as f64) < threshold {
         return None;
     }
     let j = jaccard(a, b);
@@ -257,6 +259,16 @@ mod tests {
         assert_eq!(jaccard_at_least(&a, &b, 0.7), Some(0.7));
         let c: Vec<u64> = (10..100).collect();
         assert_eq!(jaccard_at_least(&a, &c, 0.9), Some(0.9));
+    }
+
+    #[test]
+    fn size_filter_keeps_a_pair_exactly_at_the_threshold() {
+        // 55 of 100, contained: Jaccard exactly 0.55 (and 0.55 * 100.0 > 55.0 in floating point).
+        let large: Vec<u64> = (0..100).collect();
+        let small: Vec<u64> = (0..55).collect();
+        assert_eq!(jaccard_at_least(&large, &small, 0.55), Some(0.55));
+        let small: Vec<u64> = (0..81).collect();
+        assert_eq!(jaccard_at_least(&large, &small, 0.81), Some(0.81));
     }
 
     #[test]

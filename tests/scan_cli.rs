@@ -479,3 +479,36 @@ fn bands_and_rows_can_be_overridden() {
     let (report, _) = scan_json(&["--bands", "16", "--rows", "8", "corpus"], &repo(), 0);
     assert_eq!((report.params.bands, report.params.rows), (16, 8));
 }
+
+#[test]
+fn a_folder_given_under_two_spellings_is_read_once() {
+    let (report, _) = scan_json(&["corpus", "./corpus"], &repo(), 0);
+    assert_eq!(report.stats.files, 10);
+    assert_eq!(report.stats.documents, 10);
+    assert_eq!(report.clusters.len(), 3);
+}
+
+#[test]
+fn a_jsonl_line_with_invalid_utf8_is_read_with_replacement_and_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(12);
+    let body = words(&mut rng, 80).join(" ");
+    let mut bytes = serde_json::json!({"id": 1, "text": body})
+        .to_string()
+        .into_bytes();
+    bytes.push(b'\n');
+    let mut bad = serde_json::json!({"id": 2, "text": format!("{body} caf")})
+        .to_string()
+        .into_bytes();
+    let at = bad.len() - 2; // inside the text, before the closing quote
+    bad.insert(at, 0xE9);
+    bytes.extend_from_slice(&bad);
+    std::fs::write(tmp.path().join("d.jsonl"), bytes).unwrap();
+    let (report, stderr) = scan_json(&["d.jsonl"], tmp.path(), 2);
+    assert!(
+        stderr.contains("neardup: d.jsonl:2: not valid UTF-8"),
+        "{stderr}"
+    );
+    assert_eq!(report.stats.documents, 2);
+    assert_eq!(report.clusters.len(), 1);
+}
