@@ -74,6 +74,16 @@ pub enum Linkage {
     Single,
 }
 
+impl Linkage {
+    /// `"center"` or `"single"`, as reported in the parameters and named on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Linkage::Center => "center",
+            Linkage::Single => "single",
+        }
+    }
+}
+
 /// A group of at least two documents.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
@@ -113,34 +123,38 @@ pub fn group(n: usize, pairs: &[SimilarPair], tokens: &[usize], linkage: Linkage
             .then_with(|| tokens[yi].cmp(&tokens[xi]))
             .then_with(|| x.cmp(&y))
     };
-    // Components in index order of their first member.
-    let mut component_of_root = vec![u32::MAX; n];
-    let mut components: Vec<Vec<u32>> = Vec::new();
+    // Dense component ids, numbered in index order of each component's first member.
+    let mut id_of_root = vec![u32::MAX; n];
+    let mut component = vec![0u32; n];
+    let mut component_size: Vec<usize> = Vec::new();
     for doc in 0..n as u32 {
         let root = forest.find(doc) as usize;
-        if component_of_root[root] == u32::MAX {
-            component_of_root[root] = components.len() as u32;
-            components.push(Vec::new());
+        if id_of_root[root] == u32::MAX {
+            id_of_root[root] = component_size.len() as u32;
+            component_size.push(0);
         }
-        components[component_of_root[root] as usize].push(doc);
+        component[doc as usize] = id_of_root[root];
+        component_size[id_of_root[root] as usize] += 1;
     }
-    let component_of =
-        |doc: u32, forest: &mut UnionFind| component_of_root[forest.find(doc) as usize];
 
-    // Each document's group: its component (single) or its star (center).
+    // Each document's group (u32::MAX: in none), each group's component and, for center
+    // linkage, its center.
     let mut group_of: Vec<u32> = vec![u32::MAX; n];
     let mut group_component: Vec<u32> = Vec::new();
-    // Center linkage: the star's center; single linkage: chosen below by rank.
     let mut group_center: Vec<u32> = Vec::new();
     match linkage {
         Linkage::Single => {
-            for (c, members) in components.iter().enumerate() {
-                if members.len() > 1 {
-                    for &m in members {
-                        group_of[m as usize] = group_component.len() as u32;
-                    }
+            let mut group_of_component = vec![u32::MAX; component_size.len()];
+            for doc in 0..n {
+                let c = component[doc] as usize;
+                if component_size[c] < 2 {
+                    continue;
+                }
+                if group_of_component[c] == u32::MAX {
+                    group_of_component[c] = group_component.len() as u32;
                     group_component.push(c as u32);
                 }
+                group_of[doc] = group_of_component[c];
             }
         }
         Linkage::Center => {
@@ -164,7 +178,7 @@ pub fn group(n: usize, pairs: &[SimilarPair], tokens: &[usize], linkage: Linkage
                     continue;
                 }
                 let id = group_component.len() as u32;
-                group_component.push(component_of(center, &mut forest));
+                group_component.push(component[center as usize]);
                 group_center.push(center);
                 group_of[center as usize] = id;
                 for m in free {

@@ -98,6 +98,17 @@ fn diagnostic(path: &str, line: Option<usize>, message: impl Into<String>) -> Di
     }
 }
 
+/// The warning for text that is not valid UTF-8 and was read with U+FFFD replacements.
+fn invalid_utf8(path: &str, line: Option<usize>, offset: usize) -> Diagnostic {
+    diagnostic(
+        path,
+        line,
+        format!(
+            "not valid UTF-8 (first bad byte at offset {offset}); invalid bytes read as U+FFFD"
+        ),
+    )
+}
+
 fn kind_of(path: &Path) -> SourceKind {
     match path.extension() {
         Some(ext) if ext.eq_ignore_ascii_case("jsonl") => SourceKind::Jsonl,
@@ -242,16 +253,7 @@ where
         SourceKind::Text => {
             let (text, bad_at) = decode(&bytes);
             let problems = bad_at
-                .map(|offset| {
-                    diagnostic(
-                        &source.display,
-                        None,
-                        format!(
-                            "not valid UTF-8 (first bad byte at offset {offset}); \
-                             invalid bytes read as U+FFFD"
-                        ),
-                    )
-                })
+                .map(|offset| invalid_utf8(&source.display, None, offset))
                 .into_iter()
                 .collect();
             let doc = Document {
@@ -282,79 +284,50 @@ where
         .map(|(i, line)| (i + 1, line.strip_suffix(b"\r").unwrap_or(line)))
         .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
         .collect();
-    let bad_utf8 = std::sync::Mutex::new(Vec::new());
-    let outcomes: Vec<Result<T, Diagnostic>> = lines
+    let record = |line_no: usize, line: &str| -> Result<T, Diagnostic> {
+        let skip = |reason: String| diagnostic(&source.display, Some(line_no), reason);
+        let record: Value = serde_json::from_str(line)
+            .map_err(|e| skip(format!("not valid JSON ({e}); line skipped")))?;
+        let Value::Object(fields) = &record else {
+            return Err(skip("not a JSON object; line skipped".into()));
+        };
+        let text = match fields.get(&options.text_field) {
+            Some(Value::String(text)) => text,
+            Some(_) => {
+                return Err(skip(format!(
+                    "field \"{}\" is not a string; line skipped",
+                    options.text_field
+                )));
+            }
+            None => {
+                return Err(skip(format!(
+                    "no field \"{}\"; line skipped",
+                    options.text_field
+                )));
+            }
+        };
+        let line_id = Value::from(line_no);
+        let id = fields.get(&options.id_field).unwrap_or(&line_id);
+        Ok(work(Document {
+            text,
+            line: Some(line_no),
+            id: Some(id),
+        }))
+    };
+    // Per line: a warning when it had to be decoded with replacements (the rule for text
+    // files), and the document or the reason it was skipped.
+    let outcomes: Vec<(Option<Diagnostic>, Result<T, Diagnostic>)> = lines
         .par_iter()
         .map(|&(line_no, line)| {
-            // A line that is not valid UTF-8 follows the rule for text files: invalid bytes
-            // become U+FFFD and the file is named in a warning.
             let (line, bad_at) = decode(line);
-            if let Some(offset) = bad_at {
-                bad_utf8
-                    .lock()
-                    .map(|mut lines| lines.push((line_no, offset)))
-                    .ok();
-            }
-            let record: Value = serde_json::from_str(&line).map_err(|e| {
-                diagnostic(
-                    &source.display,
-                    Some(line_no),
-                    format!("not valid JSON ({e}); line skipped"),
-                )
-            })?;
-            let Value::Object(fields) = &record else {
-                return Err(diagnostic(
-                    &source.display,
-                    Some(line_no),
-                    "not a JSON object; line skipped",
-                ));
-            };
-            let text = match fields.get(&options.text_field) {
-                Some(Value::String(text)) => text,
-                Some(_) => {
-                    return Err(diagnostic(
-                        &source.display,
-                        Some(line_no),
-                        format!(
-                            "field \"{}\" is not a string; line skipped",
-                            options.text_field
-                        ),
-                    ));
-                }
-                None => {
-                    return Err(diagnostic(
-                        &source.display,
-                        Some(line_no),
-                        format!("no field \"{}\"; line skipped", options.text_field),
-                    ));
-                }
-            };
-            let line_id = Value::from(line_no);
-            let id = fields.get(&options.id_field).unwrap_or(&line_id);
-            Ok(work(Document {
-                text,
-                line: Some(line_no),
-                id: Some(id),
-            }))
+            let warning = bad_at.map(|offset| invalid_utf8(&source.display, Some(line_no), offset));
+            (warning, record(line_no, &line))
         })
         .collect();
     let mut docs = Vec::with_capacity(outcomes.len());
-    let mut problems: Vec<Diagnostic> = bad_utf8
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(line_no, offset)| {
-            diagnostic(
-                &source.display,
-                Some(line_no),
-                format!(
-                    "not valid UTF-8 (first bad byte at offset {offset}); \
-                     invalid bytes read as U+FFFD"
-                ),
-            )
-        })
-        .collect();
-    for outcome in outcomes {
+    let mut problems = Vec::new();
+    for (warning, outcome) in outcomes {
+        problems.extend(warning);
         match outcome {
             Ok(doc) => docs.push(doc),
             Err(problem) => problems.push(problem),

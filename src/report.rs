@@ -2,7 +2,6 @@
 //! The JSON schema is documented in the README and tested by deserializing into these same
 //! structs with unknown fields denied.
 
-use crate::cluster::Linkage;
 use crate::config::ScanConfig;
 use crate::scan::{DocumentInfo, ScanOutcome};
 use serde::{Deserialize, Serialize};
@@ -181,11 +180,7 @@ impl Report {
                     .floor()
                     / 1e6,
                 verify: config.verify,
-                linkage: match config.linkage {
-                    Linkage::Center => "center",
-                    Linkage::Single => "single",
-                }
-                .to_string(),
+                linkage: config.linkage.name().to_string(),
             },
             stats: Stats {
                 files: outcome.stats.files,

@@ -244,27 +244,26 @@ pub fn find_clusters(
     progress.finish();
 
     progress.start(Stage::Verifying, candidates.len() as u64);
-    let similarity = |a: u32, b: u32| -> f64 {
+    // Similarity of two documents if it is at least `threshold`: exact Jaccard (with its size
+    // filter) or, without verification, the signature estimate.
+    let similarity_at_least = |a: u32, b: u32, threshold: f64| -> Option<f64> {
         let (x, y) = (&docs[a as usize], &docs[b as usize]);
         if config.verify {
-            shingle::jaccard(&x.shingles, &y.shingles)
+            shingle::jaccard_at_least(&x.shingles, &y.shingles, threshold)
         } else {
-            minhash::estimate_jaccard(&x.signature, &y.signature)
+            let s = minhash::estimate_jaccard(&x.signature, &y.signature);
+            (s >= threshold).then_some(s)
         }
     };
+    // Chunks keep the progress counter (shared by all threads) off the per-pair path.
     let similar: Vec<SimilarPair> = candidates
-        .par_iter()
-        .with_min_len(256)
-        .filter_map(|&(a, b)| {
-            progress.advance(1);
-            let (x, y) = (&docs[a as usize], &docs[b as usize]);
-            let similarity = if config.verify {
-                shingle::jaccard_at_least(&x.shingles, &y.shingles, config.threshold)?
-            } else {
-                let s = minhash::estimate_jaccard(&x.signature, &y.signature);
-                (s >= config.threshold).then_some(s)?
-            };
-            Some(SimilarPair { a, b, similarity })
+        .par_chunks(1024)
+        .flat_map_iter(|chunk| {
+            progress.advance(chunk.len() as u64);
+            chunk.iter().filter_map(|&(a, b)| {
+                let similarity = similarity_at_least(a, b, config.threshold)?;
+                Some(SimilarPair { a, b, similarity })
+            })
         })
         .collect();
     progress.finish();
@@ -285,7 +284,8 @@ pub fn find_clusters(
                     .filter(|&&m| m != rep)
                     .map(|&m| Member {
                         doc: m,
-                        similarity: similarity(rep, m),
+                        // Every similarity is at least 0, so this always has a value.
+                        similarity: similarity_at_least(rep, m, 0.0).unwrap_or(0.0),
                     }),
             );
             Cluster {

@@ -80,7 +80,7 @@ proptest! {
         let s = shingles(ShingleKind::Words(k), &text);
         prop_assert_eq!(s.is_empty(), words.is_empty());
         if !words.is_empty() {
-            prop_assert_eq!(s.len() <= words.len().saturating_sub(k) + 1, true);
+            prop_assert!(s.len() <= words.len().saturating_sub(k) + 1);
         }
     }
 

@@ -455,6 +455,12 @@ fn no_verify_uses_the_signature_estimate() {
     let (report, _) = scan_json(&["--no-verify", "corpus"], &repo(), 0);
     assert!(!report.params.verify);
     assert_eq!(report.clusters.len(), 3);
+    // An estimate is a count of agreeing positions out of 128 (rounded to 4 decimals); the
+    // exact Jaccard of the syndicated copy, 0.8669, is not such a fraction.
+    for m in report.clusters.iter().flat_map(|c| &c.members) {
+        let positions = m.similarity * 128.0;
+        assert!((positions - positions.round()).abs() < 0.02, "{m:?}");
+    }
 }
 
 #[test]
@@ -478,6 +484,113 @@ fn usage_errors_exit_2_with_a_message() {
 fn bands_and_rows_can_be_overridden() {
     let (report, _) = scan_json(&["--bands", "16", "--rows", "8", "corpus"], &repo(), 0);
     assert_eq!((report.params.bands, report.params.rows), (16, 8));
+    // The reported curve is that of the layout used: 1 - (1 - 0.8^8)^16, floored to 6 decimals.
+    let expected = ((1.0 - (1.0 - 0.8f64.powi(8)).powi(16)) * 1e6).floor() / 1e6;
+    assert_eq!(report.params.candidate_probability_at_threshold, expected);
+}
+
+#[test]
+fn clusters_and_members_come_in_the_documented_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(17);
+    // Clusters of sizes 2, 3, 2, 4 under names that do not sort by size.
+    for (c, size) in [2usize, 3, 2, 4].iter().enumerate() {
+        let base = words(&mut rng, 200);
+        for k in 0..*size {
+            write_words(
+                &tmp.path().join(format!("k{c}/m{k}.txt")),
+                &edit(&mut rng, &base, 1),
+            );
+        }
+    }
+    let (report, _) = scan_json(&["."], tmp.path(), 0);
+    let sizes: Vec<usize> = report.clusters.iter().map(|c| c.size).collect();
+    assert_eq!(sizes, vec![4, 3, 2, 2]);
+    // Equal sizes: by representative path.
+    assert!(report.clusters[2].members[0].path < report.clusters[3].members[0].path);
+    for c in &report.clusters {
+        assert!(c.members[0].representative);
+        let others: Vec<&String> = c.members[1..].iter().map(|m| &m.path).collect();
+        let mut sorted = others.clone();
+        sorted.sort();
+        assert_eq!(
+            others, sorted,
+            "members after the representative are in path order"
+        );
+    }
+}
+
+/// Field names of a JSON value, recursively, as `a.b.c` paths (array elements as `[]`).
+fn field_paths(
+    value: &serde_json::Value,
+    prefix: &str,
+    out: &mut std::collections::BTreeSet<String>,
+) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                let path = format!("{prefix}.{key}");
+                out.insert(path.clone());
+                field_paths(v, &path, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                field_paths(v, &format!("{prefix}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn json_fields_are_exactly_those_the_readme_documents() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let block = readme
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README has a json block");
+    // Drop the README's `// comments`.
+    let documented: String = block
+        .lines()
+        .map(|line| line.split("  //").next().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let documented: serde_json::Value = serde_json::from_str(&documented).unwrap();
+    let mut documented_fields = std::collections::BTreeSet::new();
+    field_paths(&documented, "", &mut documented_fields);
+
+    // A run whose output has every optional field: JSONL members and linked clusters.
+    let tmp = tempfile::tempdir().unwrap();
+    chain_corpus(tmp.path());
+    let text = std::fs::read_to_string(tmp.path().join("a.txt")).unwrap();
+    let line = serde_json::json!({"id": "r1", "text": text}).to_string();
+    std::fs::write(tmp.path().join("r.jsonl"), format!("{line}\n")).unwrap();
+    let (code, stdout, _) = scan(&["--json", "--threshold", "0.9", "."], tmp.path());
+    assert_eq!(code, 0);
+    let output: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let mut output_fields = std::collections::BTreeSet::new();
+    field_paths(&output, "", &mut output_fields);
+
+    let undocumented: Vec<_> = output_fields.difference(&documented_fields).collect();
+    assert!(
+        undocumented.is_empty(),
+        "fields missing from the README: {undocumented:?}"
+    );
+    let optional = [
+        "clusters[].linked_clusters",
+        "clusters[].members[].id",
+        "clusters[].members[].line",
+    ];
+    let missing: Vec<_> = documented_fields
+        .difference(&output_fields)
+        .filter(|f| !optional.iter().any(|o| f.trim_start_matches('.') == *o))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "documented fields the output lacks: {missing:?}"
+    );
 }
 
 #[test]
