@@ -163,6 +163,9 @@ fn tokens_unicode(text: &str, token: &mut String, emit: &mut impl FnMut(&str)) {
         match classify(c) {
             CharClass::Separator => {
                 flush(token, emit);
+                // The next token starts fresh: a mark after the separator must not flush it
+                // as if it followed a solo character.
+                current_is_solo = false;
             }
             CharClass::Word => {
                 if current_is_solo {
@@ -268,6 +271,14 @@ mod tests {
     fn thai_combining_vowels_stay_with_their_consonant() {
         // ก + sara i (a combining vowel above) is one token; ข is the next.
         assert_eq!(tokens("กิข"), ["กิ", "ข"]);
+    }
+
+    #[test]
+    fn a_mark_after_a_separator_joins_the_next_word_even_after_a_solo_character() {
+        // Found by the property test that compares per-paragraph and whole-text tokens: the
+        // solo state of "ວ" used to survive the separator and split the mark off.
+        let tokens = tokens("\u{0EA7}\n\n\u{16AF0}\u{0A05}");
+        assert_eq!(tokens, ["\u{0EA7}", "\u{16AF0}\u{0A05}"]);
     }
 
     #[test]
