@@ -11,6 +11,7 @@ use neardup::config::ScanConfig;
 use neardup::lsh::{Banding, candidate_pairs};
 use neardup::minhash::MinHasher;
 use neardup::normalize::Tokenizer;
+use neardup::paragraph::{Analysis, Analyzer};
 use neardup::progress::NoProgress;
 use neardup::scan::{find_clusters, hash_document};
 use neardup::shingle::{ShingleKind, Shingler, jaccard};
@@ -99,9 +100,22 @@ fn stages(c: &mut Criterion) {
             },
         );
     }
+    let mut analyzer = Analyzer::new();
+    let mut analysis = Analysis::default();
+    group.bench_function("paragraphs_and_repeats", |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|d| {
+                    analyzer.analyze(d, &mut analysis);
+                    analyzer.repeats(d, &analysis).len() + analysis.paragraphs.len()
+                })
+                .sum::<usize>()
+        })
+    });
     let config = ScanConfig::default();
     let minhasher = MinHasher::new(config.num_perm, config.seed);
-    group.bench_function("shingle_and_sign_128", |b| {
+    // The whole per-document stage: paragraphs, repeats, shingles and the signature.
+    group.bench_function("hash_document_128", |b| {
         b.iter(|| {
             docs.iter()
                 .map(|d| hash_document(d, &config, &minhasher).signature[0])
@@ -170,7 +184,7 @@ fn stages(c: &mut Criterion) {
     group.bench_function("candidates_verify_cluster", |b| {
         b.iter(|| {
             find_clusters(&hashed, &config, banding, &NoProgress)
-                .0
+                .clusters
                 .len()
         })
     });

@@ -39,6 +39,9 @@ pub struct ScanConfig {
     pub linkage: Linkage,
     /// Which files to read and how.
     pub input: InputOptions,
+    /// Unrelated documents a paragraph must occur in to be boilerplate (see
+    /// [`crate::boilerplate`]).
+    pub min_docs: usize,
 }
 
 impl Default for ScanConfig {
@@ -53,6 +56,7 @@ impl Default for ScanConfig {
             verify: true,
             linkage: Linkage::Center,
             input: InputOptions::default(),
+            min_docs: crate::boilerplate::DEFAULT_MIN_DOCS,
         }
     }
 }
@@ -74,6 +78,13 @@ impl ScanConfig {
             return invalid(format!(
                 "number of permutations must be in 1..={MAX_NUM_PERM}, got {}",
                 self.num_perm
+            ));
+        }
+        if self.min_docs < 2 {
+            return invalid(format!(
+                "--min-docs must be at least 2 (a paragraph in one document is not boilerplate), \
+                 got {}",
+                self.min_docs
             ));
         }
         if self.input.text_field.is_empty() {

@@ -64,6 +64,10 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// How it is shown: the path as given on the command line joined with the relative path.
     pub display: String,
+    /// Index of the command-line path it was found under.
+    pub root: usize,
+    /// Its path inside that root (a file named on the command line: its file name).
+    pub relative: PathBuf,
     /// Text or JSONL.
     pub kind: SourceKind,
     /// Size in bytes when it was found (for progress only).
@@ -133,7 +137,7 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    for root in roots {
+    for (root_index, root) in roots.iter().enumerate() {
         let shown = root.to_string_lossy();
         let meta = match std::fs::metadata(root) {
             Ok(meta) => meta,
@@ -146,6 +150,11 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
             files.push(SourceFile {
                 path: root.clone(),
                 display: shown.into_owned(),
+                root: root_index,
+                relative: root
+                    .file_name()
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from("document")),
                 kind: kind_of(root),
                 len: meta.len(),
             });
@@ -168,6 +177,12 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
                     files.push(SourceFile {
                         path: entry.path().to_path_buf(),
                         display: entry.path().to_string_lossy().into_owned(),
+                        root: root_index,
+                        relative: entry
+                            .path()
+                            .strip_prefix(root)
+                            .unwrap_or(entry.path())
+                            .to_path_buf(),
                         kind: kind_of(entry.path()),
                         len,
                     });

@@ -9,6 +9,9 @@ pub enum Error {
     /// A parameter is out of range or parameters contradict each other.
     #[error("invalid parameters: {0}")]
     InvalidConfig(String),
+    /// `clean` refused to write where it was asked to (an input would be modified or lost).
+    #[error("refusing to write: {0}")]
+    Refused(String),
     /// Reading or writing a path failed in a way that stops the operation.
     #[error("{}: {source}", path.display())]
     Io {

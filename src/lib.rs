@@ -4,7 +4,10 @@
 //! [`corpus`] (walk, read, decode) -> [`normalize`] (NFKC, case and punctuation folding, tokens)
 //! -> [`shingle`] (k-gram fingerprints) -> [`minhash`] (signatures) -> [`lsh`] (candidate pairs)
 //! -> verification by exact Jaccard -> [`cluster`] (union-find) -> [`report`] (text, JSON).
-//! [`scan::scan`] runs them all; the `neardup` binary is a thin front end over it.
+//! Alongside, [`paragraph`] cuts each document into paragraphs and finds the repeats inside it,
+//! and [`boilerplate`] finds the paragraphs shared by many unrelated documents.
+//! [`scan::scan`] runs them all; [`clean::clean`] runs a scan, then writes cleaned copies. The
+//! `neardup` binary is a thin front end over the two.
 //!
 //! ```
 //! use neardup::shingle::{jaccard, ShingleKind, Shingler};
@@ -17,6 +20,8 @@
 //! assert_eq!(jaccard(&a, &b), 0.75);
 //! ```
 
+pub mod boilerplate;
+pub mod clean;
 pub mod cluster;
 pub mod config;
 pub mod corpus;
@@ -24,11 +29,13 @@ pub mod error;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
+pub mod paragraph;
 pub mod progress;
 pub mod report;
 pub mod scan;
 pub mod shingle;
 
+pub use clean::{CleanConfig, clean};
 pub use config::ScanConfig;
 pub use error::{Error, Result};
 pub use report::Report;

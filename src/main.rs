@@ -4,6 +4,8 @@
 use clap::builder::TypedValueParser;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use neardup::boilerplate::DEFAULT_MIN_DOCS;
+use neardup::clean::{CleanConfig, CleanOutcome, RepeatsMode};
 use neardup::cluster::Linkage;
 use neardup::config::{
     DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, MAX_NUM_PERM,
@@ -37,8 +39,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Report clusters of near-duplicate documents.
+    /// Report clusters of near-duplicate documents, repeated paragraphs and boilerplate.
     Scan(ScanArgs),
+    /// Write cleaned copies: repeated paragraphs and boilerplate stripped, inputs untouched.
+    Clean(CleanArgs),
 }
 
 #[derive(Args)]
@@ -47,6 +51,58 @@ struct ScanArgs {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+
+    #[command(flatten)]
+    options: ScanOptions,
+}
+
+#[derive(Args)]
+struct CleanArgs {
+    /// Files and folders to clean (folders are walked recursively).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Folder for the cleaned copies and the manifest (created if needed; must lie outside the
+    /// inputs).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    out: PathBuf,
+
+    /// Paragraphs repeated inside a document: keep the first complete occurrence, or drop all.
+    #[arg(long, value_enum, default_value_t = RepeatsArg::KeepFirst)]
+    repeats: RepeatsArg,
+
+    /// Keep boilerplate paragraphs (by default those found in --min-docs unrelated documents
+    /// are removed).
+    #[arg(long)]
+    keep_boilerplate: bool,
+
+    /// Also leave out every near-duplicate document but its cluster's representative.
+    #[arg(long)]
+    drop_duplicates: bool,
+
+    /// Print what would be removed and why; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Print the manifest (JSON) on stdout instead of the text summary.
+    #[arg(long)]
+    json: bool,
+
+    #[command(flatten)]
+    options: ScanOptions,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RepeatsArg {
+    KeepFirst,
+    DropAll,
+}
+
+#[derive(Args)]
+struct ScanOptions {
     /// Jaccard similarity at or above which two documents are near-duplicates, in (0, 1].
     #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold)]
     threshold: f64,
@@ -87,9 +143,11 @@ struct ScanArgs {
     #[arg(long)]
     no_verify: bool,
 
-    /// Print one JSON document instead of text.
-    #[arg(long)]
-    json: bool,
+    /// A paragraph is boilerplate when found in at least N unrelated documents (near-duplicates
+    /// and close copies count once).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_DOCS,
+          value_parser = clap::value_parser!(u32).range(2..).map(|n| n as usize))]
+    min_docs: usize,
 
     /// File extensions to read while walking folders, comma-separated; "" for none
     /// [default: txt,md,text,jsonl,""].
@@ -149,7 +207,7 @@ impl Bars {
 impl Progress for Bars {
     fn start(&self, stage: Stage, total: u64) {
         let template = match stage {
-            Stage::Hashing => {
+            Stage::Hashing | Stage::Writing => {
                 "{prefix:>9} [{bar:30}] {bytes}/{total_bytes} ({binary_bytes_per_sec}, {eta})"
             }
             _ => "{prefix:>9} [{bar:30}] {human_pos}/{human_len} ({per_sec}, {eta})",
@@ -187,35 +245,37 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Clean(args) => run_clean(args),
     }
 }
 
-fn run_scan(args: ScanArgs) -> ExitCode {
-    if args.threads > 0
+/// Sets the thread count, builds and validates the scan configuration; a usage error exits.
+fn prepare(options: ScanOptions) -> Result<(ScanConfig, bool), ExitCode> {
+    if options.threads > 0
         && let Err(e) = rayon::ThreadPoolBuilder::new()
-            .num_threads(args.threads)
+            .num_threads(options.threads)
             .build_global()
     {
-        warn(format!("could not set up {} threads: {e}", args.threads));
-        return ExitCode::from(EXIT_FAILURE);
+        warn(format!("could not set up {} threads: {e}", options.threads));
+        return Err(ExitCode::from(EXIT_FAILURE));
     }
     let config = ScanConfig {
-        shingle: match args.char_ngram {
+        shingle: match options.char_ngram {
             Some(n) => ShingleKind::Chars(n),
-            None => ShingleKind::Words(args.ngram),
+            None => ShingleKind::Words(options.ngram),
         },
-        num_perm: args.num_perm,
-        seed: args.seed,
-        threshold: args.threshold,
-        bands: args.bands,
-        rows: args.rows,
-        verify: !args.no_verify,
-        linkage: match args.linkage {
+        num_perm: options.num_perm,
+        seed: options.seed,
+        threshold: options.threshold,
+        bands: options.bands,
+        rows: options.rows,
+        verify: !options.no_verify,
+        linkage: match options.linkage {
             LinkageArg::Center => Linkage::Center,
             LinkageArg::Single => Linkage::Single,
         },
         input: InputOptions {
-            extensions: args
+            extensions: options
                 .ext
                 .map(|exts| {
                     exts.iter()
@@ -223,17 +283,41 @@ fn run_scan(args: ScanArgs) -> ExitCode {
                         .collect()
                 })
                 .unwrap_or_else(|| DEFAULT_EXTENSIONS.iter().map(|e| e.to_string()).collect()),
-            text_field: args.text_field,
-            id_field: args.id_field,
-            follow_links: args.follow,
+            text_field: options.text_field,
+            id_field: options.id_field,
+            follow_links: options.follow,
         },
+        min_docs: options.min_docs,
     };
     if let Err(e) = config.validate() {
         Cli::command()
             .error(clap::error::ErrorKind::ArgumentConflict, e.to_string())
             .exit();
     }
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let show_progress = !options.quiet && std::io::stderr().is_terminal();
+    Ok((config, show_progress))
+}
+
+/// Writes a report to stdout; a closed pipe is not an error.
+fn print(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`neardup scan ... | head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            warn(format!("could not write the report: {e}"));
+            Err(ExitCode::from(EXIT_FAILURE))
+        }
+    }
+}
+
+fn run_scan(args: ScanArgs) -> ExitCode {
+    let (config, show_progress) = match prepare(args.options) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
     let bars = Bars::new();
     let progress: &dyn Progress = if show_progress { &bars } else { &NoProgress };
 
@@ -254,26 +338,161 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         ));
     }
     let report = Report::new(&outcome, &config);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = if args.json {
-        report.write_json(&mut out)
-    } else {
-        report.write_text(&mut out)
-    }
-    .and_then(|()| out.flush());
-    match written {
-        Ok(()) => {}
-        // A closed pipe (`neardup scan ... | head`) is not an error worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => {
-            warn(format!("could not write the report: {e}"));
-            return ExitCode::from(EXIT_FAILURE);
+    let printed = print(|out| {
+        if args.json {
+            report.write_json(out)
+        } else {
+            report.write_text(out)
         }
+    });
+    if let Err(code) = printed {
+        return code;
     }
     if outcome.diagnostics.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_INPUT_ERRORS)
+    }
+}
+
+fn run_clean(args: CleanArgs) -> ExitCode {
+    let (scan, show_progress) = match prepare(args.options) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
+    let config = CleanConfig {
+        scan,
+        out: args.out,
+        repeats: match args.repeats {
+            RepeatsArg::KeepFirst => RepeatsMode::KeepFirst,
+            RepeatsArg::DropAll => RepeatsMode::DropAll,
+        },
+        strip_boilerplate: !args.keep_boilerplate,
+        drop_duplicates: args.drop_duplicates,
+        dry_run: args.dry_run,
+    };
+    let bars = Bars::new();
+    let progress: &dyn Progress = if show_progress { &bars } else { &NoProgress };
+    let outcome = match neardup::clean(&args.paths, &config, progress) {
+        Ok(outcome) => outcome,
+        Err(neardup::Error::Refused(message)) => {
+            warn(format!("refusing to write: {message}"));
+            return ExitCode::from(EXIT_INPUT_ERRORS);
+        }
+        Err(e) => {
+            warn(e);
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    for problem in outcome.diagnostics.iter().chain(&outcome.write_failures) {
+        warn(problem);
+    }
+    let printed = print(|out| {
+        if args.json {
+            serde_json::to_writer_pretty(&mut *out, &outcome.manifest)?;
+            writeln!(out)
+        } else {
+            write_clean_summary(out, &outcome, &config)
+        }
+    });
+    if let Err(code) = printed {
+        return code;
+    }
+    if !outcome.write_failures.is_empty() {
+        ExitCode::from(EXIT_FAILURE)
+    } else if !outcome.diagnostics.is_empty() {
+        ExitCode::from(EXIT_INPUT_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The text `clean` prints: with `--dry-run` the whole plan, then a summary.
+fn write_clean_summary(
+    out: &mut dyn Write,
+    outcome: &CleanOutcome,
+    config: &CleanConfig,
+) -> std::io::Result<()> {
+    let m = &outcome.manifest;
+    if config.dry_run {
+        for doc in &m.documents {
+            let mut label = doc.path.clone();
+            if let Some(line) = doc.line {
+                label.push_str(&format!(":{line}"));
+            }
+            writeln!(out, "{label}")?;
+            for r in &doc.removed {
+                let why = match (r.repeat_of_line, r.boilerplate_documents) {
+                    (Some(line), _) => format!("repeat of line {line}"),
+                    (None, Some(docs)) => format!("boilerplate in {docs} documents"),
+                    (None, None) => r.reason.clone(),
+                };
+                let lines = if r.lines[0] == r.lines[1] {
+                    format!("line {}", r.lines[0])
+                } else {
+                    format!("lines {}-{}", r.lines[0], r.lines[1])
+                };
+                writeln!(out, "  remove {lines}: {why}")?;
+                writeln!(out, "    \"{}\"", r.preview)?;
+            }
+        }
+        for d in &m.dropped_duplicates {
+            let mut label = d.path.clone();
+            if let Some(line) = d.line {
+                label.push_str(&format!(":{line}"));
+            }
+            writeln!(
+                out,
+                "leave out {label}: near-duplicate of {} ({:.3})",
+                d.duplicate_of, d.similarity
+            )?;
+        }
+        if !m.documents.is_empty() || !m.dropped_duplicates.is_empty() {
+            writeln!(out)?;
+        }
+    }
+    let s = &m.stats;
+    let verb = if config.dry_run {
+        "would write"
+    } else {
+        "wrote"
+    };
+    writeln!(
+        out,
+        "{verb} {} of {} files to {} ({} of {} bytes)",
+        s.files_written,
+        s.files,
+        config.out.display(),
+        s.bytes_out,
+        s.bytes_in
+    )?;
+    writeln!(
+        out,
+        "removed {} paragraphs from {} of {} documents:",
+        s.paragraphs_removed, s.documents_changed, s.documents
+    )?;
+    writeln!(
+        out,
+        "  {} repeats ({}), {} boilerplate{}",
+        s.repeats_removed,
+        m.params.repeats,
+        s.boilerplate_removed,
+        if m.params.strip_boilerplate {
+            format!(" (in {}+ unrelated documents)", m.params.min_docs)
+        } else {
+            " (kept: --keep-boilerplate)".to_string()
+        }
+    )?;
+    if m.params.drop_duplicates {
+        writeln!(
+            out,
+            "left out {} near-duplicate documents (Jaccard >= {})",
+            s.duplicates_dropped, m.params.threshold
+        )?;
+    }
+    match &outcome.manifest_path {
+        Some(path) => writeln!(out, "manifest: {}", path.display()),
+        None if config.dry_run => writeln!(out, "dry run: nothing written"),
+        None => Ok(()),
     }
 }

@@ -10,6 +10,8 @@ pub enum Stage {
     Banding,
     /// Checking candidate pairs; counted in pairs.
     Verifying,
+    /// Writing cleaned copies; counted in input bytes.
+    Writing,
 }
 
 impl Stage {
@@ -19,6 +21,7 @@ impl Stage {
             Stage::Hashing => "hashing",
             Stage::Banding => "banding",
             Stage::Verifying => "verifying",
+            Stage::Writing => "writing",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! structs with unknown fields denied.
 
 use crate::config::ScanConfig;
+use crate::paragraph;
 use crate::scan::{DocumentInfo, ScanOutcome};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,6 +24,10 @@ pub struct Report {
     pub stats: Stats,
     /// Clusters of near-duplicates, largest first, then by representative path.
     pub clusters: Vec<ClusterReport>,
+    /// Documents with paragraphs repeated inside them, in path order.
+    pub repeats: Vec<RepeatReport>,
+    /// Paragraphs found in many unrelated documents, most frequent first.
+    pub boilerplate: Vec<BoilerplateReport>,
 }
 
 /// Scan parameters as reported.
@@ -49,6 +54,8 @@ pub struct Params {
     pub verify: bool,
     /// `"center"` (chains split into stars) or `"single"` (connected components).
     pub linkage: String,
+    /// Unrelated documents a paragraph must occur in to be boilerplate.
+    pub min_docs: usize,
 }
 
 /// Counts.
@@ -73,7 +80,66 @@ pub struct Stats {
     pub documents_in_clusters: usize,
     /// Documents in clusters minus one representative per cluster.
     pub duplicate_documents: usize,
+    /// Paragraphs in the compared documents.
+    pub paragraphs: usize,
+    /// Documents with at least one repeated paragraph.
+    pub documents_with_repeats: usize,
+    /// Repeated paragraphs that `keep-first` would remove (every occurrence but one per group).
+    pub repeated_paragraphs: usize,
+    /// Distinct boilerplate paragraphs.
+    pub boilerplate_paragraphs: usize,
+    /// Documents holding at least one boilerplate paragraph.
+    pub documents_with_boilerplate: usize,
 }
+
+/// The repeated paragraphs of one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatReport {
+    /// The file.
+    pub path: String,
+    /// JSONL records: the id field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+    /// JSONL records: the 1-based line of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Groups of paragraphs that repeat each other, by first occurrence.
+    pub groups: Vec<RepeatGroupReport>,
+}
+
+/// One group of repeated paragraphs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatGroupReport {
+    /// Number of occurrences.
+    pub count: usize,
+    /// First and last line (1-based, inside the document's text) of each occurrence.
+    pub lines: Vec<[u32; 2]>,
+    /// First line of the occurrence `keep-first` keeps.
+    pub kept_line: u32,
+    /// The kept occurrence, whitespace collapsed and cut to 72 characters.
+    pub preview: String,
+}
+
+/// One boilerplate paragraph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoilerplateReport {
+    /// Documents holding it.
+    pub documents: usize,
+    /// Unrelated families among them (near-duplicates and close copies count once).
+    pub families: usize,
+    /// Whitespace collapsed, cut to 72 characters.
+    pub preview: String,
+    /// The whole paragraph as written in the first document holding it.
+    pub text: String,
+    /// The first few documents holding it (`path` or `path:line`), in path order.
+    pub examples: Vec<String>,
+}
+
+/// Documents named as examples of a boilerplate paragraph.
+pub const BOILERPLATE_EXAMPLES: usize = 3;
 
 /// One cluster.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,6 +231,51 @@ impl Report {
             })
             .collect();
         let in_clusters: usize = clusters.iter().map(|c| c.size).sum();
+        let repeats: Vec<RepeatReport> = outcome
+            .repeats
+            .iter()
+            .map(|r| {
+                let doc = &outcome.documents[r.doc as usize];
+                RepeatReport {
+                    path: doc.path.clone(),
+                    id: doc.id.clone(),
+                    line: doc.line,
+                    groups: r
+                        .groups
+                        .iter()
+                        .map(|g| RepeatGroupReport {
+                            count: g.lines.len(),
+                            lines: g.lines.iter().map(|&(a, b)| [a, b]).collect(),
+                            kept_line: g.lines[g.kept].0,
+                            preview: g.preview.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let boilerplate: Vec<BoilerplateReport> = outcome
+            .boilerplate
+            .iter()
+            .map(|b| BoilerplateReport {
+                documents: b.documents.len(),
+                families: b.families,
+                preview: paragraph::preview(&b.text),
+                text: b.text.clone(),
+                examples: b
+                    .documents
+                    .iter()
+                    .take(BOILERPLATE_EXAMPLES)
+                    .map(|&(d, _)| outcome.documents[d as usize].label())
+                    .collect(),
+            })
+            .collect();
+        let mut with_boilerplate: Vec<u32> = outcome
+            .boilerplate
+            .iter()
+            .flat_map(|b| b.documents.iter().map(|&(d, _)| d))
+            .collect();
+        with_boilerplate.sort_unstable();
+        with_boilerplate.dedup();
         Report {
             version: VERSION.to_string(),
             params: Params {
@@ -181,6 +292,7 @@ impl Report {
                     / 1e6,
                 verify: config.verify,
                 linkage: config.linkage.name().to_string(),
+                min_docs: config.min_docs,
             },
             stats: Stats {
                 files: outcome.stats.files,
@@ -192,19 +304,30 @@ impl Report {
                 clusters: clusters.len(),
                 documents_in_clusters: in_clusters,
                 duplicate_documents: in_clusters - clusters.len(),
+                paragraphs: outcome.stats.paragraphs,
+                documents_with_repeats: repeats.len(),
+                repeated_paragraphs: repeats
+                    .iter()
+                    .flat_map(|r| &r.groups)
+                    .map(|g| g.count - 1)
+                    .sum(),
+                boilerplate_paragraphs: boilerplate.len(),
+                documents_with_boilerplate: with_boilerplate.len(),
             },
             clusters,
+            repeats,
+            boilerplate,
         }
     }
 
     /// Writes the report as one JSON document (pretty-printed, newline-terminated).
-    pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
+    pub fn write_json(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, self)?;
         writeln!(out)
     }
 
     /// Writes the report as text for a terminal (80 columns unless paths are longer).
-    pub fn write_text(&self, out: &mut impl Write) -> io::Result<()> {
+    pub fn write_text(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         for c in &self.clusters {
             writeln!(
                 out,
@@ -230,12 +353,66 @@ impl Report {
             }
             writeln!(out)?;
         }
+        if !self.repeats.is_empty() {
+            writeln!(out, "repeated paragraphs inside documents:")?;
+            for r in &self.repeats {
+                let mut label = r.path.clone();
+                if let Some(line) = r.line {
+                    label.push_str(&format!(":{line}"));
+                }
+                writeln!(out, "  {label}")?;
+                for g in &r.groups {
+                    // At most 8 line numbers, so the line fits 80 columns; JSON has them all.
+                    let mut lines: Vec<String> =
+                        g.lines.iter().take(8).map(|l| l[0].to_string()).collect();
+                    if g.lines.len() > 8 {
+                        lines.push(format!("+{} more", g.lines.len() - 8));
+                    }
+                    writeln!(
+                        out,
+                        "    {} times, lines {} (kept: line {})",
+                        g.count,
+                        lines.join(", "),
+                        g.kept_line
+                    )?;
+                    writeln!(out, "    \"{}\"", g.preview)?;
+                }
+            }
+            writeln!(out)?;
+        }
+        if !self.boilerplate.is_empty() {
+            writeln!(
+                out,
+                "boilerplate (in {} or more unrelated documents):",
+                self.params.min_docs
+            )?;
+            for b in &self.boilerplate {
+                writeln!(
+                    out,
+                    "  {} documents ({} unrelated), e.g. {}",
+                    b.documents,
+                    b.families,
+                    b.examples.join(", ")
+                )?;
+                writeln!(out, "    \"{}\"", b.preview)?;
+            }
+            writeln!(out)?;
+        }
         let s = &self.stats;
         let p = &self.params;
         writeln!(
             out,
             "{} documents in {} files: {} clusters hold {} documents ({} duplicates)",
             s.documents, s.files, s.clusters, s.documents_in_clusters, s.duplicate_documents
+        )?;
+        writeln!(
+            out,
+            "{} paragraphs: {} repeats in {} documents, {} boilerplate in {} documents",
+            s.paragraphs,
+            s.repeated_paragraphs,
+            s.documents_with_repeats,
+            s.boilerplate_paragraphs,
+            s.documents_with_boilerplate
         )?;
         if s.empty_documents > 0 || s.input_errors > 0 {
             writeln!(

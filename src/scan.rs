@@ -1,28 +1,34 @@
-//! The scan pipeline: corpus -> shingles + signatures (parallel, one pass per document) -> LSH
-//! candidates -> verification -> clusters. Plain functions over plain data; the only I/O is the
-//! corpus stage's reading.
+//! The scan pipeline: corpus -> paragraphs, shingles and signatures (parallel, one pass per
+//! document) -> LSH candidates -> verification -> clusters and families -> boilerplate. Plain
+//! functions over plain data; the only I/O is the corpus stage's reading (plus a second read of
+//! the few documents whose boilerplate paragraphs are quoted in the report).
 //!
 //! Determinism: documents are numbered in path order (then JSONL line order) before anything
 //! depends on their numbers; every parallel step either preserves order (`collect`) or is
 //! followed by a sort; signatures depend only on the seed. So the result is the same for any
 //! thread count and any order of the paths on the command line.
 
-use crate::cluster::{self, SimilarPair};
+use crate::boilerplate::{self, FAMILY_SIMILARITY};
+use crate::cluster::{self, SimilarPair, UnionFind};
 use crate::config::ScanConfig;
 use crate::corpus::{self, Diagnostic, SourceFile};
 use crate::error::Result;
 use crate::lsh::{self, Banding};
 use crate::minhash::{self, MinHasher};
+use crate::paragraph::{self, Analysis, Analyzer};
 use crate::progress::{Progress, Stage};
 use crate::shingle::{self, Shingler};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// What the scan keeps about one document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentInfo {
+    /// Index of its file in [`ScanOutcome::sources`].
+    pub source: usize,
     /// The file, as displayed.
     pub path: String,
     /// 1-based line of a JSONL record.
@@ -33,6 +39,8 @@ pub struct DocumentInfo {
     pub tokens: usize,
     /// Number of distinct shingles.
     pub shingles: usize,
+    /// Number of paragraphs.
+    pub paragraphs: usize,
 }
 
 impl DocumentInfo {
@@ -70,6 +78,42 @@ pub struct Cluster {
     pub component: u32,
 }
 
+/// Paragraphs of one document that repeat each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepeatedParagraphs {
+    /// Index of each occurrence among the document's paragraphs, in order.
+    pub paragraphs: Vec<u32>,
+    /// First and last line of each occurrence.
+    pub lines: Vec<(u32, u32)>,
+    /// Position (in `paragraphs`) of the occurrence that `keep-first` keeps.
+    pub kept: usize,
+    /// One-line preview of the kept occurrence.
+    pub preview: String,
+}
+
+/// The repeated paragraphs of one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRepeats {
+    /// Index into [`ScanOutcome::documents`].
+    pub doc: u32,
+    /// Its groups of repeats, by first occurrence.
+    pub groups: Vec<RepeatedParagraphs>,
+}
+
+/// A paragraph found in many unrelated documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoilerplateParagraph {
+    /// Its exact-match key ([`paragraph::key_of`]).
+    pub key: u64,
+    /// The documents holding it (indices into [`ScanOutcome::documents`], path order), each
+    /// with the index of its first occurrence among that document's paragraphs.
+    pub documents: Vec<(u32, u32)>,
+    /// Unrelated families among those documents (see [`crate::boilerplate`]).
+    pub families: usize,
+    /// Its text as written in the first document (empty if that file could no longer be read).
+    pub text: String,
+}
+
 /// Counts describing a scan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScanStats {
@@ -83,6 +127,8 @@ pub struct ScanStats {
     pub candidate_pairs: usize,
     /// Candidate pairs at or above the threshold.
     pub similar_pairs: usize,
+    /// Paragraphs in the compared documents.
+    pub paragraphs: usize,
 }
 
 /// Everything a scan found.
@@ -90,19 +136,25 @@ pub struct ScanStats {
 pub struct ScanOutcome {
     /// The band layout used.
     pub banding: Banding,
+    /// The input files, in path order.
+    pub sources: Vec<SourceFile>,
     /// Compared documents in path order; clusters refer to them by index.
     pub documents: Vec<DocumentInfo>,
     /// Documents skipped for having no words.
     pub empty_documents: Vec<DocumentInfo>,
     /// Clusters, largest first, then by representative path.
     pub clusters: Vec<Cluster>,
+    /// Documents with repeated paragraphs, in path order.
+    pub repeats: Vec<DocumentRepeats>,
+    /// Boilerplate paragraphs, most frequent first.
+    pub boilerplate: Vec<BoilerplateParagraph>,
     /// Counts.
     pub stats: ScanStats,
     /// Problems with inputs, in path order.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Shingles and signature of one document, the pipeline's working form.
+/// Shingles, signature and paragraphs of one document, the pipeline's working form.
 #[derive(Debug, Clone)]
 pub struct HashedDocument {
     /// Sorted, deduplicated shingle fingerprints.
@@ -111,30 +163,98 @@ pub struct HashedDocument {
     pub signature: Vec<u64>,
     /// Number of tokens.
     pub tokens: usize,
+    /// Number of paragraphs.
+    pub paragraphs: usize,
+    /// Distinct keys of the paragraphs that may be boilerplate, each with the index of its first
+    /// paragraph, sorted by key.
+    pub paragraph_keys: Vec<(u64, u32)>,
+    /// Repeated paragraphs inside the document.
+    pub repeats: Vec<RepeatedParagraphs>,
+}
+
+/// A worker thread's reusable state.
+struct Worker {
+    shingler: Shingler,
+    analyzer: Analyzer,
+    analysis: Analysis,
 }
 
 thread_local! {
-    /// Each worker thread's shingler, kept between documents so that its buffers are reused.
-    static SHINGLER: RefCell<Option<Shingler>> = const { RefCell::new(None) };
+    /// Each worker thread's shingler and analyzer, kept between documents so that their buffers
+    /// are reused.
+    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
 }
 
-/// Shingles and signs one text with the calling thread's reusable shingler.
-pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> HashedDocument {
-    SHINGLER.with(|cell| {
+/// Runs `f` with the calling thread's worker state for `config`.
+fn with_worker<T>(config: &ScanConfig, f: impl FnOnce(&mut Worker) -> T) -> T {
+    WORKER.with(|cell| {
         let mut slot = cell.borrow_mut();
-        let shingler = match slot.as_mut() {
-            Some(s) if s.kind() == config.shingle => s,
-            _ => slot.insert(Shingler::new(config.shingle)),
+        let worker = match slot.as_mut() {
+            Some(w) if w.shingler.kind() == config.shingle => w,
+            _ => slot.insert(Worker {
+                shingler: Shingler::new(config.shingle),
+                analyzer: Analyzer::new(),
+                analysis: Analysis::default(),
+            }),
         };
+        f(worker)
+    })
+}
+
+/// Cuts one text into paragraphs, finds its repeats, shingles and signs it, with the calling
+/// thread's reusable state. The text is tokenized once, paragraph by paragraph.
+pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> HashedDocument {
+    with_worker(config, |w| {
+        w.analyzer.analyze(text, &mut w.analysis);
+        let analysis = &w.analysis;
         let mut shingles = Vec::new();
-        let tokens = shingler.shingle(text, &mut shingles);
+        if !w
+            .shingler
+            .shingle_token_hashes(&analysis.token_hashes, &mut shingles)
+        {
+            w.shingler.shingle(text, &mut shingles);
+        }
         shingles.shrink_to_fit();
         let mut signature = vec![0u64; minhasher.num_perm()];
         minhasher.sign(&shingles, &mut signature);
+        let repeats = w
+            .analyzer
+            .repeats(text, analysis)
+            .into_iter()
+            .map(|group| RepeatedParagraphs {
+                lines: group
+                    .members
+                    .iter()
+                    .map(|&m| {
+                        let p = &analysis.paragraphs[m as usize];
+                        (p.first_line, p.last_line)
+                    })
+                    .collect(),
+                kept: group
+                    .members
+                    .iter()
+                    .position(|&m| m == group.kept)
+                    .unwrap_or(0),
+                preview: paragraph::preview(analysis.paragraphs[group.kept as usize].text(text)),
+                paragraphs: group.members,
+            })
+            .collect();
+        let mut paragraph_keys: Vec<(u64, u32)> = analysis
+            .fingerprints
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.boilerplate_eligible())
+            .map(|(i, f)| (f.key, i as u32))
+            .collect();
+        paragraph_keys.sort_unstable();
+        paragraph_keys.dedup_by_key(|k| k.0);
         HashedDocument {
             shingles,
             signature,
-            tokens,
+            tokens: analysis.token_hashes.len(),
+            paragraphs: analysis.paragraphs.len(),
+            paragraph_keys,
+            repeats,
         }
     })
 }
@@ -149,27 +269,95 @@ pub fn scan(
     let (sources, mut diagnostics) = corpus::discover(roots, &config.input);
     let minhasher = MinHasher::new(config.num_perm, config.seed);
 
-    let (infos, hashed, empty, read_problems) =
+    let (infos, mut hashed, empty, read_problems) =
         hash_sources(&sources, config, &minhasher, progress);
     diagnostics.extend(read_problems);
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
 
-    let (clusters, candidate_pairs, similar_pairs) =
-        find_clusters(&hashed, config, banding, progress);
+    let clustering = find_clusters(&hashed, config, banding, progress);
+    let mut occurrences = Vec::new();
+    let mut repeats = Vec::new();
+    for (doc, h) in hashed.iter_mut().enumerate() {
+        let doc = doc as u32;
+        occurrences.extend(h.paragraph_keys.drain(..).map(|(key, p)| (key, doc, p)));
+        if !h.repeats.is_empty() {
+            repeats.push(DocumentRepeats {
+                doc,
+                groups: std::mem::take(&mut h.repeats),
+            });
+        }
+    }
+    let paragraphs = hashed.iter().map(|h| h.paragraphs).sum();
+    drop(hashed);
+    let found = boilerplate::find(occurrences, &clustering.family_of, config.min_docs);
+    let first_occurrences: Vec<(u32, u32)> = found.iter().map(|b| b.documents[0]).collect();
+    let mut texts = paragraph_texts(&sources, &infos, &first_occurrences, config).into_iter();
+    let boilerplate = found
+        .into_iter()
+        .map(|b| BoilerplateParagraph {
+            key: b.key,
+            documents: b.documents,
+            families: b.families,
+            text: texts.next().flatten().unwrap_or_default(),
+        })
+        .collect();
     Ok(ScanOutcome {
         banding,
         stats: ScanStats {
             files: sources.len(),
             documents: infos.len(),
             empty_documents: empty.len(),
-            candidate_pairs,
-            similar_pairs,
+            candidate_pairs: clustering.candidate_pairs,
+            similar_pairs: clustering.similar_pairs,
+            paragraphs,
         },
+        sources,
         documents: infos,
         empty_documents: empty,
-        clusters,
+        clusters: clustering.clusters,
+        repeats,
+        boilerplate,
         diagnostics,
     })
+}
+
+/// The text of paragraph `p` of document `doc` for each `(doc, p)` in `wanted`, read again from
+/// the files (`None` where a file changed or can no longer be read).
+fn paragraph_texts(
+    sources: &[SourceFile],
+    infos: &[DocumentInfo],
+    wanted: &[(u32, u32)],
+    config: &ScanConfig,
+) -> Vec<Option<String>> {
+    let mut by_source: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (n, &(doc, _)) in wanted.iter().enumerate() {
+        by_source
+            .entry(infos[doc as usize].source)
+            .or_default()
+            .push(n);
+    }
+    let found: Vec<Vec<(usize, String)>> = by_source
+        .into_par_iter()
+        .map(|(source, requests)| {
+            let work = |d: corpus::Document<'_>| -> Vec<(usize, String)> {
+                requests
+                    .iter()
+                    .filter(|&&n| infos[wanted[n].0 as usize].line == d.line)
+                    .filter_map(|&n| {
+                        let p = *paragraph::segment(d.text).get(wanted[n].1 as usize)?;
+                        Some((n, p.text(d.text).to_string()))
+                    })
+                    .collect()
+            };
+            let (per_doc, _) = corpus::read_source(&sources[source], &config.input, &work);
+            per_doc.into_iter().flatten().collect()
+        })
+        .collect();
+    let mut texts = vec![None; wanted.len()];
+    for (n, text) in found.into_iter().flatten() {
+        texts[n] = Some(text);
+    }
+    texts
 }
 
 type HashedSources = (
@@ -205,15 +393,17 @@ fn hash_sources(
     let mut hashed = Vec::new();
     let mut empty = Vec::new();
     let mut problems = Vec::new();
-    for (source, (docs, source_problems)) in per_source {
+    for (source_index, (source, (docs, source_problems))) in per_source.into_iter().enumerate() {
         problems.extend(source_problems);
         for (line, id, doc) in docs {
             let info = DocumentInfo {
+                source: source_index,
                 path: source.display.clone(),
                 line,
                 id,
                 tokens: doc.tokens,
                 shingles: doc.shingles.len(),
+                paragraphs: doc.paragraphs,
             };
             if doc.tokens == 0 {
                 empty.push(info);
@@ -226,14 +416,27 @@ fn hash_sources(
     (infos, hashed, empty, problems)
 }
 
+/// What [`find_clusters`] found.
+#[derive(Debug, Clone)]
+pub struct Clustering {
+    /// The clusters, largest first.
+    pub clusters: Vec<Cluster>,
+    /// Pairs that shared an LSH band.
+    pub candidate_pairs: usize,
+    /// Candidate pairs at or above the threshold.
+    pub similar_pairs: usize,
+    /// Family of each document: related documents (similar pairs and candidates estimated at
+    /// [`FAMILY_SIMILARITY`] or more, transitively) share one, see [`crate::boilerplate`].
+    pub family_of: Vec<u32>,
+}
+
 /// Finds the clusters among hashed documents: LSH candidates, verification, union-find.
-/// Returns the clusters and the numbers of candidate and similar pairs.
 pub fn find_clusters(
     docs: &[HashedDocument],
     config: &ScanConfig,
     banding: Banding,
     progress: &dyn Progress,
-) -> (Vec<Cluster>, usize, usize) {
+) -> Clustering {
     let width = config.num_perm;
     let mut signatures = Vec::with_capacity(docs.len() * width);
     for doc in docs {
@@ -255,18 +458,35 @@ pub fn find_clusters(
             (s >= threshold).then_some(s)
         }
     };
-    // Chunks keep the progress counter (shared by all threads) off the per-pair path.
-    let similar: Vec<SimilarPair> = candidates
+    // Chunks keep the progress counter (shared by all threads) off the per-pair path. Each
+    // candidate is similar (a cluster edge), related (a family edge) or neither.
+    let checked: Vec<(u32, u32, Option<f64>)> = candidates
         .par_chunks(1024)
         .flat_map_iter(|chunk| {
             progress.advance(chunk.len() as u64);
             chunk.iter().filter_map(|&(a, b)| {
-                let similarity = similarity_at_least(a, b, config.threshold)?;
-                Some(SimilarPair { a, b, similarity })
+                let similarity = similarity_at_least(a, b, config.threshold);
+                let related = similarity.is_some()
+                    || minhash::estimate_jaccard(
+                        &docs[a as usize].signature,
+                        &docs[b as usize].signature,
+                    ) >= FAMILY_SIMILARITY;
+                related.then_some((a, b, similarity))
             })
         })
         .collect();
     progress.finish();
+
+    let mut families = UnionFind::new(docs.len());
+    let mut similar = Vec::new();
+    for &(a, b, similarity) in &checked {
+        families.union(a, b);
+        if let Some(similarity) = similarity {
+            similar.push(SimilarPair { a, b, similarity });
+        }
+    }
+    drop(checked);
+    let family_of = (0..docs.len() as u32).map(|d| families.find(d)).collect();
 
     let tokens: Vec<usize> = docs.iter().map(|d| d.tokens).collect();
     let clusters = cluster::group(docs.len(), &similar, &tokens, config.linkage)
@@ -296,5 +516,10 @@ pub fn find_clusters(
             }
         })
         .collect();
-    (clusters, candidates.len(), similar.len())
+    Clustering {
+        clusters,
+        candidate_pairs: candidates.len(),
+        similar_pairs: similar.len(),
+        family_of,
+    }
 }

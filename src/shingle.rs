@@ -90,6 +90,21 @@ impl Shingler {
         out.dedup();
         tokens
     }
+
+    /// Replaces `out` with the sorted, deduplicated word shingles of a text whose tokens were
+    /// already hashed (`xxh3_64` of each normalized token, as [`crate::paragraph::Analyzer`]
+    /// does), so a document is tokenized once for both its paragraphs and its shingles. Only for
+    /// word shingles: returns false and leaves `out` empty for character shingles.
+    pub fn shingle_token_hashes(&self, token_hashes: &[u64], out: &mut Vec<u64>) -> bool {
+        out.clear();
+        let ShingleKind::Words(k) = self.kind else {
+            return false;
+        };
+        rolling_shingles(token_hashes, k, out);
+        out.sort_unstable();
+        out.dedup();
+        true
+    }
 }
 
 #[inline]
@@ -109,7 +124,7 @@ pub(crate) fn finalize(mut x: u64) -> u64 {
 
 /// Pushes one fingerprint per window of `k` consecutive unit hashes (one for the whole sequence
 /// when it is shorter than `k`, none when it is empty).
-fn rolling_shingles(units: &[u64], k: usize, out: &mut Vec<u64>) {
+pub(crate) fn rolling_shingles(units: &[u64], k: usize, out: &mut Vec<u64>) {
     let k = k.max(1);
     if units.is_empty() {
         return;

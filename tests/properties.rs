@@ -1,8 +1,12 @@
 //! Property tests of the invariants the pipeline relies on.
 
+use neardup::ScanConfig;
+use neardup::clean::{CleanConfig, RepeatsMode, TextCleaner};
 use neardup::cluster::{Linkage, SimilarPair, group};
 use neardup::minhash::{MinHasher, estimate_jaccard};
 use neardup::normalize::Tokenizer;
+use neardup::paragraph::{Analysis, Analyzer, segment};
+use neardup::progress::NoProgress;
 use neardup::shingle::{ShingleKind, Shingler, jaccard, jaccard_at_least};
 use proptest::prelude::*;
 
@@ -135,4 +139,169 @@ proptest! {
             }
         }
     }
+}
+
+/// A document built from a small pool of paragraphs, so that repeats (exact, re-wrapped,
+/// truncated) are common. Block documents separate paragraphs of 1-3 lines (at most 3 words
+/// each, so no line can count as a repeat on its own) with varied blank lines; line documents
+/// have one paragraph of 4-10 words per line.
+fn document_strategy() -> impl Strategy<Value = String> {
+    let word = "[a-f]{1,2}";
+    let pool = prop::collection::vec(prop::collection::vec(word, 4..10), 3..6);
+    (
+        pool,
+        prop::collection::vec((0usize..6, 0usize..4, any::<bool>()), 1..12),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(pool, picks, blocks, crlf)| {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut text = String::new();
+            for (n, &(which, style, cut)) in picks.iter().enumerate() {
+                let mut words = pool[which % pool.len()].clone();
+                if cut && words.len() > 5 {
+                    words.truncate(words.len() - 1);
+                }
+                if blocks {
+                    if n > 0 {
+                        text.push_str(eol);
+                        text.push_str(["", " ", "\t ", "\u{a0}"][style]);
+                        text.push_str(eol);
+                    }
+                    let lines: Vec<String> = words.chunks(3).map(|c| c.join(" ")).collect();
+                    text.push_str(&lines.join(eol));
+                } else {
+                    text.push_str(&words.join([" ", "  ", " ", ", "][style]));
+                    text.push_str(eol);
+                }
+            }
+            text
+        })
+}
+
+fn cleaner(mode: RepeatsMode) -> TextCleaner {
+    TextCleaner::new(mode, std::collections::HashMap::new())
+}
+
+proptest! {
+    #[test]
+    fn kept_and_removed_paragraphs_are_the_original_paragraphs_in_order(
+        text in document_strategy(),
+        drop_all in any::<bool>(),
+    ) {
+        let mode = if drop_all { RepeatsMode::DropAll } else { RepeatsMode::KeepFirst };
+        let cleaned = cleaner(mode).clean(&text);
+        let original = segment(&text);
+        prop_assert_eq!(&cleaned.paragraphs, &original);
+        let removed: Vec<usize> = cleaned.removed.iter().map(|r| r.paragraph as usize - 1).collect();
+        let kept: Vec<usize> = (0..original.len()).filter(|&i| cleaned.kept[i]).collect();
+        let mut all: Vec<usize> = removed.iter().chain(&kept).copied().collect();
+        all.sort_unstable();
+        prop_assert_eq!(all, (0..original.len()).collect::<Vec<_>>());
+        // The cleaned text is the kept paragraphs, byte for byte and in order, with only
+        // whitespace between them: whole paragraphs and their separators were removed.
+        let mut rest = cleaned.text.as_str();
+        for &i in &kept {
+            let p = original[i].text(&text);
+            let at = rest.find(p);
+            prop_assert!(at.is_some(), "kept paragraph {} missing", i);
+            let at = at.unwrap();
+            prop_assert!(rest[..at].chars().all(char::is_whitespace));
+            rest = &rest[at + p.len()..];
+        }
+        prop_assert!(rest.chars().all(char::is_whitespace));
+        // Nothing is removed without a reason, and keep-first keeps one of every group.
+        if !drop_all {
+            let mut analyzer = Analyzer::new();
+            let mut analysis = Analysis::default();
+            analyzer.analyze(&text, &mut analysis);
+            for g in analyzer.repeats(&text, &analysis) {
+                let kept_in_group = g.members.iter().filter(|&&m| cleaned.kept[m as usize]).count();
+                prop_assert_eq!(kept_in_group, 1);
+            }
+        }
+    }
+
+    #[test]
+    fn clean_is_idempotent(text in document_strategy(), drop_all in any::<bool>()) {
+        let mode = if drop_all { RepeatsMode::DropAll } else { RepeatsMode::KeepFirst };
+        let once = cleaner(mode).clean(&text);
+        let twice = cleaner(mode).clean(&once.text);
+        prop_assert!(twice.removed.is_empty(), "second pass removed {:?}", twice.removed);
+        prop_assert_eq!(twice.text, once.text);
+    }
+
+    #[test]
+    fn paragraph_tokens_are_the_whole_texts_tokens(
+        parts in prop::collection::vec("\\PC{0,30}", 0..8),
+        separators in prop::collection::vec(0usize..5, 8),
+        k in 1usize..6,
+    ) {
+        // One tokenization per paragraph must give the shingles of the whole text.
+        let mut text = String::new();
+        for (i, part) in parts.iter().enumerate() {
+            text.push_str(part);
+            text.push_str(["\n\n", "\r\n \r\n", "\n", " \u{3000}\n\u{a0}\n", "\n\t\n\n"][separators[i]]);
+        }
+        let mut analysis = Analysis::default();
+        Analyzer::new().analyze(&text, &mut analysis);
+        let shingler = Shingler::new(ShingleKind::Words(k));
+        let mut from_paragraphs = Vec::new();
+        prop_assert!(shingler.shingle_token_hashes(&analysis.token_hashes, &mut from_paragraphs));
+        prop_assert_eq!(from_paragraphs, shingles(ShingleKind::Words(k), &text));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn clean_writes_only_inside_its_output_folder(
+        files in prop::collection::vec(("[a-c]{1,2}(/[a-c]{1,2}){0,2}", document_strategy()), 1..6),
+        drop_duplicates in any::<bool>(),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let input = tmp.path().join("in");
+        for (i, (path, text)) in files.iter().enumerate() {
+            let file = input.join(format!("{path}_{i}.txt"));
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, text).unwrap();
+        }
+        std::fs::write(tmp.path().join("beside.txt"), "not an input").unwrap();
+        let before = snapshot(tmp.path());
+        let config = CleanConfig {
+            scan: ScanConfig::default(),
+            out: tmp.path().join("out"),
+            repeats: RepeatsMode::KeepFirst,
+            strip_boilerplate: true,
+            drop_duplicates,
+            dry_run: false,
+        };
+        let outcome = neardup::clean(&[input], &config, &NoProgress).unwrap();
+        prop_assert!(outcome.write_failures.is_empty());
+        let after = snapshot(tmp.path());
+        for (path, bytes) in &after {
+            if !path.starts_with("out/") {
+                prop_assert_eq!(before.get(path), Some(bytes), "{} changed", path);
+            }
+        }
+        prop_assert_eq!(before.len() + outcome.manifest.stats.files_written + 1, after.len());
+    }
+}
+
+/// Every file under `dir`, by relative path with `/` separators.
+fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            let rel: Vec<String> = rel
+                .iter()
+                .map(|c| c.to_string_lossy().into_owned())
+                .collect();
+            (rel.join("/"), std::fs::read(e.path()).unwrap())
+        })
+        .collect()
 }

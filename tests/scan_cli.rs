@@ -521,53 +521,35 @@ fn clusters_and_members_come_in_the_documented_order() {
 }
 
 /// Field names of a JSON value, recursively, as `a.b.c` paths (array elements as `[]`).
-fn field_paths(
-    value: &serde_json::Value,
-    prefix: &str,
-    out: &mut std::collections::BTreeSet<String>,
-) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (key, v) in map {
-                let path = format!("{prefix}.{key}");
-                out.insert(path.clone());
-                field_paths(v, &path, out);
-            }
-        }
-        serde_json::Value::Array(items) => {
-            for v in items {
-                field_paths(v, &format!("{prefix}[]"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
 #[test]
 fn json_fields_are_exactly_those_the_readme_documents() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let block = readme
-        .split("```json\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .expect("README has a json block");
-    // Drop the README's `// comments`.
-    let documented: String = block
-        .lines()
-        .map(|line| line.split("  //").next().unwrap())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let documented: serde_json::Value = serde_json::from_str(&documented).unwrap();
+    // The first json block of the README is the scan report.
+    let documented = readme_json_block(1);
     let mut documented_fields = std::collections::BTreeSet::new();
     field_paths(&documented, "", &mut documented_fields);
 
-    // A run whose output has every optional field: JSONL members and linked clusters.
+    // A run whose output has every optional field: JSONL members and linked clusters, a JSONL
+    // record with a repeated paragraph, and boilerplate.
     let tmp = tempfile::tempdir().unwrap();
     chain_corpus(tmp.path());
     let text = std::fs::read_to_string(tmp.path().join("a.txt")).unwrap();
+    let mut rng = Rng::new(77);
+    let pasted = words(&mut rng, 20).join(" ");
     let line = serde_json::json!({"id": "r1", "text": text}).to_string();
-    std::fs::write(tmp.path().join("r.jsonl"), format!("{line}\n")).unwrap();
-    let (code, stdout, _) = scan(&["--json", "--threshold", "0.9", "."], tmp.path());
+    let repeat = serde_json::json!({"id": "r2", "text": format!("{pasted}\n\nx y z\n\n{pasted}")});
+    std::fs::write(tmp.path().join("r.jsonl"), format!("{line}\n{repeat}\n")).unwrap();
+    for name in ["x.txt", "y.txt"] {
+        let body = words(&mut rng, 60).join(" ");
+        std::fs::write(
+            tmp.path().join(name),
+            format!("{body}\n\nSubscribe to our newsletter\n"),
+        )
+        .unwrap();
+    }
+    let (code, stdout, _) = scan(
+        &["--json", "--threshold", "0.9", "--min-docs", "2", "."],
+        tmp.path(),
+    );
     assert_eq!(code, 0);
     let output: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let mut output_fields = std::collections::BTreeSet::new();
@@ -582,6 +564,8 @@ fn json_fields_are_exactly_those_the_readme_documents() {
         "clusters[].linked_clusters",
         "clusters[].members[].id",
         "clusters[].members[].line",
+        "repeats[].id",
+        "repeats[].line",
     ];
     let missing: Vec<_> = documented_fields
         .difference(&output_fields)

@@ -125,3 +125,138 @@ pub fn cluster_paths(report: &neardup::Report) -> Vec<Vec<String>> {
     clusters.sort();
     clusters
 }
+
+/// Runs `neardup clean ARGS...` in `dir` and returns (exit code, stdout, stderr).
+pub fn clean(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = neardup()
+        .current_dir(dir)
+        .arg("clean")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Reads and strictly parses the manifest that `clean` wrote into `out`.
+pub fn manifest(out: &Path) -> neardup::clean::Manifest {
+    let text = std::fs::read_to_string(out.join(neardup::clean::MANIFEST_NAME)).unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("manifest off schema: {e}\n{text}"))
+}
+
+/// Every file under `dir` (relative path -> bytes), hidden ones included.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).unwrap();
+            files.insert(
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(entry.path()).unwrap(),
+            );
+        }
+    }
+    files
+}
+
+/// A generated corpus with known boilerplate, for `clean`: `articles` unrelated articles of
+/// 4-8 paragraphs; footer `f` (of `footers`) under every article whose number is divisible by
+/// f + 2; one teaser paragraph pasted 3 times into every 7th article; and 12 near-duplicate
+/// copies of article 0 (one family), which share its paragraphs without them being boilerplate.
+/// Returns, per file name, the paragraph indices that are injected footers and pasted copies
+/// (all but the first occurrence).
+pub fn boilerplate_corpus(
+    dir: &Path,
+    articles: usize,
+    footers: usize,
+) -> std::collections::BTreeMap<String, Vec<usize>> {
+    let mut rng = Rng::new(99);
+    let footer_texts: Vec<String> = (0..footers)
+        .map(|f| format!("Footer {f}: {}", words(&mut rng, 12 + f).join(" ")))
+        .collect();
+    let mut injected = std::collections::BTreeMap::new();
+    let mut article_0 = Vec::new();
+    for a in 0..articles {
+        let mut paragraphs: Vec<String> = (0..4 + rng.below(5))
+            .map(|_| {
+                let n = 20 + rng.below(40);
+                words(&mut rng, n).join(" ")
+            })
+            .collect();
+        let mut marked = Vec::new();
+        if a % 7 == 3 {
+            let teaser = paragraphs[0].clone();
+            for at in [2, 4] {
+                paragraphs.insert(at.min(paragraphs.len()), teaser.clone());
+                marked.push(at.min(paragraphs.len() - 1));
+            }
+        }
+        for (f, footer) in footer_texts.iter().enumerate() {
+            if a % (f + 2) == 0 {
+                marked.push(paragraphs.len());
+                paragraphs.push(footer.clone());
+            }
+        }
+        if a == 0 {
+            article_0 = paragraphs.clone();
+        }
+        let name = format!("article{a:03}.txt");
+        std::fs::write(dir.join(&name), paragraphs.join("\n\n") + "\n").unwrap();
+        marked.sort_unstable();
+        injected.insert(name, marked);
+    }
+    // Copies of article 0: one word changed in its first paragraph, footers kept.
+    for c in 0..12 {
+        let mut copy = article_0.clone();
+        copy[0] = format!("{} edited{c}", copy[0]);
+        let name = format!("copy{c:02}.txt");
+        std::fs::write(dir.join(&name), copy.join("\n\n") + "\n").unwrap();
+        injected.insert(name, injected["article000.txt"].clone());
+    }
+    injected
+}
+
+/// Every field path of a JSON value (`.a.b[].c`), for schema comparisons.
+pub fn field_paths(
+    value: &serde_json::Value,
+    prefix: &str,
+    out: &mut std::collections::BTreeSet<String>,
+) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                let path = format!("{prefix}.{key}");
+                out.insert(path.clone());
+                field_paths(v, &path, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                field_paths(v, &format!("{prefix}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The `n`th (1-based) ```json block of the README, with its `  // comments` removed.
+pub fn readme_json_block(n: usize) -> serde_json::Value {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let block = readme
+        .split("```json\n")
+        .nth(n)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README has the json block");
+    let documented: String = block
+        .lines()
+        .map(|line| line.split("  //").next().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    serde_json::from_str(&documented).unwrap()
+}

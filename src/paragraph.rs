@@ -1,0 +1,616 @@
+//! Paragraphs: how a text is cut into paragraphs (byte ranges and line numbers in the original),
+//! the fingerprints paragraphs are matched on, the repeats inside one document, and the
+//! re-assembly of a text from the paragraphs it keeps.
+//!
+//! Rules (the README's "Paragraphs" section):
+//! - **Segmentation.** A line is blank when it holds only whitespace (CR of CRLF included). When a
+//!   blank line separates two non-blank lines, paragraphs are the runs of non-blank lines;
+//!   otherwise (no blank line inside the text) every non-blank line is a paragraph. A paragraph's
+//!   range starts at its first line and ends after the last character of its last line, line
+//!   ending excluded.
+//! - **Fingerprint.** A paragraph is compared on its normalized tokens (the scan's normalization),
+//!   so wrapping, case, punctuation, curly quotes and CRLF do not matter.
+//! - **Repeats inside a document.** Two paragraphs of at least [`MIN_REPEAT_WORDS`] words, one of
+//!   them with a letter, repeat each other when their normalized texts are equal, or, for
+//!   paragraphs of at least [`NEAR_MIN_WORDS`] words, when one is a truncated copy of the other
+//!   (its words are the other's first words, the last one possibly cut off) or when the Jaccard
+//!   similarity of their word 3-shingles is at least [`NEAR_SIMILARITY`]. Repeats are grouped
+//!   transitively. Shorter paragraphs (list items, "Yes.", a refrain) repeat legitimately, and
+//!   paragraphs made only of numbers (a date, a count) repeat by coincidence, so neither counts.
+//! - **Kept occurrence.** `keep-first` keeps, of each group, the first paragraph that is not a
+//!   truncated copy of another member: seed 001's truncated first line gives way to the full
+//!   DayDayNews paragraph further down.
+
+use crate::cluster::UnionFind;
+use crate::normalize::Tokenizer;
+use crate::shingle::{self, jaccard_at_least};
+use std::ops::Range;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Fewest words a paragraph needs to count as a repeat inside a document.
+pub const MIN_REPEAT_WORDS: usize = 4;
+/// Fewest words a paragraph needs for near-exact matching (truncation, Jaccard); shorter ones
+/// match only when their normalized texts are equal.
+pub const NEAR_MIN_WORDS: usize = 8;
+/// Jaccard similarity of word 3-shingles at or above which two paragraphs are near-exact repeats.
+pub const NEAR_SIMILARITY: f64 = 0.8;
+/// Words per shingle for paragraph-level similarity (paragraphs are short, so k is smaller than
+/// the document default).
+const NEAR_SHINGLE_WORDS: usize = 3;
+/// Posting lists longer than this compare each entry with the first and the previous one only,
+/// so that a pathological document (thousands of near-identical lines) stays linear.
+const MAX_FULL_POSTING: usize = 64;
+/// Characters of a paragraph shown as its preview.
+pub const PREVIEW_CHARS: usize = 72;
+
+/// One paragraph of a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paragraph {
+    /// Byte offset of its first character.
+    pub start: usize,
+    /// Byte offset just past its last character (line ending excluded).
+    pub end: usize,
+    /// 1-based number of its first line.
+    pub first_line: u32,
+    /// 1-based number of its last line.
+    pub last_line: u32,
+}
+
+impl Paragraph {
+    /// The paragraph's text.
+    pub fn text<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+}
+
+fn is_blank(line: &str) -> bool {
+    line.bytes().all(|b| b.is_ascii_whitespace())
+        || (!line.is_ascii() && line.chars().all(char::is_whitespace))
+}
+
+/// Cuts `text` into paragraphs (see the module rules).
+pub fn segment(text: &str) -> Vec<Paragraph> {
+    // (start, end without the line ending, blank) per line.
+    let mut lines: Vec<(usize, usize, bool)> = Vec::new();
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let newline = bytes[pos..].iter().position(|&b| b == b'\n');
+        let line_end = newline.map_or(bytes.len(), |i| pos + i);
+        let mut content_end = line_end;
+        if content_end > pos && bytes[content_end - 1] == b'\r' {
+            content_end -= 1;
+        }
+        lines.push((pos, content_end, is_blank(&text[pos..content_end])));
+        pos = line_end + 1;
+    }
+    let first = lines.iter().position(|l| !l.2);
+    let last = lines.iter().rposition(|l| !l.2);
+    let (Some(first), Some(last)) = (first, last) else {
+        return Vec::new();
+    };
+    let blocks = lines[first..=last].iter().any(|l| l.2);
+    let mut paragraphs = Vec::new();
+    let mut current: Option<Paragraph> = None;
+    for (i, &(start, end, blank)) in lines.iter().enumerate() {
+        let line_no = (i + 1) as u32;
+        if blank {
+            paragraphs.extend(current.take());
+            continue;
+        }
+        match current.as_mut() {
+            Some(p) if blocks => {
+                p.end = end;
+                p.last_line = line_no;
+            }
+            _ => {
+                paragraphs.extend(current.take());
+                current = Some(Paragraph {
+                    start,
+                    end,
+                    first_line: line_no,
+                    last_line: line_no,
+                });
+            }
+        }
+    }
+    paragraphs.extend(current);
+    paragraphs
+}
+
+/// The text with only the paragraphs for which `keep` is true: the bytes before the first
+/// paragraph, each kept paragraph followed by the separator that followed it in the original
+/// (the last kept one by the text's ending), so kept bytes are copied unchanged.
+pub fn assemble(text: &str, paragraphs: &[Paragraph], keep: impl Fn(usize) -> bool) -> String {
+    let Some(last) = paragraphs.last() else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..paragraphs[0].start]);
+    let kept: Vec<usize> = (0..paragraphs.len()).filter(|&i| keep(i)).collect();
+    for (n, &i) in kept.iter().enumerate() {
+        let p = &paragraphs[i];
+        out.push_str(p.text(text));
+        if n + 1 < kept.len() {
+            out.push_str(&text[p.end..paragraphs[i + 1].start]);
+        }
+    }
+    out.push_str(&text[last.end..]);
+    out
+}
+
+/// A paragraph's place in its document's token stream and what it is matched on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Hash of its normalized token sequence (0 when it has no tokens).
+    pub key: u64,
+    /// Its tokens, as a range of the document's token hashes.
+    pub tokens: Range<usize>,
+    /// Whether some token has a letter (paragraphs of only numbers never match).
+    pub has_letter: bool,
+}
+
+impl Fingerprint {
+    /// Number of words (tokens).
+    pub fn words(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Whether it may repeat inside a document.
+    fn repeatable(&self) -> bool {
+        self.has_letter && self.words() >= MIN_REPEAT_WORDS
+    }
+
+    /// Whether it may count as boilerplate across documents.
+    pub fn boilerplate_eligible(&self) -> bool {
+        self.has_letter
+    }
+}
+
+/// Hash of a token-hash sequence: the exact-match key of a paragraph.
+pub fn key_of(token_hashes: &[u64]) -> u64 {
+    if token_hashes.is_empty() {
+        return 0;
+    }
+    let h = token_hashes.iter().fold(0x5851_F42D_4C95_7F2Du64, |h, &t| {
+        h.rotate_left(23).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ t
+    });
+    shingle::finalize(h ^ token_hashes.len() as u64) | 1
+}
+
+/// A document cut into paragraphs, with its tokens hashed.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// The paragraphs in order.
+    pub paragraphs: Vec<Paragraph>,
+    /// One fingerprint per paragraph.
+    pub fingerprints: Vec<Fingerprint>,
+    /// xxh3 of every normalized token of the document, in order (the scan's word units).
+    pub token_hashes: Vec<u64>,
+}
+
+/// Reusable paragraph analyzer (one per worker thread).
+#[derive(Debug, Default)]
+pub struct Analyzer {
+    tokenizer: Tokenizer,
+}
+
+impl Analyzer {
+    /// A fresh analyzer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Segments `text` and hashes the tokens of every paragraph. The concatenated token hashes
+    /// are those of the whole text (text between paragraphs is whitespace).
+    pub fn analyze(&mut self, text: &str, into: &mut Analysis) {
+        into.paragraphs = segment(text);
+        into.fingerprints.clear();
+        into.token_hashes.clear();
+        for p in &into.paragraphs {
+            let start = into.token_hashes.len();
+            let mut has_letter = false;
+            let hashes = &mut into.token_hashes;
+            self.tokenizer.for_each_token(p.text(text), |token| {
+                if !has_letter {
+                    has_letter = token.chars().any(char::is_alphabetic);
+                }
+                hashes.push(xxh3_64(token.as_bytes()));
+            });
+            let tokens = start..into.token_hashes.len();
+            into.fingerprints.push(Fingerprint {
+                key: key_of(&into.token_hashes[tokens.clone()]),
+                tokens,
+                has_letter,
+            });
+        }
+    }
+
+    /// The normalized tokens of a text.
+    fn tokens(&mut self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.tokenizer
+            .for_each_token(text, |t| out.push(t.to_string()));
+        out
+    }
+
+    /// Groups of paragraphs that repeat each other inside the analyzed document (see the module
+    /// rules), each with the paragraph `keep-first` keeps; ordered by first member.
+    pub fn repeats(&mut self, text: &str, analysis: &Analysis) -> Vec<RepeatGroup> {
+        let fps = &analysis.fingerprints;
+        let hashes = &analysis.token_hashes;
+        let eligible: Vec<usize> = (0..fps.len()).filter(|&i| fps[i].repeatable()).collect();
+        if eligible.len() < 2 {
+            return Vec::new();
+        }
+        let mut sets = UnionFind::new(fps.len());
+        // Exact repeats; one representative per distinct text goes on to near matching.
+        let mut by_key: Vec<(u64, usize)> = eligible.iter().map(|&i| (fps[i].key, i)).collect();
+        by_key.sort_unstable();
+        let mut distinct = Vec::new();
+        for (n, &(key, i)) in by_key.iter().enumerate() {
+            if n > 0 && by_key[n - 1].0 == key {
+                sets.union(by_key[n - 1].1 as u32, i as u32);
+            } else {
+                distinct.push(i);
+            }
+        }
+        distinct.sort_unstable();
+        let near: Vec<usize> = distinct
+            .into_iter()
+            .filter(|&i| fps[i].words() >= NEAR_MIN_WORDS)
+            .collect();
+        let mut truncated_keys = Vec::new();
+        if near.len() >= 2 {
+            // Truncated copies share their first NEAR_MIN_WORDS - 1 words with the original.
+            let lead = NEAR_MIN_WORDS - 1;
+            let mut by_lead: Vec<(u64, usize, usize)> = near
+                .iter()
+                .map(|&i| {
+                    let t = &fps[i].tokens;
+                    (key_of(&hashes[t.start..t.start + lead]), fps[i].words(), i)
+                })
+                .collect();
+            by_lead.sort_unstable();
+            for_each_candidate(&by_lead, |x, y| {
+                // Sorted by word count, so x has no more words than y.
+                let (mut short, mut long) = (by_lead[x].2, by_lead[y].2);
+                let mut truncated = self.is_truncated_copy(text, analysis, short, long);
+                if !truncated && by_lead[x].1 == by_lead[y].1 {
+                    (short, long) = (long, short);
+                    truncated = self.is_truncated_copy(text, analysis, short, long);
+                }
+                if truncated {
+                    sets.union(short as u32, long as u32);
+                    truncated_keys.push(fps[short].key);
+                }
+            });
+            // Lightly edited copies: exact Jaccard of word 3-shingles over prefix-filter
+            // candidates (two sets with J >= t share an element among the first
+            // |x| - ceil(t |x|) + 1 of each, in any fixed order: no pair is missed).
+            let shingle_sets: Vec<Vec<u64>> = near
+                .iter()
+                .map(|&i| {
+                    let mut s = Vec::new();
+                    shingle::rolling_shingles(
+                        &hashes[fps[i].tokens.clone()],
+                        NEAR_SHINGLE_WORDS,
+                        &mut s,
+                    );
+                    s.sort_unstable();
+                    s.dedup();
+                    s
+                })
+                .collect();
+            let mut postings: Vec<(u64, usize, usize)> = Vec::new();
+            for (n, set) in shingle_sets.iter().enumerate() {
+                let m = set.len();
+                let prefix = m - (4 * m).div_ceil(5) + 1; // ceil(0.8 m), exactly
+                postings.extend(set[..prefix.min(m)].iter().map(|&h| (h, n, 0)));
+            }
+            postings.sort_unstable();
+            let mut pairs = Vec::new();
+            for_each_candidate(&postings, |x, y| {
+                let (a, b) = (postings[x].1, postings[y].1);
+                pairs.push((a.min(b), a.max(b)));
+            });
+            pairs.sort_unstable();
+            pairs.dedup();
+            for (a, b) in pairs {
+                if a != b
+                    && jaccard_at_least(&shingle_sets[a], &shingle_sets[b], NEAR_SIMILARITY)
+                        .is_some()
+                {
+                    sets.union(near[a] as u32, near[b] as u32);
+                }
+            }
+        }
+        truncated_keys.sort_unstable();
+        let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
+        let mut slot_of_root = std::collections::HashMap::new();
+        for &i in &eligible {
+            let root = sets.find(i as u32);
+            let slot = *slot_of_root.entry(root).or_insert_with(|| {
+                groups.push((root, Vec::new()));
+                groups.len() - 1
+            });
+            groups[slot].1.push(i as u32);
+        }
+        groups
+            .into_iter()
+            .filter(|(_, members)| members.len() >= 2)
+            .map(|(_, members)| {
+                let complete = members
+                    .iter()
+                    .copied()
+                    .find(|&m| truncated_keys.binary_search(&fps[m as usize].key).is_err());
+                RepeatGroup {
+                    kept: complete.unwrap_or(members[0]),
+                    members,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether paragraph `short` is a truncated copy of `long`: not the same text, no more
+    /// words, all its words but the last equal to the first words of `long`, and its last word
+    /// a prefix of the word of `long` at that place (cut off mid-word).
+    fn is_truncated_copy(&mut self, text: &str, a: &Analysis, short: usize, long: usize) -> bool {
+        let (s, l) = (&a.fingerprints[short], &a.fingerprints[long]);
+        let n = s.words();
+        if s.key == l.key || n > l.words() {
+            return false;
+        }
+        let (hs, hl) = (
+            &a.token_hashes[s.tokens.clone()],
+            &a.token_hashes[l.tokens.clone()],
+        );
+        if hs[..n - 1] != hl[..n - 1] {
+            return false;
+        }
+        if hs[n - 1] == hl[n - 1] {
+            return true;
+        }
+        let short_tokens = self.tokens(a.paragraphs[short].text(text));
+        let long_tokens = self.tokens(a.paragraphs[long].text(text));
+        match (short_tokens.get(n - 1), long_tokens.get(n - 1)) {
+            (Some(cut), Some(full)) => full.starts_with(cut.as_str()),
+            _ => false,
+        }
+    }
+}
+
+/// Calls `visit(x, y)` (x before y) for pairs of entries of `sorted` that share the first field:
+/// all pairs in runs of at most [`MAX_FULL_POSTING`], each entry with the run's first and with its
+/// predecessor in longer runs.
+fn for_each_candidate<T: Copy + PartialEq, U, V>(
+    sorted: &[(T, U, V)],
+    mut visit: impl FnMut(usize, usize),
+) {
+    let mut start = 0;
+    while start < sorted.len() {
+        let mut end = start + 1;
+        while end < sorted.len() && sorted[end].0 == sorted[start].0 {
+            end += 1;
+        }
+        if end - start <= MAX_FULL_POSTING {
+            for x in start..end {
+                for y in x + 1..end {
+                    visit(x, y);
+                }
+            }
+        } else {
+            for y in start + 1..end {
+                visit(start, y);
+                if y - 1 > start {
+                    visit(y - 1, y);
+                }
+            }
+        }
+        start = end;
+    }
+}
+
+/// Paragraphs of one document that repeat each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepeatGroup {
+    /// Paragraph indices, in document order.
+    pub members: Vec<u32>,
+    /// The member `keep-first` keeps.
+    pub kept: u32,
+}
+
+/// A one-line preview of a paragraph: whitespace collapsed, at most [`PREVIEW_CHARS`] characters
+/// (an ellipsis marks a cut).
+pub fn preview(paragraph: &str) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in paragraph.split_whitespace() {
+        for c in (!out.is_empty())
+            .then_some(' ')
+            .into_iter()
+            .chain(word.chars())
+        {
+            if chars == PREVIEW_CHARS {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(text: &'a str, ps: &[Paragraph]) -> Vec<&'a str> {
+        ps.iter().map(|p| p.text(text)).collect()
+    }
+
+    fn groups(text: &str) -> (Vec<Paragraph>, Vec<RepeatGroup>) {
+        let mut analyzer = Analyzer::new();
+        let mut analysis = Analysis::default();
+        analyzer.analyze(text, &mut analysis);
+        let groups = analyzer.repeats(text, &analysis);
+        (analysis.paragraphs, groups)
+    }
+
+    #[test]
+    fn blank_lines_separate_paragraphs_and_wrapped_lines_stay_together() {
+        let text = "first line\nstill first\n\n  \t\nsecond\r\n\r\nthird";
+        let ps = segment(text);
+        assert_eq!(
+            texts(text, &ps),
+            ["first line\nstill first", "second", "third"]
+        );
+        assert_eq!(
+            ps.iter()
+                .map(|p| (p.first_line, p.last_line))
+                .collect::<Vec<_>>(),
+            [(1, 2), (5, 5), (7, 7)]
+        );
+    }
+
+    #[test]
+    fn without_blank_lines_every_line_is_a_paragraph() {
+        let text = "\n\none\r\ntwo  \nthree\n\n";
+        let ps = segment(text);
+        // Blank lines only at the edges do not make blocks.
+        assert_eq!(texts(text, &ps), ["one", "two  ", "three"]);
+        assert_eq!(ps[0].first_line, 3);
+    }
+
+    #[test]
+    fn unicode_whitespace_lines_are_blank() {
+        let text = "a b\n\u{3000}\u{a0}\nc d";
+        assert_eq!(texts(text, &segment(text)), ["a b", "c d"]);
+    }
+
+    #[test]
+    fn empty_and_whitespace_texts_have_no_paragraphs() {
+        assert!(segment("").is_empty());
+        assert!(segment(" \n\r\n\t").is_empty());
+    }
+
+    #[test]
+    fn assemble_keeps_bytes_and_separators() {
+        let text = "\nA a\r\n\r\nB b\r\n\r\n\r\nC c\r\n";
+        let ps = segment(text);
+        assert_eq!(assemble(text, &ps, |_| true), text);
+        assert_eq!(assemble(text, &ps, |i| i != 1), "\nA a\r\n\r\nC c\r\n");
+        assert_eq!(assemble(text, &ps, |i| i != 2), "\nA a\r\n\r\nB b\r\n");
+        assert_eq!(assemble(text, &ps, |i| i != 0), "\nB b\r\n\r\n\r\nC c\r\n");
+        assert_eq!(assemble(text, &ps, |_| false), "\n\r\n");
+    }
+
+    const LONG: &str = "the quick brown fox jumps over the lazy dog near the river bank";
+
+    #[test]
+    fn exact_repeats_match_after_normalization() {
+        let text = format!(
+            "{LONG}\n\nintro text here for once\n\n{}\n\n{LONG}!",
+            LONG.to_uppercase()
+        );
+        let (_, gs) = groups(&text);
+        assert_eq!(
+            gs,
+            [RepeatGroup {
+                members: vec![0, 2, 3],
+                kept: 0
+            }]
+        );
+    }
+
+    #[test]
+    fn short_and_number_only_paragraphs_never_repeat() {
+        let text = "Yes.\n\nShare this now\n\nYes.\n\nShare this now\n\n2024/07/01 12:00 1546 77\n\n\
+                    2024/07/01 12:00 1546 77";
+        assert!(groups(text).1.is_empty());
+        let text = "Share this article now\n\nShare this article now";
+        assert_eq!(groups(text).1.len(), 1);
+    }
+
+    #[test]
+    fn a_truncated_copy_joins_the_full_paragraph_and_gives_way_to_it() {
+        let cut = &LONG[..LONG.len() - 3]; // "... river ba"
+        let text = format!(
+            "{cut}\n\nsomething else entirely different words here\n\n{LONG} - Site\n\n{LONG} - Site"
+        );
+        let (_, gs) = groups(&text);
+        assert_eq!(
+            gs,
+            [RepeatGroup {
+                members: vec![0, 2, 3],
+                kept: 2
+            }]
+        );
+        // A paragraph that merely starts the same way but goes on differently is not a copy.
+        let other = "the quick brown fox jumps over the lazy cat and then sleeps all day long";
+        let text = format!("{other}\n\n{LONG}");
+        assert!(groups(&text).1.is_empty());
+    }
+
+    #[test]
+    fn lightly_edited_copies_match_and_different_ones_do_not() {
+        // 40 words, 38 shingles: one changed word leaves 35 shared (J = 35/41 = 0.85), three
+        // changed words far apart leave 29 (J = 29/47 = 0.62).
+        let a: Vec<String> = (0..40).map(|i| format!("word{i}")).collect();
+        let mut edited = a.clone();
+        edited[20] = "other".into();
+        let mut different = a.clone();
+        for i in [5, 20, 35] {
+            different[i] = format!("new{i}");
+        }
+        let text = [a, edited, different].map(|p| p.join(" ")).join("\n\n");
+        let (_, gs) = groups(&text);
+        assert_eq!(
+            gs,
+            [RepeatGroup {
+                members: vec![0, 1],
+                kept: 0
+            }]
+        );
+    }
+
+    #[test]
+    fn long_posting_lists_still_group_near_identical_lines() {
+        // 300 lines of 20 words that differ only in their last word: every pair is J = 17/19.
+        let lines: Vec<String> = (0..300)
+            .map(|i| {
+                format!(
+                    "error while connecting to the upstream server at the port number given \
+                     in the configuration file of the proxy service w{i}"
+                )
+            })
+            .collect();
+        let (ps, gs) = groups(&lines.join("\n"));
+        assert_eq!(ps.len(), 300);
+        assert_eq!(gs.len(), 1);
+        assert_eq!(gs[0].members.len(), 300);
+    }
+
+    #[test]
+    fn preview_collapses_whitespace_and_cuts() {
+        assert_eq!(preview("a\n  b\tc"), "a b c");
+        let long = "word ".repeat(40);
+        let p = preview(&long);
+        assert_eq!(p.chars().count(), PREVIEW_CHARS + 1);
+        assert!(p.ends_with('…'));
+    }
+
+    #[test]
+    fn key_ignores_formatting_but_not_words() {
+        let mut analyzer = Analyzer::new();
+        let mut a = Analysis::default();
+        let mut b = Analysis::default();
+        analyzer.analyze("Hello,   World\tagain", &mut a);
+        analyzer.analyze("hello world again", &mut b);
+        assert_eq!(a.fingerprints[0].key, b.fingerprints[0].key);
+        analyzer.analyze("hello world again now", &mut b);
+        assert_ne!(a.fingerprints[0].key, b.fingerprints[0].key);
+        assert_ne!(key_of(&[1, 2]), key_of(&[2, 1]));
+    }
+}

@@ -1,0 +1,487 @@
+//! Integration tests of `neardup clean`: they run the built binary on the sample corpus and on
+//! temporary corpora and check the cleaned copies, the manifest and the safety rules.
+
+mod common;
+
+use common::*;
+use neardup::paragraph::segment;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const SEED_001: &str = "corpus/001_bc7ac223c58f7b41.txt";
+
+/// The normalized text of every paragraph of `text`.
+fn normalized_paragraphs(text: &str) -> Vec<String> {
+    let mut tokenizer = neardup::normalize::Tokenizer::new();
+    segment(text)
+        .iter()
+        .map(|p| tokenizer.normalized(p.text(text)))
+        .collect()
+}
+
+#[test]
+fn seed_001_keeps_the_daydaynews_paragraph_once_and_every_single_paragraph() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cleaned");
+    let (code, stdout, stderr) = clean(&["corpus", "--out", out.to_str().unwrap()], &repo());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("removed 5 paragraphs from 1 of 10 documents"),
+        "{stdout}"
+    );
+
+    let original = std::fs::read_to_string(repo().join(SEED_001)).unwrap();
+    let cleaned = std::fs::read_to_string(out.join("001_bc7ac223c58f7b41.txt")).unwrap();
+    assert_eq!(cleaned.matches("DayDayNews").count(), 1);
+    // The truncated first line is a copy of the full paragraph and gives way to it.
+    let first_line = original.lines().next().unwrap();
+    assert!(first_line.ends_with("agai"));
+    assert!(!cleaned.lines().any(|l| l == first_line));
+    // Every paragraph that occurs once is kept, in order.
+    let before = normalized_paragraphs(&original);
+    let after = normalized_paragraphs(&cleaned);
+    let once: Vec<&String> = before
+        .iter()
+        .filter(|p| before.iter().filter(|q| q == p).count() == 1)
+        .collect();
+    let kept: Vec<&String> = after.iter().filter(|p| once.contains(p)).collect();
+    assert_eq!(
+        kept.len(),
+        once.len() - 1,
+        "all singles but the truncated line"
+    );
+    // The other documents are copied byte for byte, nothing else is written.
+    for entry in std::fs::read_dir(repo().join("corpus")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        if !path.ends_with("001_bc7ac223c58f7b41.txt") {
+            assert_eq!(
+                std::fs::read(&path).unwrap(),
+                std::fs::read(out.join(name)).unwrap()
+            );
+        }
+    }
+    let written = tree(&out);
+    assert_eq!(
+        written.len(),
+        11,
+        "10 documents and the manifest: {:?}",
+        written.keys()
+    );
+
+    let manifest = manifest(&out);
+    assert_eq!(manifest.documents.len(), 1);
+    let removed: Vec<([u32; 2], Option<u32>)> = manifest.documents[0]
+        .removed
+        .iter()
+        .map(|r| (r.lines, r.repeat_of_line))
+        .collect();
+    let expected: Vec<([u32; 2], Option<u32>)> = [1, 43, 69, 91, 107]
+        .iter()
+        .map(|&l| ([l, l], Some(21)))
+        .collect();
+    assert_eq!(removed, expected);
+    assert_eq!(manifest.stats.repeats_removed, 5);
+    assert_eq!(manifest.documents[0].output, "001_bc7ac223c58f7b41.txt");
+}
+
+#[test]
+fn cleaned_text_is_the_original_minus_whole_paragraphs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = "This paragraph is pasted twice into the page by a broken scraper";
+    let text = format!(
+        "Title line here\r\n\r\n{p}\r\nwrapped here\r\n\r\n  \r\nBody text that stays \u{201c}as is\u{201d}.  \r\n\r\n{p} wrapped\r\nhere\r\n"
+    );
+    std::fs::write(tmp.path().join("a.txt"), &text).unwrap();
+    let (code, _, stderr) = clean(&["a.txt", "--out", "out"], tmp.path());
+    assert_eq!(code, 0, "{stderr}");
+    let cleaned = std::fs::read(tmp.path().join("out/a.txt")).unwrap();
+    let expected = format!(
+        "Title line here\r\n\r\n{p}\r\nwrapped here\r\n\r\n  \r\nBody text that stays \u{201c}as is\u{201d}.  \r\n"
+    );
+    assert_eq!(String::from_utf8(cleaned).unwrap(), expected);
+    // drop-all removes both copies.
+    let (code, _, _) = clean(
+        &["a.txt", "--out", "all", "--repeats", "drop-all"],
+        tmp.path(),
+    );
+    assert_eq!(code, 0);
+    let cleaned = std::fs::read_to_string(tmp.path().join("all/a.txt")).unwrap();
+    // A removed paragraph takes the separator after it (here a blank line of spaces) along.
+    assert_eq!(
+        cleaned,
+        "Title line here\r\n\r\nBody text that stays \u{201c}as is\u{201d}.  \r\n"
+    );
+}
+
+#[test]
+fn generated_boilerplate_is_found_and_nothing_else_is_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let injected = boilerplate_corpus(&docs, 60, 4);
+    let out = tmp.path().join("out");
+    let (code, _, stderr) = clean(&["docs", "--out", "out"], tmp.path());
+    assert_eq!(code, 0, "{stderr}");
+    let manifest = manifest(&out);
+    let mut removed: std::collections::BTreeMap<String, Vec<usize>> =
+        injected.keys().map(|k| (k.clone(), Vec::new())).collect();
+    for doc in &manifest.documents {
+        let name = Path::new(&doc.path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        removed
+            .get_mut(&name)
+            .unwrap()
+            .extend(doc.removed.iter().map(|r| r.paragraph as usize - 1));
+    }
+    // Every injected footer and pasted copy is removed, and nothing else: the 13 documents of
+    // article 0's family share all its paragraphs, which are not boilerplate.
+    assert_eq!(removed, injected);
+    let footers: usize =
+        injected.values().map(Vec::len).sum::<usize>() - manifest.stats.repeats_removed;
+    assert_eq!(manifest.stats.boilerplate_removed, footers);
+    assert!(manifest.stats.repeats_removed >= 16);
+
+    // The scan reports the same boilerplate, most frequent first, with examples.
+    let (report, _) = scan_json(&["docs"], tmp.path(), 0);
+    let counts: Vec<usize> = report.boilerplate.iter().map(|b| b.documents).collect();
+    assert_eq!(counts, [42, 32, 27, 24]);
+    assert_eq!(report.boilerplate[0].families, 30);
+    assert!(report.boilerplate[0].preview.starts_with("Footer 0:"));
+    assert_eq!(report.boilerplate[0].examples.len(), 3);
+    assert_eq!(report.stats.documents_with_repeats, 9);
+
+    // --keep-boilerplate keeps the footers; --min-docs above a footer's count spares it.
+    let (code, _, _) = clean(&["docs", "--out", "keep", "--keep-boilerplate"], tmp.path());
+    assert_eq!(code, 0);
+    assert_eq!(manifest_at(tmp.path(), "keep").stats.boilerplate_removed, 0);
+    let (code, _, _) = clean(&["docs", "--out", "min", "--min-docs", "13"], tmp.path());
+    assert_eq!(code, 0);
+    let m = manifest_at(tmp.path(), "min");
+    assert_eq!(m.params.min_docs, 13);
+    assert!(m.stats.boilerplate_removed > 0 && m.stats.boilerplate_removed < footers);
+}
+
+fn manifest_at(dir: &Path, out: &str) -> neardup::clean::Manifest {
+    manifest(&dir.join(out))
+}
+
+#[test]
+fn cleaning_the_cleaned_folder_removes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    boilerplate_corpus(&docs, 40, 3);
+    let (code, _, _) = clean(&["docs", "--out", "once"], tmp.path());
+    assert_eq!(code, 0);
+    assert!(manifest_at(tmp.path(), "once").stats.paragraphs_removed > 0);
+    let (code, _, _) = clean(&["once", "--out", "twice"], tmp.path());
+    assert_eq!(code, 0);
+    let twice = manifest_at(tmp.path(), "twice");
+    assert_eq!(twice.stats.paragraphs_removed, 0);
+    let (a, b) = (
+        tree(&tmp.path().join("once")),
+        tree(&tmp.path().join("twice")),
+    );
+    for (name, bytes) in &a {
+        if name != neardup::clean::MANIFEST_NAME {
+            assert_eq!(Some(bytes), b.get(name), "{name}");
+        }
+    }
+}
+
+#[test]
+fn drop_duplicates_keeps_each_clusters_representative() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, stdout, _) = clean(
+        &[
+            "corpus",
+            "--out",
+            out.to_str().unwrap(),
+            "--drop-duplicates",
+        ],
+        &repo(),
+    );
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("left out 3 near-duplicate documents"),
+        "{stdout}"
+    );
+    let (report, _) = scan_json(&["corpus"], &repo(), 0);
+    let m = manifest(&out);
+    assert_eq!(m.dropped_duplicates.len(), 3);
+    for cluster in &report.clusters {
+        for member in &cluster.members {
+            let name = Path::new(&member.path).file_name().unwrap();
+            assert_eq!(
+                out.join(name).exists(),
+                member.representative,
+                "{}",
+                member.path
+            );
+            if !member.representative {
+                let d = m
+                    .dropped_duplicates
+                    .iter()
+                    .find(|d| d.path == member.path)
+                    .unwrap();
+                assert_eq!(d.duplicate_of, cluster.members[0].path);
+                assert_eq!(d.similarity, member.similarity);
+            }
+        }
+    }
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, stdout, _) = clean(
+        &[
+            "corpus",
+            "--out",
+            out.to_str().unwrap(),
+            "--dry-run",
+            "--drop-duplicates",
+        ],
+        &repo(),
+    );
+    assert_eq!(code, 0);
+    assert!(!out.exists());
+    assert!(stdout.contains(SEED_001));
+    assert!(
+        stdout.contains("remove line 43: repeat of line 21"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("leave out corpus/006_rewrapped_copy.txt: near-duplicate of"));
+    assert!(stdout.contains("dry run: nothing written"));
+    // --json prints the manifest instead.
+    let (code, stdout, _) = clean(
+        &[
+            "corpus",
+            "--out",
+            out.to_str().unwrap(),
+            "--dry-run",
+            "--json",
+        ],
+        &repo(),
+    );
+    assert_eq!(code, 0);
+    let m: neardup::clean::Manifest = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(m.stats.repeats_removed, 5);
+    assert!(!out.exists());
+}
+
+#[test]
+fn jsonl_out_keeps_every_field_and_line_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(5);
+    let pasted = words(&mut rng, 30).join(" ");
+    let body = words(&mut rng, 60).join(" ");
+    let other = words(&mut rng, 80).join(" ");
+    let repeated = format!("{pasted}\n\n{body}\n\n{pasted}");
+    let lines = [
+        format!(
+            r#"{{"id":"a","meta":{{"n":1.50,"u":"\u00e9"}},"text":{}}}"#,
+            serde_json::to_string(&repeated).unwrap()
+        ),
+        "not json at all".to_string(),
+        String::new(),
+        format!(
+            r#"{{"text":{},"id":7}}"#,
+            serde_json::to_string(&other).unwrap()
+        ),
+        format!(
+            r#"{{"id":"dup","text":{}}}"#,
+            serde_json::to_string(&other).unwrap()
+        ),
+    ];
+    let input = lines.join("\n") + "\n";
+    std::fs::write(tmp.path().join("in.jsonl"), &input).unwrap();
+    let (code, _, stderr) = clean(&["in.jsonl", "--out", "out"], tmp.path());
+    assert_eq!(code, 2, "a malformed line is an input error: {stderr}");
+    assert!(stderr.contains("in.jsonl:2: not valid JSON"), "{stderr}");
+    let output = std::fs::read_to_string(tmp.path().join("out/in.jsonl")).unwrap();
+    let out_lines: Vec<&str> = output.split('\n').collect();
+    assert_eq!(out_lines.len(), lines.len() + 1);
+    let cleaned = serde_json::to_string(&format!("{pasted}\n\n{body}")).unwrap();
+    assert_eq!(
+        out_lines[0],
+        format!(r#"{{"id":"a","meta":{{"n":1.50,"u":"\u00e9"}},"text":{cleaned}}}"#)
+    );
+    assert_eq!(
+        &out_lines[1..],
+        &lines[1..]
+            .iter()
+            .map(String::as_str)
+            .chain([""])
+            .collect::<Vec<_>>()[..]
+    );
+    let m = manifest(&tmp.path().join("out"));
+    assert_eq!(m.documents[0].line, Some(1));
+    assert_eq!(m.documents[0].id, Some(serde_json::json!("a")));
+    assert_eq!(m.documents[0].removed[0].lines, [5, 5]);
+
+    // --drop-duplicates leaves the later copy's line out.
+    let (_, _, _) = clean(
+        &["in.jsonl", "--out", "dd", "--drop-duplicates"],
+        tmp.path(),
+    );
+    let output = std::fs::read_to_string(tmp.path().join("dd/in.jsonl")).unwrap();
+    assert_eq!(output.lines().count(), lines.len() - 1);
+    let m = manifest(&tmp.path().join("dd"));
+    assert_eq!(m.dropped_duplicates.len(), 1);
+    assert!(
+        m.dropped_duplicates[0]
+            .duplicate_of
+            .starts_with("in.jsonl:")
+    );
+}
+
+#[test]
+fn an_out_folder_that_is_or_holds_an_input_is_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("a.txt"), "some text here\n").unwrap();
+    std::fs::write(tmp.path().join("b.txt"), "more text here\n").unwrap();
+    let before = tree(tmp.path());
+    for (args, message) in [
+        (vec!["docs", "--out", "docs"], "is the input"),
+        (
+            vec!["docs", "--out", "docs/cleaned"],
+            "lies inside the input",
+        ),
+        (
+            vec!["docs", "--out", "./docs/../docs/x"],
+            "lies inside the input",
+        ),
+        (
+            vec!["docs/a.txt", "--out", "docs"],
+            "would overwrite the input",
+        ),
+        (vec!["b.txt", "--out", "."], "would overwrite the input"),
+        (vec!["docs", "--out", "b.txt"], "is not a folder"),
+    ] {
+        let (code, stdout, stderr) = clean(&args, tmp.path());
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(stdout.is_empty());
+        assert_eq!(tree(tmp.path()), before, "{args:?} wrote something");
+    }
+}
+
+#[test]
+fn several_inputs_are_mirrored_under_their_names_and_no_temporary_file_remains() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(8);
+    for dir in ["x/news", "y/news", "z"] {
+        write_words(
+            &tmp.path().join(dir).join("sub/a.txt"),
+            &words(&mut rng, 50),
+        );
+    }
+    let (code, _, stderr) = clean(&["x/news", "z", "--out", "out"], tmp.path());
+    assert_eq!(code, 0, "{stderr}");
+    let written: Vec<String> = tree(&tmp.path().join("out")).into_keys().collect();
+    assert_eq!(
+        written,
+        [
+            neardup::clean::MANIFEST_NAME,
+            "news/sub/a.txt",
+            "z/sub/a.txt"
+        ]
+    );
+    // Two inputs with one name would collide: refused.
+    let (code, _, stderr) = clean(&["x/news", "y/news", "--out", "out2"], tmp.path());
+    assert_eq!(code, 2);
+    assert!(stderr.contains("would both be written to"), "{stderr}");
+    assert!(!tmp.path().join("out2").exists());
+}
+
+#[test]
+fn scan_reports_repeats_with_lines_and_preview() {
+    let (report, _) = scan_json(&["corpus"], &repo(), 0);
+    assert_eq!(report.repeats.len(), 1);
+    let r = &report.repeats[0];
+    assert_eq!(r.path, SEED_001);
+    assert_eq!(r.groups.len(), 1);
+    let g = &r.groups[0];
+    assert_eq!(g.count, 6);
+    assert_eq!(
+        g.lines.iter().map(|l| l[0]).collect::<Vec<_>>(),
+        [1, 21, 43, 69, 91, 107]
+    );
+    assert_eq!(g.kept_line, 21);
+    assert!(
+        g.preview
+            .starts_with("Of course, the emergence of the Russia-Ukraine")
+    );
+    assert_eq!(report.stats.repeated_paragraphs, 5);
+}
+
+#[test]
+fn clean_manifest_fields_are_exactly_those_the_readme_documents() {
+    // The second json block of the README is the manifest.
+    let documented = readme_json_block(2);
+    let mut documented_fields = std::collections::BTreeSet::new();
+    field_paths(&documented, "", &mut documented_fields);
+
+    // A run with every optional field: JSONL records with a repeat and a dropped duplicate, and
+    // boilerplate in text files.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(41);
+    let pasted = words(&mut rng, 20).join(" ");
+    let article = words(&mut rng, 80).join(" ");
+    let records = [
+        serde_json::json!({"id": "r1", "text": format!("{pasted}\n\nx y z\n\n{pasted}")}),
+        serde_json::json!({"id": "r2", "text": article}),
+        serde_json::json!({"id": "r3", "text": article}),
+    ];
+    let jsonl: Vec<String> = records.iter().map(|r| r.to_string()).collect();
+    std::fs::write(tmp.path().join("r.jsonl"), jsonl.join("\n") + "\n").unwrap();
+    for name in ["x.txt", "y.txt"] {
+        let body = words(&mut rng, 60).join(" ");
+        std::fs::write(
+            tmp.path().join(name),
+            format!("{body}\n\nSubscribe to our newsletter\n"),
+        )
+        .unwrap();
+    }
+    let (code, stdout, stderr) = clean(
+        &[
+            "r.jsonl",
+            "x.txt",
+            "y.txt",
+            "--out",
+            "out",
+            "--min-docs",
+            "2",
+            "--drop-duplicates",
+            "--dry-run",
+            "--json",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let output: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let mut output_fields = std::collections::BTreeSet::new();
+    field_paths(&output, "", &mut output_fields);
+    let undocumented: Vec<_> = output_fields.difference(&documented_fields).collect();
+    assert!(
+        undocumented.is_empty(),
+        "fields missing from the README: {undocumented:?}"
+    );
+    let missing: Vec<_> = documented_fields.difference(&output_fields).collect();
+    assert!(
+        missing.is_empty(),
+        "documented fields the output lacks: {missing:?}"
+    );
+}
