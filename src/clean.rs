@@ -32,6 +32,11 @@ use std::path::{Component, Path, PathBuf};
 
 /// File name of the manifest written into the output folder.
 pub const MANIFEST_NAME: &str = "neardup-manifest.json";
+/// Empty file that marks a folder as neardup's output, written before any copy, so that an
+/// interrupted run can be run again into the same folder.
+pub const MARKER_NAME: &str = ".neardup-output";
+/// What pass 2 adds to the warning about a document it could not decode.
+const COPIED_UNCHANGED: &str = "copied unchanged, not cleaned";
 
 /// What to do with paragraphs repeated inside a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,7 +232,7 @@ pub struct TextCleaner {
     analyzer: Analyzer,
     analysis: Analysis,
     /// Boilerplate paragraph keys, with the number of documents holding each.
-    boilerplate: HashMap<u64, usize>,
+    boilerplate: std::sync::Arc<HashMap<u64, usize>>,
     repeats: Option<RepeatsMode>,
 }
 
@@ -237,7 +242,7 @@ impl TextCleaner {
     pub fn new(mode: RepeatsMode, boilerplate: HashMap<u64, usize>) -> Self {
         TextCleaner {
             repeats: Some(mode),
-            boilerplate,
+            boilerplate: std::sync::Arc::new(boilerplate),
             ..Self::default()
         }
     }
@@ -339,7 +344,8 @@ fn refuse(message: String) -> Error {
     Error::Refused(message)
 }
 
-/// Refuses an output folder that is an input, lies inside an input folder, or is not a folder.
+/// Refuses an output folder that is an input, lies inside an input folder, is not a folder, or
+/// already holds files that neardup did not write (no marker, no manifest).
 pub fn check_output_folder(roots: &[PathBuf], out: &Path) -> Result<()> {
     let out_resolved = resolve(out);
     if out_resolved.exists() && !out_resolved.is_dir() {
@@ -367,6 +373,16 @@ pub fn check_output_folder(roots: &[PathBuf], out: &Path) -> Result<()> {
             )));
         }
     }
+    if let Ok(mut entries) = std::fs::read_dir(&out_resolved)
+        && entries.next().is_some()
+        && !out_resolved.join(MARKER_NAME).exists()
+        && !out_resolved.join(MANIFEST_NAME).exists()
+    {
+        return Err(refuse(format!(
+            "--out {} is not empty and was not written by neardup; choose a new or empty folder",
+            out.display()
+        )));
+    }
     Ok(())
 }
 
@@ -393,10 +409,13 @@ fn destinations(roots: &[PathBuf], out: &Path, sources: &[SourceFile]) -> Result
                 .components()
                 .filter(|c| matches!(c, Component::Normal(_)))
                 .collect();
-            if several {
-                root_names[s.root].join(rel)
-            } else {
+            if !several {
                 rel
+            } else if s.path == roots[s.root] {
+                // A file named on the command line goes under its own name.
+                root_names[s.root].clone()
+            } else {
+                root_names[s.root].join(rel)
             }
         })
         .collect();
@@ -422,16 +441,26 @@ fn destinations(roots: &[PathBuf], out: &Path, sources: &[SourceFile]) -> Result
         .iter()
         .filter_map(|s| std::fs::canonicalize(&s.path).ok())
         .collect();
+    let input_folders: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .filter(|r| r.is_dir())
+        .collect();
     let out_resolved = resolve(out);
     for (rel, source) in relative.iter().zip(sources) {
-        let target = out_resolved.join(rel);
-        if let Ok(target) = std::fs::canonicalize(&target)
-            && inputs.contains(&target)
-        {
+        let target = resolve(&out_resolved.join(rel));
+        if inputs.contains(&target) {
             return Err(refuse(format!(
                 "writing {} would overwrite the input {}",
                 out.join(rel).display(),
                 source.display
+            )));
+        }
+        if let Some(folder) = input_folders.iter().find(|f| target.starts_with(f)) {
+            return Err(refuse(format!(
+                "writing {} would add a file inside the input {}",
+                out.join(rel).display(),
+                folder.display()
             )));
         }
     }
@@ -502,11 +531,11 @@ pub fn clean(
     let mut dropped_for: HashMap<u32, (u32, f64)> = HashMap::new();
     if config.drop_duplicates {
         for cluster in &outcome.clusters {
-            for m in cluster
-                .members
-                .iter()
-                .filter(|m| m.doc != cluster.representative)
-            {
+            // With single linkage a chained member may be far from the representative: it is
+            // kept, since it has no kept near-duplicate.
+            for m in cluster.members.iter().filter(|m| {
+                m.doc != cluster.representative && m.similarity >= config.scan.threshold
+            }) {
                 dropped_for.insert(m.doc, (cluster.representative, m.similarity));
             }
         }
@@ -518,12 +547,22 @@ pub fn clean(
         docs_of_source[d.source].push((d.line, i as u32));
     }
 
+    let out_resolved = resolve(&config.out);
+    if !config.dry_run {
+        std::fs::create_dir_all(&config.out)
+            .and_then(|()| std::fs::write(config.out.join(MARKER_NAME), b""))
+            .map_err(|source| Error::Io {
+                path: config.out.clone(),
+                source,
+            })?;
+    }
     progress.start(Stage::Writing, outcome.sources.iter().map(|s| s.len).sum());
     let context = PassTwo {
         config,
         outcome: &outcome,
-        boilerplate: &boilerplate,
+        boilerplate: std::sync::Arc::new(boilerplate),
         dropped_for: &dropped_for,
+        out_resolved,
     };
     let results: Vec<SourceResult> = outcome
         .sources
@@ -546,6 +585,7 @@ pub fn clean(
     let mut documents = Vec::new();
     let mut dropped_duplicates = Vec::new();
     let mut write_failures = Vec::new();
+    let mut second_pass_problems = Vec::new();
     for (source, result) in outcome.sources.iter().zip(results) {
         stats.bytes_in += source.len;
         stats.bytes_out += result.bytes_out;
@@ -562,14 +602,25 @@ pub fn clean(
         stats.documents_changed += result.changes.len();
         documents.extend(result.changes);
         dropped_duplicates.extend(result.dropped);
-        diagnostics.extend(result.problems);
+        second_pass_problems.extend(result.problems);
         write_failures.extend(result.write_failure);
     }
     stats.paragraphs_removed = stats.repeats_removed + stats.boilerplate_removed;
     stats.duplicates_dropped = dropped_duplicates.len();
-    // One line per problem: pass 2 meets again what pass 1 already reported.
+    // One line per problem: what pass 2 adds about a document pass 1 already warned about
+    // ("copied unchanged", "not written") goes on the same line.
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-    diagnostics.dedup_by(|a, b| a.path == b.path && a.line == b.line);
+    for problem in second_pass_problems {
+        match diagnostics
+            .binary_search_by(|d| (&d.path, d.line).cmp(&(&problem.path, problem.line)))
+        {
+            Ok(at) => {
+                diagnostics[at].message.push_str("; ");
+                diagnostics[at].message.push_str(&problem.message);
+            }
+            Err(at) => diagnostics.insert(at, problem),
+        }
+    }
     stats.input_errors = diagnostics.len();
 
     let manifest = Manifest {
@@ -613,8 +664,10 @@ pub fn clean(
 struct PassTwo<'a> {
     config: &'a CleanConfig,
     outcome: &'a ScanOutcome,
-    boilerplate: &'a HashMap<u64, usize>,
+    boilerplate: std::sync::Arc<HashMap<u64, usize>>,
     dropped_for: &'a HashMap<u32, (u32, f64)>,
+    /// The output folder, resolved: every write must land inside it.
+    out_resolved: PathBuf,
 }
 
 impl PassTwo<'_> {
@@ -631,7 +684,25 @@ impl PassTwo<'_> {
     }
 
     fn cleaner(&self) -> TextCleaner {
-        TextCleaner::new(self.config.repeats, self.boilerplate.clone())
+        TextCleaner {
+            repeats: Some(self.config.repeats),
+            boilerplate: self.boilerplate.clone(),
+            ..TextCleaner::default()
+        }
+    }
+
+    /// Creates the folder of `target` and checks that it lies inside the output folder (a
+    /// symbolic link inside `--out` must not lead writes elsewhere).
+    fn inside_out(&self, target: &Path) -> std::io::Result<()> {
+        let folder = target.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(folder)?;
+        if std::fs::canonicalize(folder)?.starts_with(&self.out_resolved) {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(
+                "its folder leads outside --out (symbolic link); not written",
+            ))
+        }
     }
 
     fn clean_source(
@@ -678,9 +749,7 @@ impl PassTwo<'_> {
                     let bom = &bytes[..bytes.len() - body.len()];
                     match std::str::from_utf8(body) {
                         Err(_) => {
-                            result.problems.push(problem(
-                                "not valid UTF-8; copied unchanged, not cleaned".into(),
-                            ));
+                            result.problems.push(problem(COPIED_UNCHANGED.into()));
                             Some(bytes.clone())
                         }
                         Ok(text) => {
@@ -697,7 +766,7 @@ impl PassTwo<'_> {
                     }
                 }
             }
-            SourceKind::Jsonl => Some(self.clean_jsonl(&bytes, docs, &mut result, &change)),
+            SourceKind::Jsonl => Some(self.clean_jsonl(source, &bytes, docs, &mut result, &change)),
         };
         let Some(output) = output else {
             return result;
@@ -706,7 +775,10 @@ impl PassTwo<'_> {
         result.written = true;
         if !self.config.dry_run {
             let target = self.config.out.join(rel);
-            if let Err(e) = write_atomically(&target, &output, Some(&source.path)) {
+            let written = self
+                .inside_out(&target)
+                .and_then(|()| write_atomically(&target, &output, Some(&source.path)));
+            if let Err(e) = written {
                 result.written = false;
                 result.bytes_out = 0;
                 result.write_failure = Some(Diagnostic {
@@ -723,6 +795,7 @@ impl PassTwo<'_> {
     /// value of records that lost paragraphs, and the lines of dropped near-duplicates.
     fn clean_jsonl(
         &self,
+        source: &SourceFile,
         bytes: &[u8],
         docs: &[(Option<usize>, u32)],
         result: &mut SourceResult,
@@ -734,8 +807,11 @@ impl PassTwo<'_> {
             .collect();
         result.documents = doc_at.len();
         let mut cleaner = self.cleaner();
-        let mut out = Vec::with_capacity(bytes.len());
-        let pieces: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+        // A byte-order mark stays at the start even if the first record is left out.
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut out = bytes[..bytes.len() - body.len()].to_vec();
+        out.reserve(body.len());
+        let pieces: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
         let mut first = true;
         for (i, piece) in pieces.iter().enumerate() {
             let line_no = i + 1;
@@ -745,7 +821,13 @@ impl PassTwo<'_> {
                     result.dropped.push(dropped);
                     continue;
                 }
-                if let Some((spliced, removed)) = self.clean_record(piece, &mut cleaner) {
+                if std::str::from_utf8(piece).is_err() {
+                    result.problems.push(Diagnostic {
+                        path: source.display.clone(),
+                        line: Some(line_no),
+                        message: COPIED_UNCHANGED.into(),
+                    });
+                } else if let Some((spliced, removed)) = self.clean_record(piece, &mut cleaner) {
                     result.changes.push(change(Some(doc), removed));
                     replacement = Some(spliced);
                 }
@@ -766,8 +848,7 @@ impl PassTwo<'_> {
         cleaner: &mut TextCleaner,
     ) -> Option<(Vec<u8>, Vec<Removed>)> {
         let line = std::str::from_utf8(line).ok()?;
-        let body = line.strip_prefix('\u{FEFF}').unwrap_or(line);
-        let fields: HashMap<String, &RawValue> = serde_json::from_str(body).ok()?;
+        let fields: HashMap<String, &RawValue> = serde_json::from_str(line).ok()?;
         let raw = fields.get(&self.config.scan.input.text_field)?;
         let text: String = serde_json::from_str(raw.get()).ok()?;
         let cleaned = cleaner.clean(&text);

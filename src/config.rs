@@ -5,6 +5,7 @@ use crate::cluster::Linkage;
 use crate::corpus::InputOptions;
 use crate::error::{Error, Result};
 use crate::lsh::Banding;
+use crate::minhash::Scheme;
 use crate::shingle::ShingleKind;
 
 /// Default word k-gram size.
@@ -25,6 +26,8 @@ pub struct ScanConfig {
     pub shingle: ShingleKind,
     /// MinHash permutations (signature length).
     pub num_perm: usize,
+    /// How signatures are computed.
+    pub minhash: Scheme,
     /// Seed of the permutations.
     pub seed: u64,
     /// Jaccard similarity at or above which two documents are near-duplicates.
@@ -49,6 +52,7 @@ impl Default for ScanConfig {
         ScanConfig {
             shingle: ShingleKind::Words(DEFAULT_NGRAM),
             num_perm: DEFAULT_NUM_PERM,
+            minhash: Scheme::OnePermutation,
             seed: DEFAULT_SEED,
             threshold: DEFAULT_THRESHOLD,
             bands: None,

@@ -11,6 +11,7 @@ use neardup::config::{
     DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, MAX_NUM_PERM,
 };
 use neardup::corpus::{DEFAULT_EXTENSIONS, InputOptions};
+use neardup::minhash::Scheme;
 use neardup::progress::{NoProgress, Progress, Stage};
 use neardup::shingle::ShingleKind;
 use neardup::{Report, ScanConfig};
@@ -122,6 +123,11 @@ struct ScanOptions {
           value_parser = clap::value_parser!(u16).range(1..=MAX_NUM_PERM as i64).map(usize::from))]
     num_perm: usize,
 
+    /// MinHash scheme: one-permutation hashing with densification (one hash per shingle), or
+    /// classic MinHash (num-perm hashes per shingle).
+    #[arg(long, value_enum, default_value_t = MinHashArg::Oph)]
+    minhash: MinHashArg,
+
     /// Seed of the MinHash permutations.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
@@ -174,6 +180,12 @@ struct ScanOptions {
     /// No progress bars.
     #[arg(long, short = 'q')]
     quiet: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum MinHashArg {
+    Oph,
+    Classic,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -265,6 +277,10 @@ fn prepare(options: ScanOptions) -> Result<(ScanConfig, bool), ExitCode> {
             None => ShingleKind::Words(options.ngram),
         },
         num_perm: options.num_perm,
+        minhash: match options.minhash {
+            MinHashArg::Oph => Scheme::OnePermutation,
+            MinHashArg::Classic => Scheme::Classic,
+        },
         seed: options.seed,
         threshold: options.threshold,
         bands: options.bands,

@@ -1,20 +1,56 @@
 //! MinHash signatures: a fixed-size sketch of a shingle set whose agreement rate estimates the
-//! Jaccard similarity of two sets.
+//! Jaccard similarity of two sets. Two schemes, both seeded and deterministic:
 //!
-//! Permutation `i` maps a shingle fingerprint `x` to `a_i * x + b_i (mod 2^64)` with `a_i` odd,
-//! a bijection of the 64-bit space; the signature keeps the minimum of each over the set. The
-//! `(a_i, b_i)` come from a SplitMix64 stream started at the user's seed, so signatures are the
+//! - **One-permutation hashing with optimal densification** (default, [`Scheme::OnePermutation`];
+//!   Li, Owen and Zhang 2012; Shrivastava 2017). Each shingle is hashed once,
+//!   `h = (x ^ salt) * m` with `m` odd (a bijection of the 64-bit space); the top bits of `h`
+//!   pick one of the `num_perm` bins and the bin keeps its smallest `h`. Bins that no shingle
+//!   fell into borrow the value of a non-empty bin, found by a probe sequence that depends only
+//!   on the bin and the seed, so that two documents borrow from the same place and the estimate
+//!   stays unbiased. One multiply per shingle instead of `num_perm`.
+//! - **Classic k-hash MinHash** ([`Scheme::Classic`]). Permutation `i` maps a fingerprint `x` to
+//!   `a_i * x + b_i (mod 2^64)` with `a_i` odd, and the signature keeps the minimum of each over
+//!   the set: `num_perm` multiply-adds per shingle.
+//!
+//! Parameters come from a SplitMix64 stream started at the user's seed, so signatures are the
 //! same on every run, machine and thread count. Shingle fingerprints are already uniform 64-bit
-//! hashes (xxh3, see `shingle`), which is what makes this cheap family behave like independent
-//! random permutations (tested below against the exact Jaccard).
+//! hashes (xxh3, see `shingle`), which is what makes these cheap families behave like random
+//! permutations (tested below against the exact Jaccard for both schemes).
 //!
 //! The hasher fills a caller-owned buffer: no allocation per document.
 
-/// A seeded family of `num_perm` hash permutations.
+/// How signatures are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// One hash per shingle, `num_perm` bins, optimal densification of empty bins.
+    OnePermutation,
+    /// `num_perm` independent hash functions.
+    Classic,
+}
+
+impl Scheme {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::OnePermutation => "oph",
+            Scheme::Classic => "classic",
+        }
+    }
+}
+
+/// A seeded MinHash family with `num_perm` positions.
 #[derive(Debug, Clone)]
 pub struct MinHasher {
+    scheme: Scheme,
+    num_perm: usize,
+    /// Classic: one multiplier and offset per permutation.
     multipliers: Vec<u64>,
     offsets: Vec<u64>,
+    /// One-permutation hashing: the salt and odd multiplier of the single hash, and the seed of
+    /// the densification probes.
+    salt: u64,
+    multiplier: u64,
+    probe_seed: u64,
 }
 
 /// SplitMix64: a tiny, well-mixed deterministic stream for deriving parameters from a seed.
@@ -32,24 +68,41 @@ impl SplitMix64 {
 }
 
 impl MinHasher {
-    /// `num_perm` permutations derived from `seed`.
+    /// `num_perm` positions of the default scheme (one-permutation hashing) from `seed`.
     pub fn new(num_perm: usize, seed: u64) -> Self {
+        Self::with_scheme(Scheme::OnePermutation, num_perm, seed)
+    }
+
+    /// `num_perm` positions of `scheme` from `seed`.
+    pub fn with_scheme(scheme: Scheme, num_perm: usize, seed: u64) -> Self {
         let mut rng = SplitMix64::new(seed);
-        let mut multipliers = Vec::with_capacity(num_perm);
-        let mut offsets = Vec::with_capacity(num_perm);
-        for _ in 0..num_perm {
-            multipliers.push(rng.next_u64() | 1);
-            offsets.push(rng.next_u64());
+        let mut multipliers = Vec::new();
+        let mut offsets = Vec::new();
+        if scheme == Scheme::Classic {
+            for _ in 0..num_perm {
+                multipliers.push(rng.next_u64() | 1);
+                offsets.push(rng.next_u64());
+            }
         }
         MinHasher {
+            scheme,
+            num_perm,
             multipliers,
             offsets,
+            salt: rng.next_u64(),
+            multiplier: rng.next_u64() | 1,
+            probe_seed: rng.next_u64(),
         }
     }
 
-    /// Number of permutations, the length of a signature.
+    /// Number of positions, the length of a signature.
     pub fn num_perm(&self) -> usize {
-        self.multipliers.len()
+        self.num_perm
+    }
+
+    /// The scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// Writes the signature of `shingles` into `signature` (length `num_perm`). An empty set gets
@@ -57,6 +110,13 @@ impl MinHasher {
     pub fn sign(&self, shingles: &[u64], signature: &mut [u64]) {
         assert_eq!(signature.len(), self.num_perm(), "signature buffer length");
         signature.fill(u64::MAX);
+        match self.scheme {
+            Scheme::Classic => self.sign_classic(shingles, signature),
+            Scheme::OnePermutation => self.sign_one_permutation(shingles, signature),
+        }
+    }
+
+    fn sign_classic(&self, shingles: &[u64], signature: &mut [u64]) {
         for &x in shingles {
             for ((slot, &a), &b) in signature
                 .iter_mut()
@@ -65,6 +125,49 @@ impl MinHasher {
             {
                 let v = a.wrapping_mul(x).wrapping_add(b);
                 *slot = (*slot).min(v);
+            }
+        }
+    }
+
+    fn sign_one_permutation(&self, shingles: &[u64], signature: &mut [u64]) {
+        if shingles.is_empty() {
+            return;
+        }
+        let bins = signature.len() as u128;
+        // Bins are ranges of h (its top bits), so a bin's minimum is the minimum of the h that
+        // fall into it. `filled` marks bins that got a shingle (u64::MAX is a possible h).
+        let mut filled = [0u64; 64]; // up to 4096 bins
+        for &x in shingles {
+            let h = (x ^ self.salt).wrapping_mul(self.multiplier);
+            let bin = ((u128::from(h) * bins) >> 64) as usize;
+            let slot = &mut signature[bin];
+            *slot = (*slot).min(h);
+            filled[bin / 64] |= 1 << (bin % 64);
+        }
+        let is_filled = |bin: usize| filled[bin / 64] >> (bin % 64) & 1 == 1;
+        let bins = signature.len();
+        if (0..bins).all(is_filled) {
+            return;
+        }
+        // Optimal densification: an empty bin takes the value of the first non-empty bin of its
+        // own probe sequence (a hash of the seed, the bin and the attempt), read from the
+        // undensified values.
+        let original: Vec<u64> = signature.to_vec();
+        for (bin, slot) in signature.iter_mut().enumerate() {
+            if is_filled(bin) {
+                continue;
+            }
+            let mut attempt = 0u64;
+            loop {
+                let probe = crate::shingle::finalize(
+                    self.probe_seed ^ ((bin as u64) << 32) ^ attempt.wrapping_mul(0x9E37_79B9),
+                );
+                let source = ((u128::from(probe) * bins as u128) >> 64) as usize;
+                if is_filled(source) {
+                    *slot = original[source];
+                    break;
+                }
+                attempt += 1;
             }
         }
     }
@@ -85,6 +188,8 @@ pub fn estimate_jaccard(a: &[u64], b: &[u64]) -> f64 {
 mod tests {
     use super::*;
     use crate::shingle::jaccard;
+
+    const SCHEMES: [Scheme; 2] = [Scheme::OnePermutation, Scheme::Classic];
 
     fn signature(hasher: &MinHasher, set: &[u64]) -> Vec<u64> {
         let mut sig = vec![0; hasher.num_perm()];
@@ -112,19 +217,29 @@ mod tests {
     #[test]
     fn same_seed_gives_same_signature_and_other_seed_differs() {
         let set = [1u64, 99, 12345, u64::MAX - 3];
-        assert_eq!(
-            signature(&MinHasher::new(64, 7), &set),
-            signature(&MinHasher::new(64, 7), &set)
-        );
-        assert_ne!(
-            signature(&MinHasher::new(64, 7), &set),
-            signature(&MinHasher::new(64, 8), &set)
-        );
+        for scheme in SCHEMES {
+            let h = |seed| MinHasher::with_scheme(scheme, 64, seed);
+            assert_eq!(signature(&h(7), &set), signature(&h(7), &set));
+            assert_ne!(signature(&h(7), &set), signature(&h(8), &set));
+        }
+    }
+
+    #[test]
+    fn densification_fills_every_bin_from_a_real_one() {
+        let h = MinHasher::new(128, 9);
+        let set = [11u64, 222, 3333];
+        let sig = signature(&h, &set);
+        assert!(sig.iter().all(|&v| v != u64::MAX));
+        let mut distinct = sig.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(distinct.len() <= 3, "values come from the 3 filled bins");
+        assert_eq!(signature(&h, &[]), vec![u64::MAX; 128]);
     }
 
     #[test]
     fn identical_sets_have_identical_signatures_whatever_the_order() {
-        let h = MinHasher::new(128, 1);
+        let h = MinHasher::with_scheme(Scheme::Classic, 128, 1);
         assert_eq!(signature(&h, &[5, 3, 9]), signature(&h, &[9, 5, 3]));
         assert_eq!(
             estimate_jaccard(&signature(&h, &[5, 3, 9]), &signature(&h, &[3, 9, 5])),
@@ -137,8 +252,14 @@ mod tests {
         // With P permutations the estimate is Binomial(P, J)/P: standard error sqrt(J(1-J)/P).
         // Over many pairs, the mean error must be close to 0 (unbiased) and almost all pairs must
         // lie within 4 standard errors.
+        for scheme in SCHEMES {
+            estimate_within_expected_error(scheme);
+        }
+    }
+
+    fn estimate_within_expected_error(scheme: Scheme) {
         let perms = 128;
-        let h = MinHasher::new(perms, 42);
+        let h = MinHasher::with_scheme(scheme, perms, 42);
         let mut rng = SplitMix64::new(2024);
         let mut outside = 0;
         let mut total_error = 0.0;
@@ -155,16 +276,38 @@ mod tests {
             }
             total_error += est - truth;
         }
-        assert!(outside <= 2, "{outside} of {trials} estimates beyond 4 sd");
+        assert!(
+            outside <= 2,
+            "{scheme:?}: {outside} of {trials} estimates beyond 4 sd"
+        );
         let bias = total_error / trials as f64;
-        assert!(bias.abs() < 0.01, "mean error {bias}");
+        assert!(bias.abs() < 0.01, "{scheme:?}: mean error {bias}");
+    }
+
+    #[test]
+    fn small_sets_with_empty_bins_are_still_estimated_without_bias() {
+        // 10 to 60 shingles in 128 bins: most bins are densified.
+        let h = MinHasher::new(128, 4);
+        let mut rng = SplitMix64::new(77);
+        let trials = 400;
+        let mut total_error = 0.0;
+        for t in 0..trials {
+            let common = 10 + t % 40;
+            let (a, b) = pair(&mut rng, common, t % 11, t % 7);
+            let truth = jaccard(&a, &b);
+            total_error += estimate_jaccard(&signature(&h, &a), &signature(&h, &b)) - truth;
+        }
+        let bias = total_error / trials as f64;
+        assert!(bias.abs() < 0.03, "mean error {bias}");
     }
 
     #[test]
     fn disjoint_sets_rarely_agree() {
-        let h = MinHasher::new(256, 3);
-        let mut rng = SplitMix64::new(5);
-        let (a, b) = pair(&mut rng, 0, 500, 500);
-        assert!(estimate_jaccard(&signature(&h, &a), &signature(&h, &b)) < 0.02);
+        for scheme in SCHEMES {
+            let h = MinHasher::with_scheme(scheme, 256, 3);
+            let mut rng = SplitMix64::new(5);
+            let (a, b) = pair(&mut rng, 0, 500, 500);
+            assert!(estimate_jaccard(&signature(&h, &a), &signature(&h, &b)) < 0.02);
+        }
     }
 }

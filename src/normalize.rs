@@ -44,7 +44,7 @@ impl Tokenizer {
     pub fn for_each_token(&mut self, text: &str, mut emit: impl FnMut(&str)) {
         self.token.clear();
         if text.is_ascii() {
-            tokens_ascii(text.as_bytes(), &mut self.token, &mut emit);
+            tokens_ascii(text, &mut self.token, &mut emit);
             return;
         }
         let normalized: &str = if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
@@ -71,33 +71,43 @@ impl Tokenizer {
     }
 }
 
-fn tokens_ascii(bytes: &[u8], token: &mut String, emit: &mut impl FnMut(&str)) {
-    let mut start = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        let is_word = b.is_ascii_alphanumeric() || b == b'_';
-        match (is_word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                emit_ascii(&bytes[s..i], token, emit);
-                start = None;
-            }
-            _ => {}
+/// Bytes that are part of an ASCII word: alphanumerics and '_'.
+static ASCII_WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
+fn tokens_ascii(text: &str, token: &mut String, emit: &mut impl FnMut(&str)) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !ASCII_WORD[usize::from(bytes[i])] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut upper = false;
+        while i < bytes.len() && ASCII_WORD[usize::from(bytes[i])] {
+            upper |= bytes[i].is_ascii_uppercase();
+            i += 1;
+        }
+        // The text is ASCII, so every index is a character boundary.
+        let word = &text[start..i];
+        if upper {
+            token.clear();
+            token.push_str(word);
+            token.make_ascii_lowercase();
+            emit(token);
+        } else {
+            emit(word);
         }
     }
-    if let Some(s) = start {
-        emit_ascii(&bytes[s..], token, emit);
-    }
-}
-
-fn emit_ascii(word: &[u8], token: &mut String, emit: &mut impl FnMut(&str)) {
-    if !word.iter().any(u8::is_ascii_uppercase) {
-        // Only ASCII alphanumerics and '_' reach here, so this is valid UTF-8.
-        emit(std::str::from_utf8(word).unwrap_or_default());
-        return;
-    }
-    token.clear();
-    token.extend(word.iter().map(|b| b.to_ascii_lowercase() as char));
-    emit(token);
 }
 
 /// What a character contributes to tokens.

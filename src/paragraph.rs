@@ -64,7 +64,8 @@ impl Paragraph {
 }
 
 fn is_blank(line: &str) -> bool {
-    line.bytes().all(|b| b.is_ascii_whitespace())
+    // ASCII fast path (space, tab, CR, form feed, vertical tab), else Unicode White_Space.
+    line.bytes().all(|b| b.is_ascii_whitespace() || b == 0x0B)
         || (!line.is_ascii() && line.chars().all(char::is_whitespace))
 }
 
@@ -486,6 +487,8 @@ mod tests {
     #[test]
     fn unicode_whitespace_lines_are_blank() {
         let text = "a b\n\u{3000}\u{a0}\nc d";
+        assert_eq!(texts(text, &segment(text)), ["a b", "c d"]);
+        let text = "a b\n\u{0B}\x0C \nc d";
         assert_eq!(texts(text, &segment(text)), ["a b", "c d"]);
     }
 

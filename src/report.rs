@@ -38,8 +38,10 @@ pub struct Params {
     pub shingle: String,
     /// Words or characters per shingle.
     pub shingle_size: usize,
-    /// MinHash permutations.
+    /// MinHash permutations (signature length).
     pub num_perm: usize,
+    /// `"oph"` (one-permutation hashing, densified) or `"classic"`.
+    pub minhash: String,
     /// Seed of the permutations.
     pub seed: u64,
     /// Jaccard threshold.
@@ -282,6 +284,7 @@ impl Report {
                 shingle: config.shingle.unit().to_string(),
                 shingle_size: config.shingle.size(),
                 num_perm: config.num_perm,
+                minhash: config.minhash.name().to_string(),
                 seed: config.seed,
                 threshold: config.threshold,
                 bands: outcome.banding.bands,

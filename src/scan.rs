@@ -157,8 +157,9 @@ pub struct ScanOutcome {
 /// Shingles, signature and paragraphs of one document, the pipeline's working form.
 #[derive(Debug, Clone)]
 pub struct HashedDocument {
-    /// Sorted, deduplicated shingle fingerprints.
-    pub shingles: Vec<u64>,
+    /// Sorted, deduplicated shingle fingerprints in their 32-bit verification form
+    /// ([`shingle::compact`]).
+    pub shingles: Vec<u32>,
     /// MinHash signature.
     pub signature: Vec<u64>,
     /// Number of tokens.
@@ -177,6 +178,8 @@ struct Worker {
     shingler: Shingler,
     analyzer: Analyzer,
     analysis: Analysis,
+    /// 64-bit shingle fingerprints of the current document.
+    shingles: Vec<u64>,
 }
 
 thread_local! {
@@ -195,6 +198,7 @@ fn with_worker<T>(config: &ScanConfig, f: impl FnOnce(&mut Worker) -> T) -> T {
                 shingler: Shingler::new(config.shingle),
                 analyzer: Analyzer::new(),
                 analysis: Analysis::default(),
+                shingles: Vec::new(),
             }),
         };
         f(worker)
@@ -207,16 +211,16 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
     with_worker(config, |w| {
         w.analyzer.analyze(text, &mut w.analysis);
         let analysis = &w.analysis;
-        let mut shingles = Vec::new();
+        let fingerprints = &mut w.shingles;
         if !w
             .shingler
-            .shingle_token_hashes(&analysis.token_hashes, &mut shingles)
+            .shingle_token_hashes(&analysis.token_hashes, fingerprints)
         {
-            w.shingler.shingle(text, &mut shingles);
+            w.shingler.shingle(text, fingerprints);
         }
-        shingles.shrink_to_fit();
         let mut signature = vec![0u64; minhasher.num_perm()];
-        minhasher.sign(&shingles, &mut signature);
+        minhasher.sign(fingerprints, &mut signature);
+        let shingles = shingle::compact(fingerprints);
         let repeats = w
             .analyzer
             .repeats(text, analysis)
@@ -267,7 +271,7 @@ pub fn scan(
 ) -> Result<ScanOutcome> {
     let banding = config.validate()?;
     let (sources, mut diagnostics) = corpus::discover(roots, &config.input);
-    let minhasher = MinHasher::new(config.num_perm, config.seed);
+    let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
 
     let (infos, mut hashed, empty, read_problems) =
         hash_sources(&sources, config, &minhasher, progress);

@@ -67,8 +67,8 @@ fn seed_001_keeps_the_daydaynews_paragraph_once_and_every_single_paragraph() {
     let written = tree(&out);
     assert_eq!(
         written.len(),
-        11,
-        "10 documents and the manifest: {:?}",
+        12,
+        "10 documents, the manifest and the marker: {:?}",
         written.keys()
     );
 
@@ -329,11 +329,12 @@ fn jsonl_out_keeps_every_field_and_line_byte_for_byte() {
     assert_eq!(m.documents[0].id, Some(serde_json::json!("a")));
     assert_eq!(m.documents[0].removed[0].lines, [5, 5]);
 
-    // --drop-duplicates leaves the later copy's line out.
-    let (_, _, _) = clean(
+    // --drop-duplicates leaves the later copy's line out; the malformed line is still reported.
+    let (code, _, _) = clean(
         &["in.jsonl", "--out", "dd", "--drop-duplicates"],
         tmp.path(),
     );
+    assert_eq!(code, 2);
     let output = std::fs::read_to_string(tmp.path().join("dd/in.jsonl")).unwrap();
     assert_eq!(output.lines().count(), lines.len() - 1);
     let m = manifest(&tmp.path().join("dd"));
@@ -352,6 +353,14 @@ fn an_out_folder_that_is_or_holds_an_input_is_refused_and_nothing_is_written() {
     std::fs::create_dir(&docs).unwrap();
     std::fs::write(docs.join("a.txt"), "some text here\n").unwrap();
     std::fs::write(tmp.path().join("b.txt"), "more text here\n").unwrap();
+    // A folder neardup wrote to before, holding an input.
+    std::fs::create_dir(tmp.path().join("prev")).unwrap();
+    std::fs::write(tmp.path().join("prev/c.txt"), "third text here\n").unwrap();
+    std::fs::write(
+        tmp.path().join("prev").join(neardup::clean::MARKER_NAME),
+        "",
+    )
+    .unwrap();
     let before = tree(tmp.path());
     for (args, message) in [
         (vec!["docs", "--out", "docs"], "is the input"),
@@ -363,11 +372,12 @@ fn an_out_folder_that_is_or_holds_an_input_is_refused_and_nothing_is_written() {
             vec!["docs", "--out", "./docs/../docs/x"],
             "lies inside the input",
         ),
+        (vec!["docs/a.txt", "--out", "docs"], "is not empty"),
+        (vec!["b.txt", "--out", "."], "is not empty"),
         (
-            vec!["docs/a.txt", "--out", "docs"],
+            vec!["prev/c.txt", "--out", "prev"],
             "would overwrite the input",
         ),
-        (vec!["b.txt", "--out", "."], "would overwrite the input"),
         (vec!["docs", "--out", "b.txt"], "is not a folder"),
     ] {
         let (code, stdout, stderr) = clean(&args, tmp.path());
@@ -388,14 +398,17 @@ fn several_inputs_are_mirrored_under_their_names_and_no_temporary_file_remains()
             &words(&mut rng, 50),
         );
     }
-    let (code, _, stderr) = clean(&["x/news", "z", "--out", "out"], tmp.path());
+    std::fs::write(tmp.path().join("single.txt"), "one file on its own\n").unwrap();
+    let (code, _, stderr) = clean(&["x/news", "z", "single.txt", "--out", "out"], tmp.path());
     assert_eq!(code, 0, "{stderr}");
     let written: Vec<String> = tree(&tmp.path().join("out")).into_keys().collect();
     assert_eq!(
         written,
         [
+            neardup::clean::MARKER_NAME,
             neardup::clean::MANIFEST_NAME,
             "news/sub/a.txt",
+            "single.txt",
             "z/sub/a.txt"
         ]
     );
@@ -484,4 +497,100 @@ fn clean_manifest_fields_are_exactly_those_the_readme_documents() {
         missing.is_empty(),
         "documented fields the output lacks: {missing:?}"
     );
+}
+
+#[test]
+fn an_out_folder_with_foreign_files_is_refused_but_a_previous_output_is_reused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(17);
+    write_words(&tmp.path().join("in/a.txt"), &words(&mut rng, 40));
+    std::fs::create_dir(tmp.path().join("home")).unwrap();
+    std::fs::write(tmp.path().join("home/todo.txt"), "mine").unwrap();
+    let (code, _, stderr) = clean(&["in", "--out", "home"], tmp.path());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("is not empty and was not written by neardup"),
+        "{stderr}"
+    );
+    assert_eq!(tree(&tmp.path().join("home")).len(), 1);
+    // A folder neardup wrote before (even if interrupted: the marker comes first) is reused.
+    for _ in 0..2 {
+        let (code, _, stderr) = clean(&["in", "--out", "out"], tmp.path());
+        assert_eq!(code, 0, "{stderr}");
+    }
+    std::fs::remove_file(tmp.path().join("out").join(neardup::clean::MANIFEST_NAME)).unwrap();
+    let (code, _, stderr) = clean(&["in", "--out", "out"], tmp.path());
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn copies_never_land_inside_an_input_folder_or_through_a_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(18);
+    // w/ holds the input w/docs (with a docs/ folder of its own) and neardup's marker.
+    write_words(&tmp.path().join("w/docs/docs/x.txt"), &words(&mut rng, 40));
+    std::fs::write(tmp.path().join("w").join(neardup::clean::MARKER_NAME), "").unwrap();
+    let before = tree(tmp.path());
+    let (code, _, stderr) = clean(&["w/docs", "--out", "w"], tmp.path());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("would add a file inside the input"),
+        "{stderr}"
+    );
+    assert_eq!(tree(tmp.path()), before);
+
+    #[cfg(unix)]
+    {
+        // A link inside --out must not carry a copy elsewhere.
+        write_words(&tmp.path().join("in/sub/a.txt"), &words(&mut rng, 40));
+        std::fs::create_dir_all(tmp.path().join("out")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("elsewhere")).unwrap();
+        std::fs::write(tmp.path().join("out").join(neardup::clean::MARKER_NAME), "").unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("elsewhere"), tmp.path().join("out/sub"))
+            .unwrap();
+        let (code, _, stderr) = clean(&["in", "--out", "out"], tmp.path());
+        assert_eq!(
+            code, 1,
+            "a copy that cannot be written is a failure: {stderr}"
+        );
+        assert!(stderr.contains("leads outside --out"), "{stderr}");
+        assert!(tree(&tmp.path().join("elsewhere")).is_empty());
+    }
+}
+
+#[test]
+fn drop_duplicates_with_single_linkage_keeps_members_far_from_the_representative() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("in")).unwrap();
+    chain_corpus(&tmp.path().join("in"));
+    let (code, _, stderr) = clean(
+        &[
+            "in",
+            "--out",
+            "out",
+            "--threshold",
+            "0.9",
+            "--linkage",
+            "single",
+            "--drop-duplicates",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let out = tmp.path().join("out");
+    let m = manifest(&out);
+    // Every dropped document is at or above the threshold to the kept one it names, and the
+    // chain's far end is kept.
+    assert!(!m.dropped_duplicates.is_empty());
+    for d in &m.dropped_duplicates {
+        assert!(d.similarity >= 0.9, "{d:?}");
+        let kept = Path::new(&d.duplicate_of).file_name().unwrap();
+        assert!(out.join(kept).exists());
+    }
+    let kept = ["a.txt", "b.txt", "c.txt", "d.txt"]
+        .iter()
+        .filter(|n| out.join(n).exists())
+        .count();
+    assert_eq!(kept + m.dropped_duplicates.len(), 4);
+    assert!(kept >= 2, "a chain of four cannot all be near one document");
 }

@@ -285,7 +285,8 @@ proptest! {
                 prop_assert_eq!(before.get(path), Some(bytes), "{} changed", path);
             }
         }
-        prop_assert_eq!(before.len() + outcome.manifest.stats.files_written + 1, after.len());
+        // The copies, the manifest and the marker.
+        prop_assert_eq!(before.len() + outcome.manifest.stats.files_written + 2, after.len());
     }
 }
 

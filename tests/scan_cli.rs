@@ -197,24 +197,6 @@ fn walk(root: &Path) -> Vec<String> {
     out
 }
 
-/// A chain A ~ B ~ C ~ D: each step changes 3 other words of 400 (Jaccard about 0.93), so
-/// neighbours are above 0.9 and documents two steps apart are below it (about 0.86).
-fn chain_corpus(dir: &Path) {
-    let mut rng = Rng::new(3);
-    let a = words(&mut rng, 400);
-    let mut chain = vec![a];
-    for step in 0..3 {
-        let mut next = chain.last().unwrap().clone();
-        for i in 0..3 {
-            next[step * 40 + i * 130 + 7] = format!("chain{step}x{i}");
-        }
-        chain.push(next);
-    }
-    for (doc, name) in chain.iter().zip(["a.txt", "b.txt", "c.txt", "d.txt"]) {
-        write_words(&dir.join(name), doc);
-    }
-}
-
 #[test]
 fn single_linkage_shows_chaining_in_member_similarities() {
     let tmp = tempfile::tempdir().unwrap();
