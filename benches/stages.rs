@@ -9,7 +9,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use neardup::config::ScanConfig;
 use neardup::lsh::{Banding, candidate_pairs};
-use neardup::minhash::MinHasher;
+use neardup::minhash::{MinHasher, Scheme};
 use neardup::normalize::Tokenizer;
 use neardup::paragraph::{Analysis, Analyzer};
 use neardup::progress::NoProgress;
@@ -119,7 +119,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             docs.iter()
                 .map(|d| hash_document(d, &config, &minhasher).signature[0])
-                .fold(0u64, |a, h| a ^ h)
+                .fold(0u32, |a, h| a ^ h)
         })
     });
     group.finish();
@@ -137,17 +137,22 @@ fn stages(c: &mut Criterion) {
     let shingle_count: u64 = sets.iter().map(|s| s.len() as u64).sum();
     let mut group = c.benchmark_group("shingles");
     group.throughput(Throughput::Elements(shingle_count));
-    for perms in [64usize, 128, 256] {
-        let hasher = MinHasher::new(perms, 1);
-        group.bench_with_input(BenchmarkId::new("sign", perms), &perms, |b, &perms| {
-            let mut sig = vec![0u64; perms];
-            b.iter(|| {
-                for s in &sets {
-                    hasher.sign(black_box(s), &mut sig);
-                }
-                sig[0]
-            })
-        });
+    for (name, scheme) in [
+        ("sign", Scheme::OnePermutation),
+        ("sign_classic", Scheme::Classic),
+    ] {
+        for perms in [64usize, 128, 256] {
+            let hasher = MinHasher::with_scheme(scheme, perms, 1);
+            group.bench_with_input(BenchmarkId::new(name, perms), &perms, |b, &perms| {
+                let mut sig = vec![0u64; perms];
+                b.iter(|| {
+                    for s in &sets {
+                        hasher.sign(black_box(s), &mut sig);
+                    }
+                    sig[0]
+                })
+            });
+        }
     }
     group.finish();
 
@@ -160,7 +165,7 @@ fn stages(c: &mut Criterion) {
     group.finish();
 
     // Banding and the whole candidate/verify/cluster stage over many documents.
-    let hashed: Vec<_> = (0..20)
+    let mut hashed: Vec<_> = (0..20)
         .flat_map(|_| docs.iter())
         .enumerate()
         .map(|(i, d)| {
@@ -173,7 +178,7 @@ fn stages(c: &mut Criterion) {
             hash_document(&text, &config, &minhasher)
         })
         .collect();
-    let signatures: Vec<u64> = hashed.iter().flat_map(|h| h.signature.clone()).collect();
+    let signatures: Vec<u32> = hashed.iter().flat_map(|h| h.signature.clone()).collect();
     let banding = Banding::for_threshold(config.threshold, config.num_perm);
     let mut group = c.benchmark_group("documents");
     group.throughput(Throughput::Elements(hashed.len() as u64));
@@ -183,7 +188,7 @@ fn stages(c: &mut Criterion) {
     });
     group.bench_function("candidates_verify_cluster", |b| {
         b.iter(|| {
-            find_clusters(&hashed, &config, banding, &NoProgress)
+            find_clusters(&mut hashed, &signatures, &config, banding, &NoProgress)
                 .clusters
                 .len()
         })

@@ -173,7 +173,8 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
                     {
                         continue;
                     }
-                    let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                    // The size is filled in below, in parallel.
+                    let len = 0;
                     files.push(SourceFile {
                         path: entry.path().to_path_buf(),
                         display: entry.path().to_string_lossy().into_owned(),
@@ -207,10 +208,21 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
     }
     files.sort_by(|a, b| a.display.cmp(&b.display));
     // The same file reached twice (`corpus` and `./corpus`, an absolute path, a followed link)
-    // is read once, under the first name in sorted order.
-    let mut seen = std::collections::HashSet::new();
-    files
-        .retain(|f| seen.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())));
+    // is read once, under the first name in sorted order. One path walked without following
+    // links cannot reach a file twice, so the (parallel) canonicalization is skipped then.
+    if roots.len() > 1 || options.follow_links {
+        let canonical: Vec<PathBuf> = files
+            .par_iter()
+            .map(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let keep: Vec<bool> = canonical.into_iter().map(|c| seen.insert(c)).collect();
+        let mut flags = keep.into_iter();
+        files.retain(|_| flags.next().unwrap_or(true));
+    }
+    files.par_iter_mut().filter(|f| f.len == 0).for_each(|f| {
+        f.len = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
+    });
     (files, problems)
 }
 

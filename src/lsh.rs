@@ -66,7 +66,7 @@ pub type Pair = (u32, u32);
 /// Candidate pairs among `count` documents whose signatures (each `signature_len` long) are laid
 /// out one after another in `signatures`. Sorted and deduplicated.
 pub fn candidate_pairs(
-    signatures: &[u64],
+    signatures: &[u32],
     signature_len: usize,
     banding: Banding,
     progress: &(dyn Fn(u64) + Sync),
@@ -131,10 +131,10 @@ fn bucket_pairs(bucket: &[(u64, u32)], out: &mut Vec<u64>) {
 }
 
 /// Hash of one band of a signature, salted with the band number.
-fn band_key(rows: &[u64], band: usize) -> u64 {
+fn band_key(rows: &[u32], band: usize) -> u64 {
     let mut h = crate::shingle::finalize(band as u64 ^ 0x5851_F42D_4C95_7F2D);
     for &v in rows {
-        h = crate::shingle::finalize(h ^ v).wrapping_add(0x2545_F491_4F6C_DD1D);
+        h = crate::shingle::finalize(h ^ u64::from(v)).wrapping_add(0x2545_F491_4F6C_DD1D);
     }
     h
 }
@@ -211,7 +211,7 @@ mod tests {
     #[test]
     fn a_huge_bucket_gives_linear_pairs_that_still_connect_it() {
         let n = 1000u32;
-        let sigs = vec![42u64; n as usize * 2];
+        let sigs = vec![42u32; n as usize * 2];
         let pairs = candidate_pairs(&sigs, 2, Banding { bands: 1, rows: 2 }, &no_progress);
         assert!(pairs.len() < 2 * n as usize);
         for doc in 1..n {

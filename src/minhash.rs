@@ -173,9 +173,16 @@ impl MinHasher {
     }
 }
 
+/// The 32-bit form a signature is kept in: the low half of each value (the high bits of a
+/// one-permutation value also encode its bin). Two different minima agree by chance with
+/// probability 2^-32 per position.
+pub fn compact_signature(signature: &[u64]) -> Vec<u32> {
+    signature.iter().map(|&v| v as u32).collect()
+}
+
 /// Fraction of positions where two signatures agree: the MinHash estimate of their Jaccard
 /// similarity.
-pub fn estimate_jaccard(a: &[u64], b: &[u64]) -> f64 {
+pub fn estimate_jaccard<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
     debug_assert_eq!(a.len(), b.len());
     if a.is_empty() {
         return 0.0;

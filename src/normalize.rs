@@ -200,7 +200,9 @@ fn tokens_unicode(text: &str, token: &mut String, emit: &mut impl FnMut(&str)) {
 
 #[inline]
 fn push_lower(token: &mut String, c: char) {
-    if c.is_lowercase() || !c.is_alphabetic() {
+    if c.is_ascii() {
+        token.push(c.to_ascii_lowercase());
+    } else if c.is_lowercase() || !c.is_alphabetic() {
         token.push(c);
     } else {
         token.extend(c.to_lowercase());

@@ -76,7 +76,8 @@ pub fn segment(text: &str) -> Vec<Paragraph> {
     let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < bytes.len() {
-        let newline = bytes[pos..].iter().position(|&b| b == b'\n');
+        // str::find(char) searches a word at a time.
+        let newline = text[pos..].find('\n');
         let line_end = newline.map_or(bytes.len(), |i| pos + i);
         let mut content_end = line_end;
         if content_end > pos && bytes[content_end - 1] == b'\r' {
@@ -190,10 +191,18 @@ pub struct Analysis {
     pub token_hashes: Vec<u64>,
 }
 
-/// Reusable paragraph analyzer (one per worker thread).
+/// Reusable paragraph analyzer (one per worker thread); its buffers are kept between documents.
 #[derive(Debug, Default)]
 pub struct Analyzer {
     tokenizer: Tokenizer,
+    /// Word 3-shingle sets of the paragraphs under near matching, one after another.
+    shingles: Vec<u64>,
+    /// Range of each set in `shingles`.
+    ranges: Vec<Range<usize>>,
+    /// (prefix shingle, set, 0) entries of the prefix filter.
+    postings: Vec<(u64, usize, usize)>,
+    /// Candidate pairs of sets.
+    pairs: Vec<(usize, usize)>,
 }
 
 impl Analyzer {
@@ -245,13 +254,14 @@ impl Analyzer {
             return Vec::new();
         }
         let mut sets = UnionFind::new(fps.len());
+        let mut merged = false;
         // Exact repeats; one representative per distinct text goes on to near matching.
         let mut by_key: Vec<(u64, usize)> = eligible.iter().map(|&i| (fps[i].key, i)).collect();
         by_key.sort_unstable();
         let mut distinct = Vec::new();
         for (n, &(key, i)) in by_key.iter().enumerate() {
             if n > 0 && by_key[n - 1].0 == key {
-                sets.union(by_key[n - 1].1 as u32, i as u32);
+                merged |= sets.union(by_key[n - 1].1 as u32, i as u32);
             } else {
                 distinct.push(i);
             }
@@ -282,49 +292,61 @@ impl Analyzer {
                     truncated = self.is_truncated_copy(text, analysis, short, long);
                 }
                 if truncated {
-                    sets.union(short as u32, long as u32);
+                    merged |= sets.union(short as u32, long as u32);
                     truncated_keys.push(fps[short].key);
                 }
             });
             // Lightly edited copies: exact Jaccard of word 3-shingles over prefix-filter
             // candidates (two sets with J >= t share an element among the first
-            // |x| - ceil(t |x|) + 1 of each, in any fixed order: no pair is missed).
-            let shingle_sets: Vec<Vec<u64>> = near
-                .iter()
-                .map(|&i| {
-                    let mut s = Vec::new();
-                    shingle::rolling_shingles(
-                        &hashes[fps[i].tokens.clone()],
-                        NEAR_SHINGLE_WORDS,
-                        &mut s,
-                    );
-                    s.sort_unstable();
-                    s.dedup();
-                    s
-                })
-                .collect();
-            let mut postings: Vec<(u64, usize, usize)> = Vec::new();
-            for (n, set) in shingle_sets.iter().enumerate() {
-                let m = set.len();
+            // |x| - ceil(t |x|) + 1 of each, in any fixed order).
+            self.shingles.clear();
+            self.ranges.clear();
+            self.postings.clear();
+            for (n, &i) in near.iter().enumerate() {
+                let start = self.shingles.len();
+                shingle::rolling_shingles(
+                    &hashes[fps[i].tokens.clone()],
+                    NEAR_SHINGLE_WORDS,
+                    &mut self.shingles,
+                );
+                let set = &mut self.shingles[start..];
+                set.sort_unstable();
+                let mut len = 0;
+                for j in 0..set.len() {
+                    if j == 0 || set[j] != set[len - 1] {
+                        set[len] = set[j];
+                        len += 1;
+                    }
+                }
+                self.shingles.truncate(start + len);
+                let m = len;
                 let prefix = m - (4 * m).div_ceil(5) + 1; // ceil(0.8 m), exactly
-                postings.extend(set[..prefix.min(m)].iter().map(|&h| (h, n, 0)));
+                let set = &self.shingles[start..];
+                self.postings
+                    .extend(set[..prefix.min(m)].iter().map(|&h| (h, n, 0)));
+                self.ranges.push(start..start + m);
             }
-            postings.sort_unstable();
-            let mut pairs = Vec::new();
-            for_each_candidate(&postings, |x, y| {
+            self.postings.sort_unstable();
+            self.pairs.clear();
+            let (postings, pairs) = (&self.postings, &mut self.pairs);
+            for_each_candidate(postings, |x, y| {
                 let (a, b) = (postings[x].1, postings[y].1);
                 pairs.push((a.min(b), a.max(b)));
             });
-            pairs.sort_unstable();
-            pairs.dedup();
-            for (a, b) in pairs {
-                if a != b
-                    && jaccard_at_least(&shingle_sets[a], &shingle_sets[b], NEAR_SIMILARITY)
-                        .is_some()
-                {
-                    sets.union(near[a] as u32, near[b] as u32);
+            self.pairs.sort_unstable();
+            self.pairs.dedup();
+            for &(a, b) in &self.pairs {
+                let (x, y) = (
+                    &self.shingles[self.ranges[a].clone()],
+                    &self.shingles[self.ranges[b].clone()],
+                );
+                if a != b && jaccard_at_least(x, y, NEAR_SIMILARITY).is_some() {
+                    merged |= sets.union(near[a] as u32, near[b] as u32);
                 }
             }
+        }
+        if !merged {
+            return Vec::new();
         }
         truncated_keys.sort_unstable();
         let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();

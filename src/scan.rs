@@ -37,8 +37,6 @@ pub struct DocumentInfo {
     pub id: Option<Value>,
     /// Number of normalized tokens.
     pub tokens: usize,
-    /// Number of distinct shingles.
-    pub shingles: usize,
     /// Number of paragraphs.
     pub paragraphs: usize,
 }
@@ -157,11 +155,15 @@ pub struct ScanOutcome {
 /// Shingles, signature and paragraphs of one document, the pipeline's working form.
 #[derive(Debug, Clone)]
 pub struct HashedDocument {
-    /// Sorted, deduplicated shingle fingerprints in their 32-bit verification form
-    /// ([`shingle::compact`]).
+    /// Shingle fingerprints in their 32-bit verification form ([`shingle::compact`]). Sorted and
+    /// deduplicated only once the document turns out to be in a candidate pair (see
+    /// [`find_clusters`]): most documents never are, and are never sorted.
     pub shingles: Vec<u32>,
-    /// MinHash signature.
-    pub signature: Vec<u64>,
+    /// Whether `shingles` is sorted and deduplicated yet.
+    pub shingles_sorted: bool,
+    /// MinHash signature, in its 32-bit form ([`minhash::compact_signature`]); moved into the
+    /// flat signature table by [`scan`].
+    pub signature: Vec<u32>,
     /// Number of tokens.
     pub tokens: usize,
     /// Number of paragraphs.
@@ -180,6 +182,8 @@ struct Worker {
     analysis: Analysis,
     /// 64-bit shingle fingerprints of the current document.
     shingles: Vec<u64>,
+    /// Its 64-bit signature.
+    signature: Vec<u64>,
 }
 
 thread_local! {
@@ -199,6 +203,7 @@ fn with_worker<T>(config: &ScanConfig, f: impl FnOnce(&mut Worker) -> T) -> T {
                 analyzer: Analyzer::new(),
                 analysis: Analysis::default(),
                 shingles: Vec::new(),
+                signature: Vec::new(),
             }),
         };
         f(worker)
@@ -218,9 +223,10 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
         {
             w.shingler.shingle(text, fingerprints);
         }
-        let mut signature = vec![0u64; minhasher.num_perm()];
-        minhasher.sign(fingerprints, &mut signature);
-        let shingles = shingle::compact(fingerprints);
+        w.signature.resize(minhasher.num_perm(), 0);
+        minhasher.sign(fingerprints, &mut w.signature);
+        let signature = minhash::compact_signature(&w.signature);
+        let shingles = shingle::compact_unsorted(fingerprints);
         let repeats = w
             .analyzer
             .repeats(text, analysis)
@@ -254,6 +260,7 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
         paragraph_keys.dedup_by_key(|k| k.0);
         HashedDocument {
             shingles,
+            shingles_sorted: false,
             signature,
             tokens: analysis.token_hashes.len(),
             paragraphs: analysis.paragraphs.len(),
@@ -278,7 +285,13 @@ pub fn scan(
     diagnostics.extend(read_problems);
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
 
-    let clustering = find_clusters(&hashed, config, banding, progress);
+    // One flat table of signatures for LSH; each document's copy is freed as it is moved.
+    let mut signatures = Vec::with_capacity(hashed.len() * config.num_perm);
+    for h in hashed.iter_mut() {
+        signatures.extend_from_slice(&std::mem::take(&mut h.signature));
+    }
+    let clustering = find_clusters(&mut hashed, &signatures, config, banding, progress);
+    drop(signatures);
     let mut occurrences = Vec::new();
     let mut repeats = Vec::new();
     for (doc, h) in hashed.iter_mut().enumerate() {
@@ -406,7 +419,6 @@ fn hash_sources(
                 line,
                 id,
                 tokens: doc.tokens,
-                shingles: doc.shingles.len(),
                 paragraphs: doc.paragraphs,
             };
             if doc.tokens == 0 {
@@ -435,20 +447,35 @@ pub struct Clustering {
 }
 
 /// Finds the clusters among hashed documents: LSH candidates, verification, union-find.
+/// `signatures` holds the documents' signatures one after another, `config.num_perm` each.
 pub fn find_clusters(
-    docs: &[HashedDocument],
+    docs: &mut [HashedDocument],
+    signatures: &[u32],
     config: &ScanConfig,
     banding: Banding,
     progress: &dyn Progress,
 ) -> Clustering {
     let width = config.num_perm;
-    let mut signatures = Vec::with_capacity(docs.len() * width);
-    for doc in docs {
-        signatures.extend_from_slice(&doc.signature);
-    }
+    let signature = |d: u32| &signatures[d as usize * width..(d as usize + 1) * width];
     progress.start(Stage::Banding, banding.bands as u64);
-    let candidates = lsh::candidate_pairs(&signatures, width, banding, &|n| progress.advance(n));
+    let candidates = lsh::candidate_pairs(signatures, width, banding, &|n| progress.advance(n));
     progress.finish();
+    // Only documents in a candidate pair need their sets sorted for verification.
+    let mut in_pair = vec![false; docs.len()];
+    for &(a, b) in &candidates {
+        in_pair[a as usize] = true;
+        in_pair[b as usize] = true;
+    }
+    docs.par_iter_mut()
+        .zip(&in_pair)
+        .filter(|(d, needed)| **needed && !d.shingles_sorted)
+        .for_each(|(d, _)| {
+            d.shingles.sort_unstable();
+            d.shingles.dedup();
+            d.shingles_sorted = true;
+        });
+    drop(in_pair);
+    let docs = &*docs;
 
     progress.start(Stage::Verifying, candidates.len() as u64);
     // Similarity of two documents if it is at least `threshold`: exact Jaccard (with its size
@@ -458,7 +485,7 @@ pub fn find_clusters(
         if config.verify {
             shingle::jaccard_at_least(&x.shingles, &y.shingles, threshold)
         } else {
-            let s = minhash::estimate_jaccard(&x.signature, &y.signature);
+            let s = minhash::estimate_jaccard(signature(a), signature(b));
             (s >= threshold).then_some(s)
         }
     };
@@ -471,10 +498,7 @@ pub fn find_clusters(
             chunk.iter().filter_map(|&(a, b)| {
                 let similarity = similarity_at_least(a, b, config.threshold);
                 let related = similarity.is_some()
-                    || minhash::estimate_jaccard(
-                        &docs[a as usize].signature,
-                        &docs[b as usize].signature,
-                    ) >= FAMILY_SIMILARITY;
+                    || minhash::estimate_jaccard(signature(a), signature(b)) >= FAMILY_SIMILARITY;
                 related.then_some((a, b, similarity))
             })
         })

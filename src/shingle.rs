@@ -91,8 +91,8 @@ impl Shingler {
         tokens
     }
 
-    /// Replaces `out` with the sorted, deduplicated word shingles of a text whose tokens were
-    /// already hashed (`xxh3_64` of each normalized token, as [`crate::paragraph::Analyzer`]
+    /// Replaces `out` with the word shingles, in text order and with repeats (signing and
+    /// [`compact`] need no order), of a text whose tokens were already hashed (`xxh3_64` of each normalized token, as [`crate::paragraph::Analyzer`]
     /// does), so a document is tokenized once for both its paragraphs and its shingles. Only for
     /// word shingles: returns false and leaves `out` empty for character shingles.
     pub fn shingle_token_hashes(&self, token_hashes: &[u64], out: &mut Vec<u64>) -> bool {
@@ -101,8 +101,6 @@ impl Shingler {
             return false;
         };
         rolling_shingles(token_hashes, k, out);
-        out.sort_unstable();
-        out.dedup();
         true
     }
 }
@@ -152,13 +150,21 @@ pub(crate) fn rolling_shingles(units: &[u64], k: usize, out: &mut Vec<u64>) {
     }
 }
 
-/// The 32-bit verification form of a sorted, deduplicated set of 64-bit fingerprints: their top
-/// halves, which stay sorted, deduplicated. Half the memory; two distinct shingles of a pair of
-/// documents collide with probability about |A| |B| / 2^32 (6e-5 for two 500-shingle documents).
+/// The 32-bit verification form of a list of 64-bit fingerprints (in any order, repeats
+/// allowed): their top halves, sorted and deduplicated. Half the memory of the 64-bit set, and a
+/// 32-bit sort; two distinct shingles of a pair of documents collide with probability about
+/// |A| |B| / 2^32 (6e-5 for two 500-shingle documents).
 pub fn compact(fingerprints: &[u64]) -> Vec<u32> {
-    let mut out: Vec<u32> = fingerprints.iter().map(|&x| (x >> 32) as u32).collect();
+    let mut out = compact_unsorted(fingerprints);
+    out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The top halves of `fingerprints`, in their order, repeats kept: [`compact`] without the sort,
+/// for sets that may never need one.
+pub fn compact_unsorted(fingerprints: &[u64]) -> Vec<u32> {
+    fingerprints.iter().map(|&x| (x >> 32) as u32).collect()
 }
 
 /// Exact Jaccard similarity |A ∩ B| / |A ∪ B| of two sorted, deduplicated fingerprint sets.
