@@ -102,24 +102,6 @@ pub struct Group {
 /// `i`, a tie-break for representatives. Groups come sorted by size (largest first), then by their
 /// representative's index; the result does not depend on the order of `pairs`.
 pub fn group(n: usize, pairs: &[SimilarPair], tokens: &[usize], linkage: Linkage) -> Vec<Group> {
-    let ranking: Vec<(u32, f64)> = pairs
-        .iter()
-        .flat_map(|p| [(p.a, p.similarity), (p.b, p.similarity)])
-        .collect();
-    group_ranked(n, pairs, &ranking, tokens, linkage)
-}
-
-/// [`group`], with representatives ranked on `ranking` instead of on `pairs`: each
-/// `(document, similarity)` entry counts one neighbour at that similarity for the document as a
-/// possible representative (see `scan`, which discounts a candidate's own pasted repeats).
-/// Membership always follows `pairs`.
-pub fn group_ranked(
-    n: usize,
-    pairs: &[SimilarPair],
-    ranking: &[(u32, f64)],
-    tokens: &[usize],
-    linkage: Linkage,
-) -> Vec<Group> {
     let mut forest = UnionFind::new(n);
     for p in pairs {
         forest.union(p.a, p.b);
@@ -127,9 +109,11 @@ pub fn group_ranked(
     // Degree and similarity sum rank the candidate representatives.
     let mut degree = vec![0u32; n];
     let mut weight = vec![0f64; n];
-    for &(doc, similarity) in ranking {
-        degree[doc as usize] += 1;
-        weight[doc as usize] += similarity;
+    for p in pairs {
+        for end in [p.a, p.b] {
+            degree[end as usize] += 1;
+            weight[end as usize] += p.similarity;
+        }
     }
     let rank = |x: u32, y: u32| {
         let (xi, yi) = (x as usize, y as usize);
@@ -179,9 +163,7 @@ pub fn group_ranked(
                 neighbours[p.a as usize].push(p.b);
                 neighbours[p.b as usize].push(p.a);
             }
-            let mut order: Vec<u32> = (0..n as u32)
-                .filter(|&d| !neighbours[d as usize].is_empty())
-                .collect();
+            let mut order: Vec<u32> = (0..n as u32).filter(|&d| degree[d as usize] > 0).collect();
             order.sort_by(|&x, &y| rank(x, y));
             for center in order {
                 if group_of[center as usize] != u32::MAX {
@@ -253,34 +235,6 @@ mod tests {
 
     fn pair(a: u32, b: u32, similarity: f64) -> SimilarPair {
         SimilarPair { a, b, similarity }
-    }
-
-    #[test]
-    fn representatives_follow_the_ranking_and_members_the_pairs() {
-        // Raw pairs: 1 is similar to 0, 2 and 3; 0 only to 1 and 2 (its pasted repeats lower
-        // its raw similarity to 3). Ranked without the pastes, 0 is similar to all three.
-        let pairs = [
-            pair(0, 1, 0.9),
-            pair(0, 2, 0.85),
-            pair(1, 2, 0.9),
-            pair(1, 3, 0.85),
-        ];
-        let tokens = [10, 10, 10, 10];
-        let plain = group(4, &pairs, &tokens, Linkage::Center);
-        assert_eq!(plain[0].representative, 1);
-        let ranking = [
-            (0, 1.0),
-            (0, 0.9),
-            (0, 0.9),
-            (1, 1.0),
-            (1, 0.9),
-            (2, 0.9),
-            (3, 0.9),
-        ];
-        let ranked = group_ranked(4, &pairs, &ranking, &tokens, Linkage::Center);
-        assert_eq!(ranked[0].representative, 0);
-        // Membership still needs a raw pair with the representative: 3 is not similar to 0.
-        assert_eq!(ranked[0].members, [0, 1, 2]);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::lsh::{self, Banding};
 use crate::minhash::{self, MinHasher};
 use crate::paragraph::{self, Analysis, Analyzer};
 use crate::progress::{Progress, Stage};
-use crate::shingle::{self, ShingleKind, Shingler};
+use crate::shingle::{self, Shingler};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::cell::RefCell;
@@ -161,9 +161,6 @@ pub struct HashedDocument {
     pub shingles: Vec<u32>,
     /// Whether `shingles` is sorted and deduplicated yet.
     pub shingles_sorted: bool,
-    /// For a document with repeated paragraphs: the sorted 32-bit shingle set of its text
-    /// without the occurrences `keep-first` removes, used to rank representatives.
-    pub deduplicated_shingles: Option<Vec<u32>>,
     /// MinHash signature, in its 32-bit form ([`minhash::compact_signature`]); moved into the
     /// flat signature table by [`scan`].
     pub signature: Vec<u32>,
@@ -230,7 +227,6 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
         minhasher.sign(fingerprints, &mut w.signature);
         let signature = minhash::compact_signature(&w.signature);
         let shingles = shingle::compact_unsorted(fingerprints);
-        let mut deduplicated_shingles = None;
         let repeats = w
             .analyzer
             .repeats(text, analysis)
@@ -252,25 +248,7 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
                 preview: paragraph::preview(analysis.paragraphs[group.kept as usize].text(text)),
                 paragraphs: group.members,
             })
-            .collect::<Vec<RepeatedParagraphs>>();
-        if let (false, ShingleKind::Words(k)) = (repeats.is_empty(), config.shingle) {
-            let mut dropped = vec![false; analysis.paragraphs.len()];
-            for r in &repeats {
-                for (n, &p) in r.paragraphs.iter().enumerate() {
-                    dropped[p as usize] = n != r.kept;
-                }
-            }
-            let kept_tokens: Vec<u64> = analysis
-                .fingerprints
-                .iter()
-                .zip(&dropped)
-                .filter(|(_, dropped)| !**dropped)
-                .flat_map(|(f, _)| analysis.token_hashes[f.tokens.clone()].iter().copied())
-                .collect();
-            let mut kept_shingles = Vec::new();
-            shingle::rolling_shingles(&kept_tokens, k, &mut kept_shingles);
-            deduplicated_shingles = Some(shingle::compact(&kept_shingles));
-        }
+            .collect();
         let mut paragraph_keys: Vec<(u64, u32)> = analysis
             .fingerprints
             .iter()
@@ -283,7 +261,6 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
         HashedDocument {
             shingles,
             shingles_sorted: false,
-            deduplicated_shingles,
             signature,
             tokens: analysis.token_hashes.len(),
             paragraphs: analysis.paragraphs.len(),
@@ -514,33 +491,15 @@ pub fn find_clusters(
     };
     // Chunks keep the progress counter (shared by all threads) off the per-pair path. Each
     // candidate is similar (a cluster edge), related (a family edge) or neither.
-    // The similarity that ranks representatives: over the texts without their pasted repeats
-    // when either document has some (a paste is a scraping accident, not a difference in
-    // content, and would otherwise push an original below its own clean copies).
-    let ranking_similarity = |a: u32, b: u32, raw: Option<f64>| -> Option<f64> {
-        let (x, y) = (&docs[a as usize], &docs[b as usize]);
-        if !config.verify
-            || (x.deduplicated_shingles.is_none() && y.deduplicated_shingles.is_none())
-        {
-            return raw;
-        }
-        let (sx, sy) = (
-            x.deduplicated_shingles.as_deref().unwrap_or(&x.shingles),
-            y.deduplicated_shingles.as_deref().unwrap_or(&y.shingles),
-        );
-        shingle::jaccard_at_least(sx, sy, config.threshold)
-    };
-    type Checked = (u32, u32, Option<f64>, Option<f64>);
-    let checked: Vec<Checked> = candidates
+    let checked: Vec<(u32, u32, Option<f64>)> = candidates
         .par_chunks(1024)
         .flat_map_iter(|chunk| {
             progress.advance(chunk.len() as u64);
             chunk.iter().filter_map(|&(a, b)| {
                 let similarity = similarity_at_least(a, b, config.threshold);
-                let ranking = ranking_similarity(a, b, similarity);
                 let related = similarity.is_some()
                     || minhash::estimate_jaccard(signature(a), signature(b)) >= FAMILY_SIMILARITY;
-                related.then_some((a, b, similarity, ranking))
+                related.then_some((a, b, similarity))
             })
         })
         .collect();
@@ -548,21 +507,17 @@ pub fn find_clusters(
 
     let mut families = UnionFind::new(docs.len());
     let mut similar = Vec::new();
-    let mut ranking = Vec::new();
-    for &(a, b, similarity, rank) in &checked {
+    for &(a, b, similarity) in &checked {
         families.union(a, b);
         if let Some(similarity) = similarity {
             similar.push(SimilarPair { a, b, similarity });
-        }
-        if let Some(s) = rank {
-            ranking.extend([(a, s), (b, s)]);
         }
     }
     drop(checked);
     let family_of = (0..docs.len() as u32).map(|d| families.find(d)).collect();
 
     let tokens: Vec<usize> = docs.iter().map(|d| d.tokens).collect();
-    let clusters = cluster::group_ranked(docs.len(), &similar, &ranking, &tokens, config.linkage)
+    let clusters = cluster::group(docs.len(), &similar, &tokens, config.linkage)
         .into_iter()
         .map(|group| {
             let rep = group.representative;
