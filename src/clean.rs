@@ -563,6 +563,7 @@ pub fn clean(
         boilerplate: std::sync::Arc::new(boilerplate),
         dropped_for: &dropped_for,
         out_resolved,
+        checked_folders: std::sync::Mutex::new(HashSet::new()),
     };
     let results: Vec<SourceResult> = outcome
         .sources
@@ -668,6 +669,8 @@ struct PassTwo<'a> {
     dropped_for: &'a HashMap<u32, (u32, f64)>,
     /// The output folder, resolved: every write must land inside it.
     out_resolved: PathBuf,
+    /// Folders already created and checked to lie inside it.
+    checked_folders: std::sync::Mutex<HashSet<PathBuf>>,
 }
 
 impl PassTwo<'_> {
@@ -695,8 +698,15 @@ impl PassTwo<'_> {
     /// symbolic link inside `--out` must not lead writes elsewhere).
     fn inside_out(&self, target: &Path) -> std::io::Result<()> {
         let folder = target.parent().unwrap_or(Path::new("."));
+        let seen = |folders: &HashSet<PathBuf>| folders.contains(folder);
+        if self.checked_folders.lock().is_ok_and(|f| seen(&f)) {
+            return Ok(());
+        }
         std::fs::create_dir_all(folder)?;
         if std::fs::canonicalize(folder)?.starts_with(&self.out_resolved) {
+            if let Ok(mut folders) = self.checked_folders.lock() {
+                folders.insert(folder.to_path_buf());
+            }
             Ok(())
         } else {
             Err(std::io::Error::other(
