@@ -160,49 +160,56 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
             });
             continue;
         }
-        let walker = walkdir::WalkDir::new(root)
-            .follow_links(options.follow_links)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
-        for entry in walker {
-            match entry {
-                Ok(entry) => {
-                    if !entry.file_type().is_file()
-                        || !extension_selected(entry.path(), &options.extensions)
-                    {
-                        continue;
+        // Without links to follow, the folders right under the root are walked in parallel
+        // (the order is restored by the sort below); with links, one walk detects loops.
+        if options.follow_links {
+            walk(
+                root,
+                root_index,
+                root,
+                0,
+                options,
+                &mut files,
+                &mut problems,
+            );
+        } else {
+            let mut subfolders = Vec::new();
+            walk(
+                root,
+                root_index,
+                root,
+                1,
+                options,
+                &mut files,
+                &mut problems,
+            );
+            if let Ok(entries) = std::fs::read_dir(root) {
+                for entry in entries.flatten() {
+                    let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                    if is_dir && !is_hidden(&entry.file_name()) {
+                        subfolders.push(entry.path());
                     }
-                    // The size is filled in below, in parallel.
-                    let len = 0;
-                    files.push(SourceFile {
-                        path: entry.path().to_path_buf(),
-                        display: entry.path().to_string_lossy().into_owned(),
-                        root: root_index,
-                        relative: entry
-                            .path()
-                            .strip_prefix(root)
-                            .unwrap_or(entry.path())
-                            .to_path_buf(),
-                        kind: kind_of(entry.path()),
-                        len,
-                    });
                 }
-                Err(e) => {
-                    let path = e
-                        .path()
-                        .map(|p| p.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| shown.to_string());
-                    let reason = match (e.loop_ancestor(), e.io_error()) {
-                        (Some(ancestor), _) => format!(
-                            "symbolic link loop back to {}, not followed",
-                            ancestor.display()
-                        ),
-                        (None, Some(io)) => io_reason(io),
-                        (None, None) => e.to_string(),
-                    };
-                    problems.push(diagnostic(&path, None, reason));
-                }
+            }
+            let found: Vec<(Vec<SourceFile>, Vec<Diagnostic>)> = subfolders
+                .par_iter()
+                .map(|folder| {
+                    let (mut files, mut problems) = (Vec::new(), Vec::new());
+                    walk(
+                        root,
+                        root_index,
+                        folder,
+                        0,
+                        options,
+                        &mut files,
+                        &mut problems,
+                    );
+                    (files, problems)
+                })
+                .collect();
+            for (more_files, more_problems) in found {
+                files.extend(more_files);
+                problems.extend(more_problems);
             }
         }
     }
@@ -224,6 +231,69 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
         f.len = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
     });
     (files, problems)
+}
+
+/// Walks `folder` (inside the command-line path `root`) down to `max_depth` levels (0: no
+/// limit), adding the selected files and the problems met.
+fn walk(
+    root: &Path,
+    root_index: usize,
+    folder: &Path,
+    max_depth: usize,
+    options: &InputOptions,
+    files: &mut Vec<SourceFile>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let shown = root.to_string_lossy();
+    let mut walker = walkdir::WalkDir::new(folder)
+        .follow_links(options.follow_links)
+        .sort_by_file_name();
+    if max_depth > 0 {
+        walker = walker.max_depth(max_depth);
+    }
+    let walker = walker
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                if !entry.file_type().is_file()
+                    || !extension_selected(entry.path(), &options.extensions)
+                {
+                    continue;
+                }
+                // The size is filled in below, in parallel.
+                let len = 0;
+                files.push(SourceFile {
+                    path: entry.path().to_path_buf(),
+                    display: entry.path().to_string_lossy().into_owned(),
+                    root: root_index,
+                    relative: entry
+                        .path()
+                        .strip_prefix(root)
+                        .unwrap_or(entry.path())
+                        .to_path_buf(),
+                    kind: kind_of(entry.path()),
+                    len,
+                });
+            }
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| shown.to_string());
+                let reason = match (e.loop_ancestor(), e.io_error()) {
+                    (Some(ancestor), _) => format!(
+                        "symbolic link loop back to {}, not followed",
+                        ancestor.display()
+                    ),
+                    (None, Some(io)) => io_reason(io),
+                    (None, None) => e.to_string(),
+                };
+                problems.push(diagnostic(&path, None, reason));
+            }
+        }
+    }
 }
 
 /// A one-line reason for an I/O error, without the OS error number noise.
