@@ -162,27 +162,18 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
         }
         // Without links to follow, the folders right under the root are walked in parallel
         // (the order is restored by the sort below); with links, one walk detects loops.
-        if options.follow_links {
-            walk(
-                root,
-                root_index,
-                root,
-                0,
-                options,
-                &mut files,
-                &mut problems,
-            );
-        } else {
+        let depth = if options.follow_links { 0 } else { 1 };
+        walk(
+            root,
+            root_index,
+            root,
+            depth,
+            options,
+            &mut files,
+            &mut problems,
+        );
+        if !options.follow_links {
             let mut subfolders = Vec::new();
-            walk(
-                root,
-                root_index,
-                root,
-                1,
-                options,
-                &mut files,
-                &mut problems,
-            );
             if let Ok(entries) = std::fs::read_dir(root) {
                 for entry in entries.flatten() {
                     let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());

@@ -13,6 +13,7 @@ use neardup::config::{
 use neardup::corpus::{DEFAULT_EXTENSIONS, InputOptions};
 use neardup::minhash::Scheme;
 use neardup::progress::{NoProgress, Progress, Stage};
+use neardup::report::location;
 use neardup::shingle::ShingleKind;
 use neardup::{Report, ScanConfig};
 use std::io::{IsTerminal, Write};
@@ -432,10 +433,7 @@ fn write_clean_summary(
     let m = &outcome.manifest;
     if config.dry_run {
         for doc in &m.documents {
-            let mut label = doc.path.clone();
-            if let Some(line) = doc.line {
-                label.push_str(&format!(":{line}"));
-            }
+            let label = location(&doc.path, doc.line);
             writeln!(out, "{label}")?;
             for r in &doc.removed {
                 let why = match (r.repeat_of_line, r.boilerplate_documents) {
@@ -453,10 +451,7 @@ fn write_clean_summary(
             }
         }
         for d in &m.dropped_duplicates {
-            let mut label = d.path.clone();
-            if let Some(line) = d.line {
-                label.push_str(&format!(":{line}"));
-            }
+            let label = location(&d.path, d.line);
             writeln!(
                 out,
                 "leave out {label}: near-duplicate of {} ({:.3})",

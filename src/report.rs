@@ -181,6 +181,14 @@ pub struct MemberReport {
     pub tokens: usize,
 }
 
+/// `path`, or `path:line` for a JSONL record: how a document is named in messages and reports.
+pub fn location(path: &str, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{path}:{line}"),
+        None => path.to_string(),
+    }
+}
+
 /// Rounds to 4 decimals: enough to read, and stable under float noise.
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
@@ -342,10 +350,7 @@ impl Report {
                 writeln!(out, "  chained to cluster {}", ids.join(", "))?;
             }
             for m in &c.members {
-                let mut label = m.path.clone();
-                if let Some(line) = m.line {
-                    label.push_str(&format!(":{line}"));
-                }
+                let mut label = location(&m.path, m.line);
                 if let Some(id) = &m.id {
                     label.push_str(&format!("  id {id}"));
                 }
@@ -359,10 +364,7 @@ impl Report {
         if !self.repeats.is_empty() {
             writeln!(out, "repeated paragraphs inside documents:")?;
             for r in &self.repeats {
-                let mut label = r.path.clone();
-                if let Some(line) = r.line {
-                    label.push_str(&format!(":{line}"));
-                }
+                let label = location(&r.path, r.line);
                 writeln!(out, "  {label}")?;
                 for g in &r.groups {
                     // At most 8 line numbers, so the line fits 80 columns; JSON has them all.

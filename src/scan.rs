@@ -44,10 +44,7 @@ pub struct DocumentInfo {
 impl DocumentInfo {
     /// `path` or `path:line`.
     pub fn label(&self) -> String {
-        match self.line {
-            Some(line) => format!("{}:{}", self.path, line),
-            None => self.path.clone(),
-        }
+        crate::report::location(&self.path, self.line)
     }
 }
 

@@ -87,9 +87,19 @@ pub fn neardup() -> Command {
 
 /// Runs `neardup scan ARGS...` and returns (exit code, stdout, stderr).
 pub fn scan(args: &[&str], dir: &Path) -> (i32, String, String) {
+    run("scan", args, dir)
+}
+
+/// Runs `neardup clean ARGS...` in `dir` and returns (exit code, stdout, stderr).
+pub fn clean(args: &[&str], dir: &Path) -> (i32, String, String) {
+    run("clean", args, dir)
+}
+
+/// Runs `neardup SUBCOMMAND ARGS...` in `dir` and returns (exit code, stdout, stderr).
+fn run(subcommand: &str, args: &[&str], dir: &Path) -> (i32, String, String) {
     let out = neardup()
         .current_dir(dir)
-        .arg("scan")
+        .arg(subcommand)
         .args(args)
         .output()
         .unwrap();
@@ -124,21 +134,6 @@ pub fn cluster_paths(report: &neardup::Report) -> Vec<Vec<String>> {
         .collect();
     clusters.sort();
     clusters
-}
-
-/// Runs `neardup clean ARGS...` in `dir` and returns (exit code, stdout, stderr).
-pub fn clean(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out = neardup()
-        .current_dir(dir)
-        .arg("clean")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 /// Reads and strictly parses the manifest that `clean` wrote into `out`.
@@ -278,4 +273,26 @@ pub fn chain_corpus(dir: &Path) {
     for (doc, name) in chain.iter().zip(["a.txt", "b.txt", "c.txt", "d.txt"]) {
         write_words(&dir.join(name), doc);
     }
+}
+
+/// Asserts that `output` has exactly the fields of the README's `block`th json block, except
+/// that the `optional` ones (paths without the leading dot) may be missing.
+pub fn assert_fields_documented(block: usize, output: &serde_json::Value, optional: &[&str]) {
+    let mut documented = std::collections::BTreeSet::new();
+    field_paths(&readme_json_block(block), "", &mut documented);
+    let mut produced = std::collections::BTreeSet::new();
+    field_paths(output, "", &mut produced);
+    let undocumented: Vec<_> = produced.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "fields missing from the README: {undocumented:?}"
+    );
+    let missing: Vec<_> = documented
+        .difference(&produced)
+        .filter(|f| !optional.contains(&f.trim_start_matches('.')))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "documented fields the output lacks: {missing:?}"
+    );
 }
