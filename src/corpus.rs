@@ -162,39 +162,47 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
         }
         // Without links to follow, the folders right under the root are walked in parallel
         // (the order is restored by the sort below); with links, one walk detects loops.
-        let depth = if options.follow_links { 0 } else { 1 };
-        walk(
-            root,
-            root_index,
-            root,
-            depth,
-            options,
-            &mut files,
-            &mut problems,
-        );
-        if !options.follow_links {
+        if options.follow_links {
+            walk(root, root_index, root, options, &mut files, &mut problems);
+        } else {
             let mut subfolders = Vec::new();
-            if let Ok(entries) = std::fs::read_dir(root) {
-                for entry in entries.flatten() {
-                    let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-                    if is_dir && !is_hidden(&entry.file_name()) {
-                        subfolders.push(entry.path());
+            match std::fs::read_dir(root) {
+                Ok(entries) => {
+                    for entry in entries {
+                        let entry = match entry {
+                            Ok(entry) => entry,
+                            Err(e) => {
+                                problems.push(diagnostic(&shown, None, io_reason(&e)));
+                                continue;
+                            }
+                        };
+                        if is_hidden(&entry.file_name()) {
+                            continue;
+                        }
+                        let path = entry.path();
+                        match entry.file_type() {
+                            Ok(t) if t.is_dir() => subfolders.push(path),
+                            Ok(t) if t.is_file() => {
+                                if extension_selected(&path, &options.extensions) {
+                                    files.push(source_in(root, root_index, path));
+                                }
+                            }
+                            Ok(_) => {} // a link, not followed
+                            Err(e) => problems.push(diagnostic(
+                                &path.to_string_lossy(),
+                                None,
+                                io_reason(&e),
+                            )),
+                        }
                     }
                 }
+                Err(e) => problems.push(diagnostic(&shown, None, io_reason(&e))),
             }
             let found: Vec<(Vec<SourceFile>, Vec<Diagnostic>)> = subfolders
                 .par_iter()
                 .map(|folder| {
                     let (mut files, mut problems) = (Vec::new(), Vec::new());
-                    walk(
-                        root,
-                        root_index,
-                        folder,
-                        0,
-                        options,
-                        &mut files,
-                        &mut problems,
-                    );
+                    walk(root, root_index, folder, options, &mut files, &mut problems);
                     (files, problems)
                 })
                 .collect();
@@ -205,6 +213,7 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
         }
     }
     files.sort_by(|a, b| a.display.cmp(&b.display));
+    problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     // The same file reached twice (`corpus` and `./corpus`, an absolute path, a followed link)
     // is read once, under the first name in sorted order. One path walked without following
     // links cannot reach a file twice, so the (parallel) canonicalization is skipped then.
@@ -224,25 +233,20 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
     (files, problems)
 }
 
-/// Walks `folder` (inside the command-line path `root`) down to `max_depth` levels (0: no
-/// limit), adding the selected files and the problems met.
+/// Walks `folder` (inside the command-line path `root`), adding the selected files and the
+/// problems met.
 fn walk(
     root: &Path,
     root_index: usize,
     folder: &Path,
-    max_depth: usize,
     options: &InputOptions,
     files: &mut Vec<SourceFile>,
     problems: &mut Vec<Diagnostic>,
 ) {
     let shown = root.to_string_lossy();
-    let mut walker = walkdir::WalkDir::new(folder)
+    let walker = walkdir::WalkDir::new(folder)
         .follow_links(options.follow_links)
-        .sort_by_file_name();
-    if max_depth > 0 {
-        walker = walker.max_depth(max_depth);
-    }
-    let walker = walker
+        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
     for entry in walker {
@@ -253,20 +257,7 @@ fn walk(
                 {
                     continue;
                 }
-                // The size is filled in below, in parallel.
-                let len = 0;
-                files.push(SourceFile {
-                    path: entry.path().to_path_buf(),
-                    display: entry.path().to_string_lossy().into_owned(),
-                    root: root_index,
-                    relative: entry
-                        .path()
-                        .strip_prefix(root)
-                        .unwrap_or(entry.path())
-                        .to_path_buf(),
-                    kind: kind_of(entry.path()),
-                    len,
-                });
+                files.push(source_in(root, root_index, entry.path().to_path_buf()));
             }
             Err(e) => {
                 let path = e
@@ -284,6 +275,19 @@ fn walk(
                 problems.push(diagnostic(&path, None, reason));
             }
         }
+    }
+}
+
+/// A file found while walking the command-line path `root` (its size is filled in later, in
+/// parallel).
+fn source_in(root: &Path, root_index: usize, path: PathBuf) -> SourceFile {
+    SourceFile {
+        display: path.to_string_lossy().into_owned(),
+        root: root_index,
+        relative: path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
+        kind: kind_of(&path),
+        len: 0,
+        path,
     }
 }
 

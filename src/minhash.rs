@@ -5,9 +5,10 @@
 //!   Li, Owen and Zhang 2012; Shrivastava 2017). Each shingle is hashed once,
 //!   `h = (x ^ salt) * m` with `m` odd (a bijection of the 64-bit space); the top bits of `h`
 //!   pick one of the `num_perm` bins and the bin keeps its smallest `h`. Bins that no shingle
-//!   fell into borrow the value of a non-empty bin, found by a probe sequence that depends only
-//!   on the bin and the seed, so that two documents borrow from the same place and the estimate
-//!   stays unbiased. One multiply per shingle instead of `num_perm`.
+//!   fell into borrow the value of a non-empty bin, found by a sequence that depends only on the
+//!   bin and the seed (8 random probes, then the bins to its right), so that two documents
+//!   borrow from the same place and the estimate stays unbiased. One multiply per shingle
+//!   instead of `num_perm`, and a bounded cost per empty bin.
 //! - **Classic k-hash MinHash** ([`Scheme::Classic`]). Permutation `i` maps a fingerprint `x` to
 //!   `a_i * x + b_i (mod 2^64)` with `a_i` odd, and the signature keeps the minimum of each over
 //!   the set: `num_perm` multiply-adds per shingle.
@@ -17,7 +18,8 @@
 //! hashes (xxh3, see `shingle`), which is what makes these cheap families behave like random
 //! permutations (tested below against the exact Jaccard for both schemes).
 //!
-//! The hasher fills a caller-owned buffer: no allocation per document.
+//! The hasher fills a caller-owned buffer; densification allocates one small table, and only
+//! for documents with empty bins.
 
 /// How signatures are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,42 +135,57 @@ impl MinHasher {
         if shingles.is_empty() {
             return;
         }
-        let bins = signature.len() as u128;
+        let bins = signature.len();
         // Bins are ranges of h (its top bits), so a bin's minimum is the minimum of the h that
         // fall into it. `filled` marks bins that got a shingle (u64::MAX is a possible h).
-        let mut filled = [0u64; 64]; // up to 4096 bins
+        let mut small = [0u64; 64];
+        let mut large = Vec::new();
+        let filled: &mut [u64] = if bins <= 64 * 64 {
+            &mut small[..bins.div_ceil(64)]
+        } else {
+            large.resize(bins.div_ceil(64), 0);
+            &mut large
+        };
         for &x in shingles {
             let h = (x ^ self.salt).wrapping_mul(self.multiplier);
-            let bin = ((u128::from(h) * bins) >> 64) as usize;
+            let bin = ((u128::from(h) * bins as u128) >> 64) as usize;
             let slot = &mut signature[bin];
             *slot = (*slot).min(h);
             filled[bin / 64] |= 1 << (bin % 64);
         }
         let is_filled = |bin: usize| filled[bin / 64] >> (bin % 64) & 1 == 1;
-        let bins = signature.len();
         if (0..bins).all(is_filled) {
             return;
         }
-        // Optimal densification: an empty bin takes the value of the first non-empty bin of its
-        // own probe sequence (a hash of the seed, the bin and the attempt), read from the
-        // undensified values.
-        let original: Vec<u64> = signature.to_vec();
-        for (bin, slot) in signature.iter_mut().enumerate() {
+        // Densification: an empty bin takes the value of the first filled bin along a sequence
+        // that depends only on the seed and the bin (never on the document), so two documents
+        // borrow alike and agreement still estimates J: up to PROBES random bins (optimal
+        // densification), then the bins to its right, circularly. Filled bins are never
+        // written, so sources are read in place. Cost: at most PROBES hashes per empty bin, and
+        // one backward pass for the next filled bin to the right.
+        const PROBES: u64 = 8;
+        let mut next_filled = vec![usize::MAX; bins];
+        let last_filled = (0..bins).rev().find(|&b| is_filled(b)).unwrap_or(0);
+        let mut next = last_filled;
+        for bin in (0..bins).rev() {
+            next_filled[bin] = next;
+            if is_filled(bin) {
+                next = bin;
+            }
+        }
+        for bin in 0..bins {
             if is_filled(bin) {
                 continue;
             }
-            let mut attempt = 0u64;
-            loop {
+            let probed = (0..PROBES).find_map(|attempt| {
                 let probe = crate::shingle::finalize(
                     self.probe_seed ^ ((bin as u64) << 32) ^ attempt.wrapping_mul(0x9E37_79B9),
                 );
                 let source = ((u128::from(probe) * bins as u128) >> 64) as usize;
-                if is_filled(source) {
-                    *slot = original[source];
-                    break;
-                }
-                attempt += 1;
-            }
+                is_filled(source).then_some(source)
+            });
+            let source = probed.unwrap_or(next_filled[bin]);
+            signature[bin] = signature[source];
         }
     }
 }
@@ -242,6 +259,13 @@ mod tests {
         distinct.dedup();
         assert!(distinct.len() <= 3, "values come from the 3 filled bins");
         assert_eq!(signature(&h, &[]), vec![u64::MAX; 128]);
+        // Past 4096 bins the filled-bin table grows instead of overflowing.
+        let wide = signature(&MinHasher::new(5000, 9), &set);
+        assert_eq!(wide.len(), 5000);
+        let mut distinct = wide.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(distinct.len() <= 3);
     }
 
     #[test]

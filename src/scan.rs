@@ -224,6 +224,7 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
         minhasher.sign(fingerprints, &mut w.signature);
         let signature = minhash::compact_signature(&w.signature);
         let shingles = shingle::compact_unsorted(fingerprints);
+        let shingles_sorted = fingerprints.len() > shingle::SORT_AT_ONCE;
         let repeats = w
             .analyzer
             .repeats(text, analysis)
@@ -257,7 +258,7 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
         paragraph_keys.dedup_by_key(|k| k.0);
         HashedDocument {
             shingles,
-            shingles_sorted: false,
+            shingles_sorted,
             signature,
             tokens: analysis.token_hashes.len(),
             paragraphs: analysis.paragraphs.len(),

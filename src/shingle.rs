@@ -162,10 +162,17 @@ pub fn compact(fingerprints: &[u64]) -> Vec<u32> {
 }
 
 /// The top halves of `fingerprints`, in their order, repeats kept: [`compact`] without the sort,
-/// for sets that may never need one.
+/// for sets that may never need one. Lists longer than [`SORT_AT_ONCE`] are sorted and
+/// deduplicated right away, so that a text repeating itself cannot hold one entry per word.
 pub fn compact_unsorted(fingerprints: &[u64]) -> Vec<u32> {
+    if fingerprints.len() > SORT_AT_ONCE {
+        return compact(fingerprints);
+    }
     fingerprints.iter().map(|&x| (x >> 32) as u32).collect()
 }
+
+/// Length above which [`compact_unsorted`] sorts and deduplicates at once.
+pub const SORT_AT_ONCE: usize = 4096;
 
 /// Exact Jaccard similarity |A ∩ B| / |A ∪ B| of two sorted, deduplicated fingerprint sets.
 /// Two empty sets are identical (1.0).
