@@ -20,15 +20,17 @@ use crate::corpus::{self, Diagnostic, SourceFile, SourceKind};
 use crate::error::{Error, Result};
 use crate::paragraph::{self, Analysis, Analyzer, Paragraph};
 use crate::progress::{Progress, Stage};
-use crate::report::VERSION;
+use crate::report::{VERSION, round4};
 use crate::scan::{self, ScanOutcome};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 /// File name of the manifest written into the output folder.
 pub const MANIFEST_NAME: &str = "neardup-manifest.json";
@@ -39,9 +41,10 @@ pub const MARKER_NAME: &str = ".neardup-output";
 const COPIED_UNCHANGED: &str = "copied unchanged, not cleaned";
 
 /// What to do with paragraphs repeated inside a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RepeatsMode {
     /// Keep one occurrence per group (the first complete one) and drop the others.
+    #[default]
     KeepFirst,
     /// Drop every occurrence.
     DropAll,
@@ -206,9 +209,10 @@ pub struct CleanOutcome {
 
 /// A document's text cleaned.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CleanedText {
-    /// The cleaned text: the original minus the removed paragraphs and their separators.
-    pub text: String,
+pub struct CleanedText<'a> {
+    /// The cleaned text: the original minus the removed paragraphs and their separators (the
+    /// original itself, borrowed, when nothing was removed).
+    pub text: Cow<'a, str>,
     /// The original's paragraphs.
     pub paragraphs: Vec<Paragraph>,
     /// Whether each paragraph was kept.
@@ -232,39 +236,42 @@ pub struct TextCleaner {
     analyzer: Analyzer,
     analysis: Analysis,
     /// Boilerplate paragraph keys, with the number of documents holding each.
-    boilerplate: std::sync::Arc<HashMap<u64, usize>>,
-    repeats: Option<RepeatsMode>,
+    boilerplate: Arc<HashMap<u64, usize>>,
+    repeats: RepeatsMode,
 }
 
 impl TextCleaner {
     /// A cleaner that removes repeats in `mode` and the paragraphs whose keys are in
     /// `boilerplate` (key -> documents holding it).
     pub fn new(mode: RepeatsMode, boilerplate: HashMap<u64, usize>) -> Self {
+        Self::shared(mode, Arc::new(boilerplate))
+    }
+
+    /// [`TextCleaner::new`] with a boilerplate set shared between cleaners (one per thread).
+    pub fn shared(mode: RepeatsMode, boilerplate: Arc<HashMap<u64, usize>>) -> Self {
         TextCleaner {
-            repeats: Some(mode),
-            boilerplate: std::sync::Arc::new(boilerplate),
+            repeats: mode,
+            boilerplate,
             ..Self::default()
         }
     }
 
     /// Plans and applies the removals for one text.
-    pub fn clean(&mut self, text: &str) -> CleanedText {
+    pub fn clean<'a>(&mut self, text: &'a str) -> CleanedText<'a> {
         self.analyzer.analyze(text, &mut self.analysis);
         let analysis = &self.analysis;
         let n = analysis.paragraphs.len();
         let mut reasons: Vec<Option<Why>> = vec![None; n];
-        if let Some(mode) = self.repeats {
-            for group in self.analyzer.repeats(text, analysis) {
-                let kept = match mode {
-                    RepeatsMode::KeepFirst => Some(group.kept),
-                    RepeatsMode::DropAll => None,
-                };
-                let reference = kept.unwrap_or(group.members[0]);
-                let reference_line = analysis.paragraphs[reference as usize].first_line;
-                for &m in &group.members {
-                    if Some(m) != kept {
-                        reasons[m as usize] = Some(Why::RepeatOf(reference_line));
-                    }
+        for group in self.analyzer.repeats(text, analysis) {
+            let kept = match self.repeats {
+                RepeatsMode::KeepFirst => Some(group.kept),
+                RepeatsMode::DropAll => None,
+            };
+            let reference = kept.unwrap_or(group.members[0]);
+            let reference_line = analysis.paragraphs[reference as usize].first_line;
+            for &m in &group.members {
+                if Some(m) != kept {
+                    reasons[m as usize] = Some(Why::RepeatOf(reference_line));
                 }
             }
         }
@@ -296,9 +303,9 @@ impl TextCleaner {
             })
             .collect::<Vec<_>>();
         let cleaned = if removed.is_empty() {
-            text.to_string()
+            Cow::Borrowed(text)
         } else {
-            paragraph::assemble(text, &analysis.paragraphs, |i| kept[i])
+            Cow::Owned(paragraph::assemble(text, &analysis.paragraphs, |i| kept[i]))
         };
         CleanedText {
             text: cleaned,
@@ -560,7 +567,7 @@ pub fn clean(
     let context = PassTwo {
         config,
         outcome: &outcome,
-        boilerplate: std::sync::Arc::new(boilerplate),
+        boilerplate: Arc::new(boilerplate),
         dropped_for: &dropped_for,
         out_resolved,
         checked_folders: std::sync::Mutex::new(HashSet::new()),
@@ -665,7 +672,7 @@ pub fn clean(
 struct PassTwo<'a> {
     config: &'a CleanConfig,
     outcome: &'a ScanOutcome,
-    boilerplate: std::sync::Arc<HashMap<u64, usize>>,
+    boilerplate: Arc<HashMap<u64, usize>>,
     dropped_for: &'a HashMap<u32, (u32, f64)>,
     /// The output folder, resolved: every write must land inside it.
     out_resolved: PathBuf,
@@ -682,16 +689,12 @@ impl PassTwo<'_> {
             id: info.id.clone(),
             line: info.line,
             duplicate_of: self.outcome.documents[kept as usize].label(),
-            similarity: (similarity * 10_000.0).round() / 10_000.0,
+            similarity: round4(similarity),
         })
     }
 
     fn cleaner(&self) -> TextCleaner {
-        TextCleaner {
-            repeats: Some(self.config.repeats),
-            boilerplate: self.boilerplate.clone(),
-            ..TextCleaner::default()
-        }
+        TextCleaner::shared(self.config.repeats, self.boilerplate.clone())
     }
 
     /// Creates the folder of `target` and checks that it lies inside the output folder (a
@@ -757,23 +760,21 @@ impl PassTwo<'_> {
                 } else {
                     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
                     let bom = &bytes[..bytes.len() - body.len()];
-                    match std::str::from_utf8(body) {
+                    // The cleaned bytes, or None to copy the file as it is.
+                    let changed = match std::str::from_utf8(body) {
                         Err(_) => {
                             result.problems.push(problem(COPIED_UNCHANGED.into()));
-                            Some(bytes.clone())
+                            None
                         }
                         Ok(text) => {
                             let cleaned = self.cleaner().clean(text);
-                            if cleaned.removed.is_empty() {
-                                Some(bytes.clone())
-                            } else {
+                            (!cleaned.removed.is_empty()).then(|| {
                                 result.changes.push(change(doc, cleaned.removed));
-                                let mut out = bom.to_vec();
-                                out.extend_from_slice(cleaned.text.as_bytes());
-                                Some(out)
-                            }
+                                [bom, cleaned.text.as_bytes()].concat()
+                            })
                         }
-                    }
+                    };
+                    Some(changed.unwrap_or(bytes))
                 }
             }
             SourceKind::Jsonl => Some(self.clean_jsonl(source, &bytes, docs, &mut result, &change)),

@@ -160,19 +160,26 @@ impl MinHasher {
         // Densification: an empty bin takes the value of the first filled bin along a sequence
         // that depends only on the seed and the bin (never on the document), so two documents
         // borrow alike and agreement still estimates J: up to PROBES random bins (optimal
-        // densification), then the bins to its right, circularly. Filled bins are never
-        // written, so sources are read in place. Cost: at most PROBES hashes per empty bin, and
-        // one backward pass for the next filled bin to the right.
+        // densification), then the bins to its right, circularly, found 64 at a time in the
+        // `filled` words. Filled bins are never written, so sources are read in place. Cost: at
+        // most PROBES hashes per empty bin, no allocation.
         const PROBES: u64 = 8;
-        let mut next_filled = vec![usize::MAX; bins];
-        let last_filled = (0..bins).rev().find(|&b| is_filled(b)).unwrap_or(0);
-        let mut next = last_filled;
-        for bin in (0..bins).rev() {
-            next_filled[bin] = next;
-            if is_filled(bin) {
-                next = bin;
+        let next_filled = |bin: usize| -> usize {
+            let words = filled.len();
+            let start = (bin + 1) % bins;
+            // The start word without the bits before `start`, then whole words, circularly
+            // (ending with the start word's low bits).
+            let first = filled[start / 64] & (u64::MAX << (start % 64));
+            if first != 0 {
+                return start / 64 * 64 + first.trailing_zeros() as usize;
             }
-        }
+            (1..=words)
+                .map(|step| (start / 64 + step) % words)
+                .find_map(|w| {
+                    (filled[w] != 0).then(|| w * 64 + filled[w].trailing_zeros() as usize)
+                })
+                .unwrap_or(start)
+        };
         for bin in 0..bins {
             if is_filled(bin) {
                 continue;
@@ -184,7 +191,7 @@ impl MinHasher {
                 let source = ((u128::from(probe) * bins as u128) >> 64) as usize;
                 is_filled(source).then_some(source)
             });
-            let source = probed.unwrap_or(next_filled[bin]);
+            let source = probed.unwrap_or_else(|| next_filled(bin));
             signature[bin] = signature[source];
         }
     }

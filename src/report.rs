@@ -190,7 +190,7 @@ pub fn location(path: &str, line: Option<usize>) -> String {
 }
 
 /// Rounds to 4 decimals: enough to read, and stable under float noise.
-fn round4(x: f64) -> f64 {
+pub(crate) fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 

@@ -21,7 +21,7 @@ use crate::shingle::{self, Shingler};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 /// What the scan keeps about one document.
@@ -344,22 +344,30 @@ fn paragraph_texts(
     wanted: &[(u32, u32)],
     config: &ScanConfig,
 ) -> Vec<Option<String>> {
-    let mut by_source: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    // Requests by file, then by document (its JSONL line; `None` for a text file).
+    type ByLine = HashMap<Option<usize>, Vec<usize>>;
+    let mut by_source: BTreeMap<usize, ByLine> = BTreeMap::new();
     for (n, &(doc, _)) in wanted.iter().enumerate() {
+        let info = &infos[doc as usize];
         by_source
-            .entry(infos[doc as usize].source)
+            .entry(info.source)
+            .or_default()
+            .entry(info.line)
             .or_default()
             .push(n);
     }
     let found: Vec<Vec<(usize, String)>> = by_source
         .into_par_iter()
-        .map(|(source, requests)| {
+        .map(|(source, by_line)| {
             let work = |d: corpus::Document<'_>| -> Vec<(usize, String)> {
+                let Some(requests) = by_line.get(&d.line) else {
+                    return Vec::new();
+                };
+                let paragraphs = paragraph::segment(d.text);
                 requests
                     .iter()
-                    .filter(|&&n| infos[wanted[n].0 as usize].line == d.line)
                     .filter_map(|&n| {
-                        let p = *paragraph::segment(d.text).get(wanted[n].1 as usize)?;
+                        let p = paragraphs.get(wanted[n].1 as usize)?;
                         Some((n, p.text(d.text).to_string()))
                     })
                     .collect()

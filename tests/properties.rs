@@ -200,7 +200,7 @@ proptest! {
         prop_assert_eq!(all, (0..original.len()).collect::<Vec<_>>());
         // The cleaned text is the kept paragraphs, byte for byte and in order, with only
         // whitespace between them: whole paragraphs and their separators were removed.
-        let mut rest = cleaned.text.as_str();
+        let mut rest: &str = &cleaned.text;
         for &i in &kept {
             let p = original[i].text(&text);
             let at = rest.find(p);
@@ -228,7 +228,7 @@ proptest! {
         let once = cleaner(mode).clean(&text);
         let twice = cleaner(mode).clean(&once.text);
         prop_assert!(twice.removed.is_empty(), "second pass removed {:?}", twice.removed);
-        prop_assert_eq!(twice.text, once.text);
+        prop_assert_eq!(&twice.text, &once.text);
     }
 
     #[test]
