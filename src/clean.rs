@@ -12,11 +12,20 @@
 //! - kept text is byte-identical to the original: whole paragraphs and the separator after them
 //!   are removed, nothing else (see [`paragraph::assemble`]); JSONL records keep every field
 //!   byte for byte, only the text field's value is replaced when something was removed;
-//! - a text file that is not valid UTF-8 is copied unchanged (with a warning), since its kept
-//!   bytes could not be reproduced from the decoded text.
+//! - a cleaned copy is written in its input's encoding and byte-order mark; a file that cannot be
+//!   written back byte for byte (read with U+FFFD replacements, or in an encoding that does not
+//!   round-trip) is copied unchanged, with a warning;
+//! - a file that changed since pass 1 is not written (a warning says so);
+//! - when [`CleanConfig::interrupt`] is raised (Ctrl-C), no new file is started, the files being
+//!   written are completed, no manifest is written, and [`CleanOutcome::interrupted`] says so;
+//! - on a full disk writing stops at the first file that does not fit; its temporary file is
+//!   removed;
+//! - temporary files left in `--out` by a killed run (`.neardup-*.tmp`) are removed by the next
+//!   run into the same folder.
 
 use crate::config::ScanConfig;
 use crate::corpus::{self, Diagnostic, SourceFile, SourceKind};
+use crate::decode;
 use crate::error::{Error, Result};
 use crate::paragraph::{self, Analysis, Analyzer, Paragraph};
 use crate::progress::{Progress, Stage};
@@ -31,6 +40,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// File name of the manifest written into the output folder.
 pub const MANIFEST_NAME: &str = "neardup-manifest.json";
@@ -75,6 +85,9 @@ pub struct CleanConfig {
     pub drop_duplicates: bool,
     /// Plan only: write nothing.
     pub dry_run: bool,
+    /// Raised (from a signal handler, another thread) to stop writing: files being written are
+    /// completed, no new one is started.
+    pub interrupt: Arc<AtomicBool>,
 }
 
 /// The manifest: what clean did, written as JSON into the output folder.
@@ -203,8 +216,13 @@ pub struct CleanOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Output files that could not be written.
     pub write_failures: Vec<Diagnostic>,
-    /// Where the manifest was written (`None` for a dry run or when writing it failed).
+    /// Where the manifest was written (`None` for a dry run, an interrupted run, or when writing
+    /// it failed).
     pub manifest_path: Option<PathBuf>,
+    /// Notes about inputs that do not mean anything was lost (see [`ScanOutcome::notes`]).
+    pub notes: Vec<Diagnostic>,
+    /// The run was interrupted before every file was written.
+    pub interrupted: bool,
 }
 
 /// A document's text cleaned.
@@ -474,14 +492,33 @@ fn destinations(roots: &[PathBuf], out: &Path, sources: &[SourceFile]) -> Result
     Ok(relative)
 }
 
+/// Whether a file name is one of [`write_atomically`]'s temporary files.
+fn is_temporary(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.starts_with(TEMPORARY_PREFIX.as_bytes()) && name.ends_with(TEMPORARY_SUFFIX.as_bytes())
+}
+
+/// Removes the temporary files a killed run left in the output folder (best effort: the folder
+/// is neardup's own, see [`MARKER_NAME`]).
+fn remove_stale_temporaries(out: &Path) {
+    for entry in walkdir::WalkDir::new(out).into_iter().flatten() {
+        if entry.file_type().is_file() && is_temporary(entry.file_name()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+const TEMPORARY_PREFIX: &str = ".neardup-";
+const TEMPORARY_SUFFIX: &str = ".tmp";
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, with the
 /// permissions of `like` when given.
 pub fn write_atomically(path: &Path, bytes: &[u8], like: Option<&Path>) -> std::io::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder)?;
     let mut temporary = tempfile::Builder::new()
-        .prefix(".neardup-")
-        .suffix(".tmp")
+        .prefix(TEMPORARY_PREFIX)
+        .suffix(TEMPORARY_SUFFIX)
         .tempfile_in(folder)?;
     temporary.write_all(bytes)?;
     temporary.flush()?;
@@ -512,6 +549,8 @@ struct SourceResult {
     written: bool,
     bytes_out: u64,
     documents: usize,
+    /// Writing had stopped before this source's turn.
+    not_started: bool,
 }
 
 /// Runs the scan, then writes the cleaned copies (or, for a dry run, only plans them).
@@ -562,6 +601,7 @@ pub fn clean(
                 path: config.out.clone(),
                 source,
             })?;
+        remove_stale_temporaries(&config.out);
     }
     progress.start(Stage::Writing, outcome.sources.iter().map(|s| s.len).sum());
     let context = PassTwo {
@@ -571,19 +611,29 @@ pub fn clean(
         dropped_for: &dropped_for,
         out_resolved,
         checked_folders: std::sync::Mutex::new(HashSet::new()),
+        disk_full: AtomicBool::new(false),
     };
     let results: Vec<SourceResult> = outcome
         .sources
         .par_iter()
         .zip(&destinations)
         .zip(&docs_of_source)
-        .map(|((source, rel), docs)| {
-            let result = context.clean_source(source, rel, docs);
+        .zip(&outcome.fingerprints)
+        .map(|(((source, rel), docs), &fingerprint)| {
+            if context.stopped() {
+                return SourceResult {
+                    not_started: true,
+                    ..SourceResult::default()
+                };
+            }
+            let result = context.clean_source(source, fingerprint, rel, docs);
             progress.advance(source.len);
             result
         })
         .collect();
     progress.finish();
+    let interrupted = config.interrupt.load(Ordering::SeqCst);
+    let disk_full = context.disk_full.load(Ordering::SeqCst);
 
     let mut diagnostics = outcome.diagnostics.clone();
     let mut stats = CleanStats {
@@ -594,6 +644,7 @@ pub fn clean(
     let mut dropped_duplicates = Vec::new();
     let mut write_failures = Vec::new();
     let mut second_pass_problems = Vec::new();
+    let not_started = results.iter().filter(|r| r.not_started).count();
     for (source, result) in outcome.sources.iter().zip(results) {
         stats.bytes_in += source.len;
         stats.bytes_out += result.bytes_out;
@@ -644,8 +695,19 @@ pub fn clean(
         documents,
         dropped_duplicates,
     };
+    if disk_full {
+        write_failures.push(Diagnostic {
+            path: config.out.display().to_string(),
+            line: None,
+            message: format!(
+                "no space left on device; writing stopped, {not_started} more file{} not written",
+                if not_started == 1 { "" } else { "s" }
+            ),
+        });
+    }
     let mut manifest_path = None;
-    if !config.dry_run {
+    // An interrupted run has no manifest: it would describe files that were never written.
+    if !config.dry_run && !interrupted {
         let path = config.out.join(MANIFEST_NAME);
         let json = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other);
         match json.and_then(|mut bytes| {
@@ -665,6 +727,8 @@ pub fn clean(
         diagnostics,
         write_failures,
         manifest_path,
+        notes: outcome.notes.clone(),
+        interrupted,
     })
 }
 
@@ -678,9 +742,16 @@ struct PassTwo<'a> {
     out_resolved: PathBuf,
     /// Folders already created and checked to lie inside it.
     checked_folders: std::sync::Mutex<HashSet<PathBuf>>,
+    /// A write failed for lack of space: no further file is started.
+    disk_full: AtomicBool,
 }
 
 impl PassTwo<'_> {
+    /// Whether writing must stop (interrupted, or the disk is full).
+    fn stopped(&self) -> bool {
+        self.config.interrupt.load(Ordering::SeqCst) || self.disk_full.load(Ordering::SeqCst)
+    }
+
     fn dropped(&self, doc: u32) -> Option<DroppedDuplicate> {
         let &(kept, similarity) = self.dropped_for.get(&doc)?;
         let info = &self.outcome.documents[doc as usize];
@@ -721,6 +792,7 @@ impl PassTwo<'_> {
     fn clean_source(
         &self,
         source: &SourceFile,
+        fingerprint: Option<u64>,
         rel: &Path,
         docs: &[(Option<usize>, u32)],
     ) -> SourceResult {
@@ -739,6 +811,18 @@ impl PassTwo<'_> {
                 return result;
             }
         };
+        // Pass 1 skipped the file (it said why), or the file changed since: not written.
+        let Some(fingerprint) = fingerprint else {
+            result.problems.push(problem("not written".into()));
+            return result;
+        };
+        if corpus::fingerprint(&bytes) != fingerprint {
+            result.problems.push(corpus::changed_during_run(
+                &source.display,
+                "not written (run again)",
+            ));
+            return result;
+        }
         let output_name = rel.to_string_lossy().into_owned();
         let change = |doc: Option<u32>, removed: Vec<Removed>| {
             let info = doc.map(|d| &self.outcome.documents[d as usize]);
@@ -758,20 +842,25 @@ impl PassTwo<'_> {
                     result.dropped.push(dropped);
                     None
                 } else {
-                    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-                    let bom = &bytes[..bytes.len() - body.len()];
                     // The cleaned bytes, or None to copy the file as it is.
-                    let changed = match std::str::from_utf8(body) {
+                    let changed = match decode::decode(&bytes, self.config.scan.input.encoding) {
                         Err(_) => {
-                            result.problems.push(problem(COPIED_UNCHANGED.into()));
-                            None
+                            result.problems.push(problem("not written".into()));
+                            return result;
                         }
-                        Ok(text) => {
-                            let cleaned = self.cleaner().clean(text);
-                            (!cleaned.removed.is_empty()).then(|| {
+                        Ok(decoded) => {
+                            let cleaned = self.cleaner().clean(&decoded.text);
+                            if cleaned.removed.is_empty() {
+                                None
+                            } else if let Some(encoded) =
+                                decode::encode_like(&decoded, &bytes, &cleaned.text)
+                            {
                                 result.changes.push(change(doc, cleaned.removed));
-                                [bom, cleaned.text.as_bytes()].concat()
-                            })
+                                Some(encoded)
+                            } else {
+                                result.problems.push(problem(COPIED_UNCHANGED.into()));
+                                None
+                            }
                         }
                     };
                     Some(changed.unwrap_or(bytes))
@@ -790,6 +879,9 @@ impl PassTwo<'_> {
                 .inside_out(&target)
                 .and_then(|()| write_atomically(&target, &output, Some(&source.path)));
             if let Err(e) = written {
+                if e.kind() == std::io::ErrorKind::StorageFull {
+                    self.disk_full.store(true, Ordering::SeqCst);
+                }
                 result.written = false;
                 result.bytes_out = 0;
                 result.write_failure = Some(Diagnostic {

@@ -14,6 +14,7 @@
 //!   in a warning; the run then exits with code 2.
 //! - Any problem with one input is a [`Diagnostic`] and the run goes on with the rest.
 
+use crate::decode::{self, TextEncoding};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -32,6 +33,8 @@ pub struct InputOptions {
     pub id_field: String,
     /// Follow symbolic links while walking.
     pub follow_links: bool,
+    /// `--encoding`: the encoding of files without a byte-order mark (`None`: detect).
+    pub encoding: Option<TextEncoding>,
 }
 
 impl Default for InputOptions {
@@ -41,6 +44,7 @@ impl Default for InputOptions {
             text_field: "text".into(),
             id_field: "id".into(),
             follow_links: false,
+            encoding: None,
         }
     }
 }
@@ -100,17 +104,6 @@ fn diagnostic(path: &str, line: Option<usize>, message: impl Into<String>) -> Di
         line,
         message: message.into(),
     }
-}
-
-/// The warning for text that is not valid UTF-8 and was read with U+FFFD replacements.
-fn invalid_utf8(path: &str, line: Option<usize>, offset: usize) -> Diagnostic {
-    diagnostic(
-        path,
-        line,
-        format!(
-            "not valid UTF-8 (first bad byte at offset {offset}); invalid bytes read as U+FFFD"
-        ),
-    )
 }
 
 fn kind_of(path: &Path) -> SourceKind {
@@ -311,23 +304,54 @@ pub struct Document<'a> {
     pub id: Option<&'a Value>,
 }
 
-/// Decodes bytes as UTF-8 (a leading byte-order mark is dropped). Invalid sequences become
-/// U+FFFD; the second value then gives the byte offset of the first one.
-pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<usize>) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => (Cow::Borrowed(text), None),
-        Err(e) => (String::from_utf8_lossy(bytes), Some(e.valid_up_to())),
+/// What reading one source gave.
+#[derive(Debug)]
+pub struct SourceRead<T> {
+    /// The work's result for each document, in document order.
+    pub docs: Vec<T>,
+    /// Problems: the file or some of its records were skipped or read with replacements.
+    pub problems: Vec<Diagnostic>,
+    /// Notes that do not mean anything was lost (a guessed encoding, repeated JSONL ids).
+    pub notes: Vec<Diagnostic>,
+    /// xxh3 of the bytes read, to tell later whether the file changed; `None` when it could
+    /// not be read or was skipped as a whole (binary, unreadable).
+    pub fingerprint: Option<u64>,
+}
+
+impl<T> SourceRead<T> {
+    fn skipped(problem: Diagnostic) -> Self {
+        SourceRead {
+            docs: Vec::new(),
+            problems: vec![problem],
+            notes: Vec::new(),
+            fingerprint: None,
+        }
     }
 }
 
+/// The fingerprint [`SourceRead::fingerprint`] holds for these bytes.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// The diagnostic for a file whose bytes differ from those read in the first pass.
+pub fn changed_during_run(path: &str, what_now: &str) -> Diagnostic {
+    diagnostic(
+        path,
+        None,
+        format!("changed while neardup was running; {what_now}"),
+    )
+}
+
 /// Reads `source` and applies `work` to each of its documents, in parallel for the records of a
-/// JSONL file. Returns the results in document order and the problems met.
+/// JSONL file. With `expected`, a file whose bytes no longer have that fingerprint gives no
+/// documents and a problem instead (it changed since it was first read).
 pub fn read_source<T, W>(
     source: &SourceFile,
     options: &InputOptions,
+    expected: Option<u64>,
     work: &W,
-) -> (Vec<T>, Vec<Diagnostic>)
+) -> SourceRead<T>
 where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
@@ -335,36 +359,119 @@ where
     let bytes = match std::fs::read(&source.path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            return (
-                Vec::new(),
-                vec![diagnostic(&source.display, None, io_reason(&e))],
-            );
+            return SourceRead::skipped(diagnostic(&source.display, None, io_reason(&e)));
         }
     };
-    match source.kind {
-        SourceKind::Text => {
-            let (text, bad_at) = decode(&bytes);
-            let problems = bad_at
-                .map(|offset| invalid_utf8(&source.display, None, offset))
-                .into_iter()
-                .collect();
-            let doc = Document {
-                text: &text,
-                line: None,
-                id: None,
-            };
-            (vec![work(doc)], problems)
-        }
-        SourceKind::Jsonl => read_jsonl(source, &bytes, options, work),
+    let read = documents_in(source.kind, &source.display, &bytes, options, work);
+    if expected.is_some() && read.fingerprint != expected {
+        return SourceRead::skipped(changed_during_run(&source.display, "skipped"));
     }
+    read
 }
 
-fn read_jsonl<T, W>(
-    source: &SourceFile,
+/// The documents in the bytes of one file of the given kind (`display` names it in
+/// diagnostics), each passed to `work`.
+pub fn documents_in<T, W>(
+    kind: SourceKind,
+    display: &str,
     bytes: &[u8],
     options: &InputOptions,
     work: &W,
-) -> (Vec<T>, Vec<Diagnostic>)
+) -> SourceRead<T>
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
+    let fingerprint = Some(fingerprint(bytes));
+    match kind {
+        SourceKind::Text => {
+            let decoded = match decode::decode(bytes, options.encoding) {
+                Ok(decoded) => decoded,
+                Err(binary) => return SourceRead::skipped(binary_file(display, binary)),
+            };
+            let problems = decoded
+                .first_error
+                .map(|offset| undecodable(display, None, decoded.encoding, offset))
+                .into_iter()
+                .collect();
+            let notes = decoded
+                .note()
+                .map(|note| diagnostic(display, None, note))
+                .into_iter()
+                .collect();
+            let doc = Document {
+                text: &decoded.text,
+                line: None,
+                id: None,
+            };
+            SourceRead {
+                docs: vec![work(doc)],
+                problems,
+                notes,
+                fingerprint,
+            }
+        }
+        SourceKind::Jsonl => {
+            if let Some((encoding, _)) = decode::byte_order_mark(bytes)
+                && encoding != TextEncoding::Utf8
+            {
+                return SourceRead::skipped(diagnostic(
+                    display,
+                    None,
+                    format!(
+                        "JSONL must be UTF-8, found a {} byte-order mark; skipped",
+                        encoding.name()
+                    ),
+                ));
+            }
+            if let Some(nul_at) = bytes.iter().position(|&b| b == 0) {
+                return SourceRead::skipped(binary_file(display, decode::Binary { nul_at }));
+            }
+            let mut read = read_jsonl(display, bytes, options, work);
+            read.fingerprint = fingerprint;
+            read
+        }
+    }
+}
+
+fn binary_file(display: &str, binary: decode::Binary) -> Diagnostic {
+    diagnostic(
+        display,
+        None,
+        format!(
+            "binary file (NUL byte at offset {}), skipped",
+            binary.nul_at
+        ),
+    )
+}
+
+/// The warning for text read with U+FFFD replacements.
+fn undecodable(
+    path: &str,
+    line: Option<usize>,
+    encoding: TextEncoding,
+    offset: usize,
+) -> Diagnostic {
+    diagnostic(
+        path,
+        line,
+        format!(
+            "not valid {} (first bad byte at offset {offset}); invalid bytes read as U+FFFD",
+            encoding.name()
+        ),
+    )
+}
+
+/// A JSONL line's bytes as text: UTF-8, with invalid sequences replaced (JSON is UTF-8 by
+/// definition, so no other encoding is guessed), and the offset of the first bad byte.
+fn decode_line(bytes: &[u8]) -> (Cow<'_, str>, Option<usize>) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), None),
+        Err(e) => (String::from_utf8_lossy(bytes), Some(e.valid_up_to())),
+    }
+}
+
+fn read_jsonl<T, W>(display: &str, bytes: &[u8], options: &InputOptions, work: &W) -> SourceRead<T>
 where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
@@ -376,8 +483,8 @@ where
         .map(|(i, line)| (i + 1, line.strip_suffix(b"\r").unwrap_or(line)))
         .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
         .collect();
-    let record = |line_no: usize, line: &str| -> Result<T, Diagnostic> {
-        let skip = |reason: String| diagnostic(&source.display, Some(line_no), reason);
+    let record = |line_no: usize, line: &str| -> Result<(T, Option<String>), Diagnostic> {
+        let skip = |reason: String| diagnostic(display, Some(line_no), reason);
         let record: Value = serde_json::from_str(line)
             .map_err(|e| skip(format!("not valid JSON ({e}); line skipped")))?;
         let Value::Object(fields) = &record else {
@@ -399,33 +506,70 @@ where
             }
         };
         let line_id = Value::from(line_no);
-        let id = fields.get(&options.id_field).unwrap_or(&line_id);
-        Ok(work(Document {
+        let given_id = fields.get(&options.id_field);
+        let id = given_id.unwrap_or(&line_id);
+        let doc = work(Document {
             text,
             line: Some(line_no),
             id: Some(id),
-        }))
+        });
+        Ok((doc, given_id.map(Value::to_string)))
     };
     // Per line: a warning when it had to be decoded with replacements (the rule for text
     // files), and the document or the reason it was skipped.
-    let outcomes: Vec<(Option<Diagnostic>, Result<T, Diagnostic>)> = lines
+    type LineOutcome<T> = (Option<Diagnostic>, Result<(T, Option<String>), Diagnostic>);
+    let outcomes: Vec<LineOutcome<T>> = lines
         .par_iter()
         .map(|&(line_no, line)| {
-            let (line, bad_at) = decode(line);
-            let warning = bad_at.map(|offset| invalid_utf8(&source.display, Some(line_no), offset));
+            let (line, bad_at) = decode_line(line);
+            let warning = bad_at
+                .map(|offset| undecodable(display, Some(line_no), TextEncoding::Utf8, offset));
             (warning, record(line_no, &line))
         })
         .collect();
     let mut docs = Vec::with_capacity(outcomes.len());
     let mut problems = Vec::new();
-    for (warning, outcome) in outcomes {
+    // Ids are not used to tell documents apart (the line number does), but a repeated id is
+    // worth a note: whoever joins the report with their data by id would be misled.
+    let mut first_line_of_id: std::collections::HashMap<String, usize> = Default::default();
+    let mut repeated_ids: Vec<(usize, usize, String)> = Vec::new();
+    for ((warning, outcome), &(line_no, _)) in outcomes.into_iter().zip(&lines) {
         problems.extend(warning);
         match outcome {
-            Ok(doc) => docs.push(doc),
+            Ok((doc, id)) => {
+                docs.push(doc);
+                if let Some(id) = id {
+                    let first = *first_line_of_id.entry(id.clone()).or_insert(line_no);
+                    if first != line_no {
+                        repeated_ids.push((line_no, first, id));
+                    }
+                }
+            }
             Err(problem) => problems.push(problem),
         }
     }
-    (docs, problems)
+    let notes = repeated_ids
+        .first()
+        .map(|(line, first, id)| {
+            diagnostic(
+                display,
+                Some(*line),
+                format!(
+                    "id {id} already used at line {first} ({} repeated id{} in this file); \
+                     documents are told apart by line",
+                    repeated_ids.len(),
+                    if repeated_ids.len() == 1 { "" } else { "s" }
+                ),
+            )
+        })
+        .into_iter()
+        .collect();
+    SourceRead {
+        docs,
+        problems,
+        notes,
+        fingerprint: None,
+    }
 }
 
 #[cfg(test)]
@@ -433,15 +577,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bom_is_dropped_and_valid_utf8_borrowed() {
-        let (text, bad) = decode(b"\xEF\xBB\xBFhello");
-        assert_eq!((text.as_ref(), bad), ("hello", None));
-        assert!(matches!(text, Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn invalid_utf8_is_replaced_and_located() {
-        let (text, bad) = decode(b"ab\xFFcd");
+    fn invalid_utf8_in_a_line_is_replaced_and_located() {
+        let (text, bad) = decode_line(b"ab\xFFcd");
         assert_eq!((text.as_ref(), bad), ("ab\u{FFFD}cd", Some(2)));
     }
 

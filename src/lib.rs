@@ -25,6 +25,7 @@ pub mod clean;
 pub mod cluster;
 pub mod config;
 pub mod corpus;
+pub mod decode;
 pub mod error;
 pub mod lsh;
 pub mod minhash;

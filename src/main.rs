@@ -10,7 +10,8 @@ use neardup::cluster::Linkage;
 use neardup::config::{
     DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, MAX_NUM_PERM,
 };
-use neardup::corpus::{DEFAULT_EXTENSIONS, InputOptions};
+use neardup::corpus::{DEFAULT_EXTENSIONS, Diagnostic, InputOptions};
+use neardup::decode::TextEncoding;
 use neardup::minhash::Scheme;
 use neardup::progress::{NoProgress, Progress, Stage};
 use neardup::report::location;
@@ -19,12 +20,15 @@ use neardup::{Report, ScanConfig};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 
 /// Exit code when some input could not be read or decoded (the rest was processed).
 const EXIT_INPUT_ERRORS: u8 = 2;
 /// Exit code for a failure that stopped the run (for example, stdout could not be written).
 const EXIT_FAILURE: u8 = 1;
+/// Exit code after Ctrl-C stopped `clean` (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Parser)]
 #[command(
@@ -173,12 +177,17 @@ struct ScanOptions {
     #[arg(long)]
     follow: bool,
 
+    /// Encoding of files without a byte-order mark, as a WHATWG label (utf-8, latin1,
+    /// windows-1252, shift_jis, utf-16le, ...) [default: detect].
+    #[arg(long, value_name = "LABEL", value_parser = parse_encoding)]
+    encoding: Option<TextEncoding>,
+
     /// Worker threads (0: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u16).range(0..=1024).map(usize::from))]
     threads: usize,
 
-    /// No progress bars.
+    /// No progress bars and no notes (warnings are still printed).
     #[arg(long, short = 'q')]
     quiet: bool,
 }
@@ -193,6 +202,12 @@ enum MinHashArg {
 enum LinkageArg {
     Center,
     Single,
+}
+
+fn parse_encoding(s: &str) -> Result<TextEncoding, String> {
+    TextEncoding::for_label(s).ok_or_else(|| {
+        format!("`{s}` is not an encoding label (try utf-8, windows-1252, shift_jis, utf-16le)")
+    })
 }
 
 fn parse_threshold(s: &str) -> Result<f64, String> {
@@ -250,6 +265,70 @@ impl Progress for Bars {
     }
 }
 
+/// Wraps the progress display with what must happen when a stage starts: `clean` takes over
+/// Ctrl-C when writing begins (before that, Ctrl-C ends the process at once, as nothing has been
+/// written yet), and the hooks the integration tests use to act in the middle of a run.
+struct StageHooks<'a> {
+    display: &'a dyn Progress,
+    /// Raised by SIGINT once writing has begun.
+    interrupt: Option<Arc<AtomicBool>>,
+    /// Test hook `NEARDUP_TEST_PAUSE_AT=STAGE`: when that stage starts, say so on stderr and wait
+    /// for a line on stdin (the test changes files meanwhile).
+    pause_at: Option<String>,
+    /// Test hook `NEARDUP_TEST_WRITE_DELAY_MS=N`: sleep after each file written (so that a test
+    /// can interrupt a run in the middle).
+    write_delay: Option<std::time::Duration>,
+    writing: AtomicBool,
+}
+
+impl<'a> StageHooks<'a> {
+    fn new(display: &'a dyn Progress, interrupt: Option<Arc<AtomicBool>>) -> Self {
+        StageHooks {
+            display,
+            interrupt,
+            pause_at: std::env::var("NEARDUP_TEST_PAUSE_AT").ok(),
+            write_delay: std::env::var("NEARDUP_TEST_WRITE_DELAY_MS")
+                .ok()
+                .and_then(|ms| ms.parse().ok())
+                .map(std::time::Duration::from_millis),
+            writing: AtomicBool::new(false),
+        }
+    }
+}
+
+impl Progress for StageHooks<'_> {
+    fn start(&self, stage: Stage, total: u64) {
+        if self.pause_at.as_deref() == Some(stage.label()) {
+            eprintln!("neardup: test pause before {}", stage.label());
+            let mut line = String::new();
+            let _ = std::io::stdin().read_line(&mut line);
+        }
+        if stage == Stage::Writing {
+            self.writing.store(true, Ordering::SeqCst);
+            if let Some(flag) = &self.interrupt
+                && let Err(e) =
+                    signal_hook::flag::register(signal_hook::consts::SIGINT, flag.clone())
+            {
+                warn(format!("could not catch Ctrl-C: {e}"));
+            }
+        }
+        self.display.start(stage, total);
+    }
+
+    fn advance(&self, units: u64) {
+        if let Some(delay) = self.write_delay
+            && self.writing.load(Ordering::SeqCst)
+        {
+            std::thread::sleep(delay);
+        }
+        self.display.advance(units);
+    }
+
+    fn finish(&self) {
+        self.display.finish();
+    }
+}
+
 fn warn(message: impl std::fmt::Display) {
     eprintln!("neardup: {message}");
 }
@@ -262,8 +341,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// What goes to stderr besides warnings.
+#[derive(Clone, Copy)]
+struct Chatter {
+    progress: bool,
+    notes: bool,
+}
+
+impl Chatter {
+    fn notes(self, notes: &[Diagnostic]) {
+        if self.notes {
+            for note in notes {
+                eprintln!("neardup: note: {note}");
+            }
+        }
+    }
+}
+
 /// Sets the thread count, builds and validates the scan configuration; a usage error exits.
-fn prepare(options: ScanOptions) -> Result<(ScanConfig, bool), ExitCode> {
+fn prepare(options: ScanOptions) -> Result<(ScanConfig, Chatter), ExitCode> {
     if options.threads > 0
         && let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(options.threads)
@@ -303,6 +399,7 @@ fn prepare(options: ScanOptions) -> Result<(ScanConfig, bool), ExitCode> {
             text_field: options.text_field,
             id_field: options.id_field,
             follow_links: options.follow,
+            encoding: options.encoding,
         },
         min_docs: options.min_docs,
     };
@@ -311,8 +408,11 @@ fn prepare(options: ScanOptions) -> Result<(ScanConfig, bool), ExitCode> {
             .error(clap::error::ErrorKind::ArgumentConflict, e.to_string())
             .exit();
     }
-    let show_progress = !options.quiet && std::io::stderr().is_terminal();
-    Ok((config, show_progress))
+    let chatter = Chatter {
+        progress: !options.quiet && std::io::stderr().is_terminal(),
+        notes: !options.quiet,
+    };
+    Ok((config, chatter))
 }
 
 /// Writes a report to stdout; a closed pipe is not an error.
@@ -331,12 +431,14 @@ fn print(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()
 }
 
 fn run_scan(args: ScanArgs) -> ExitCode {
-    let (config, show_progress) = match prepare(args.options) {
+    let (config, chatter) = match prepare(args.options) {
         Ok(prepared) => prepared,
         Err(code) => return code,
     };
     let bars = Bars::new();
-    let progress: &dyn Progress = if show_progress { &bars } else { &NoProgress };
+    let display: &dyn Progress = if chatter.progress { &bars } else { &NoProgress };
+    let hooks = StageHooks::new(display, None);
+    let progress: &dyn Progress = &hooks;
 
     let outcome = match neardup::scan(&args.paths, &config, progress) {
         Ok(outcome) => outcome,
@@ -345,6 +447,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
+    chatter.notes(&outcome.notes);
     for problem in &outcome.diagnostics {
         warn(problem);
     }
@@ -373,7 +476,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
 }
 
 fn run_clean(args: CleanArgs) -> ExitCode {
-    let (scan, show_progress) = match prepare(args.options) {
+    let (scan, chatter) = match prepare(args.options) {
         Ok(prepared) => prepared,
         Err(code) => return code,
     };
@@ -387,9 +490,12 @@ fn run_clean(args: CleanArgs) -> ExitCode {
         strip_boilerplate: !args.keep_boilerplate,
         drop_duplicates: args.drop_duplicates,
         dry_run: args.dry_run,
+        interrupt: Arc::new(AtomicBool::new(false)),
     };
     let bars = Bars::new();
-    let progress: &dyn Progress = if show_progress { &bars } else { &NoProgress };
+    let display: &dyn Progress = if chatter.progress { &bars } else { &NoProgress };
+    let hooks = StageHooks::new(display, Some(config.interrupt.clone()));
+    let progress: &dyn Progress = &hooks;
     let outcome = match neardup::clean(&args.paths, &config, progress) {
         Ok(outcome) => outcome,
         Err(neardup::Error::Refused(message)) => {
@@ -401,8 +507,18 @@ fn run_clean(args: CleanArgs) -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
+    chatter.notes(&outcome.notes);
     for problem in outcome.diagnostics.iter().chain(&outcome.write_failures) {
         warn(problem);
+    }
+    if outcome.interrupted {
+        let stats = &outcome.manifest.stats;
+        warn(format!(
+            "interrupted: {} of {} files written, each complete; no manifest written. Run the \
+             same command again to finish.",
+            stats.files_written, stats.files
+        ));
+        return ExitCode::from(EXIT_INTERRUPTED);
     }
     let printed = print(|out| {
         if args.json {

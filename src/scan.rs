@@ -147,6 +147,12 @@ pub struct ScanOutcome {
     pub stats: ScanStats,
     /// Problems with inputs, in path order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Notes about inputs that do not mean anything was lost (a guessed encoding, repeated JSONL
+    /// ids), in path order.
+    pub notes: Vec<Diagnostic>,
+    /// Per source, the fingerprint of the bytes read in the first pass (`None`: the file was
+    /// skipped), so that later passes can tell a file that changed in between.
+    pub fingerprints: Vec<Option<u64>>,
 }
 
 /// Shingles, signature and paragraphs of one document, the pipeline's working form.
@@ -278,10 +284,15 @@ pub fn scan(
     let (sources, mut diagnostics) = corpus::discover(roots, &config.input);
     let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
 
-    let (infos, mut hashed, empty, read_problems) =
-        hash_sources(&sources, config, &minhasher, progress);
-    diagnostics.extend(read_problems);
-    diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    let HashedSources {
+        infos,
+        mut hashed,
+        empty,
+        problems,
+        mut notes,
+        fingerprints,
+    } = hash_sources(&sources, config, &minhasher, progress);
+    diagnostics.extend(problems);
 
     // One flat table of signatures for LSH; each document's copy is freed as it is moved.
     let mut signatures = Vec::with_capacity(hashed.len() * config.num_perm);
@@ -306,7 +317,12 @@ pub fn scan(
     drop(hashed);
     let found = boilerplate::find(occurrences, &clustering.family_of, config.min_docs);
     let first_occurrences: Vec<(u32, u32)> = found.iter().map(|b| b.documents[0]).collect();
-    let mut texts = paragraph_texts(&sources, &infos, &first_occurrences, config).into_iter();
+    let (texts, changed) =
+        paragraph_texts(&sources, &fingerprints, &infos, &first_occurrences, config);
+    diagnostics.extend(changed);
+    diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    notes.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    let mut texts = texts.into_iter();
     let boilerplate = found
         .into_iter()
         .map(|b| BoilerplateParagraph {
@@ -333,17 +349,21 @@ pub fn scan(
         repeats,
         boilerplate,
         diagnostics,
+        notes,
+        fingerprints,
     })
 }
 
 /// The text of paragraph `p` of document `doc` for each `(doc, p)` in `wanted`, read again from
-/// the files (`None` where a file changed or can no longer be read).
+/// the files (`None` where a file changed or can no longer be read), and a problem for each file
+/// that changed or vanished since the first pass.
 fn paragraph_texts(
     sources: &[SourceFile],
+    fingerprints: &[Option<u64>],
     infos: &[DocumentInfo],
     wanted: &[(u32, u32)],
     config: &ScanConfig,
-) -> Vec<Option<String>> {
+) -> (Vec<Option<String>>, Vec<Diagnostic>) {
     // Requests by file, then by document (its JSONL line; `None` for a text file).
     type ByLine = HashMap<Option<usize>, Vec<usize>>;
     let mut by_source: BTreeMap<usize, ByLine> = BTreeMap::new();
@@ -356,7 +376,9 @@ fn paragraph_texts(
             .or_default()
             .push(n);
     }
-    let found: Vec<Vec<(usize, String)>> = by_source
+    // Per file: (request number, text) pairs, and the problem if the file changed.
+    type Found = (Vec<(usize, String)>, Vec<Diagnostic>);
+    let found: Vec<Found> = by_source
         .into_par_iter()
         .map(|(source, by_line)| {
             let work = |d: corpus::Document<'_>| -> Vec<(usize, String)> {
@@ -372,23 +394,41 @@ fn paragraph_texts(
                     })
                     .collect()
             };
-            let (per_doc, _) = corpus::read_source(&sources[source], &config.input, &work);
-            per_doc.into_iter().flatten().collect()
+            let read =
+                corpus::read_source(&sources[source], &config.input, fingerprints[source], &work);
+            // Only a file that changed is worth a new problem: one that failed in the first
+            // pass has no paragraphs to ask for.
+            let source = &sources[source];
+            let problems = read
+                .fingerprint
+                .is_none()
+                .then(|| corpus::changed_during_run(&source.display, "its paragraphs not shown"))
+                .into_iter()
+                .collect();
+            (read.docs.into_iter().flatten().collect(), problems)
         })
         .collect();
     let mut texts = vec![None; wanted.len()];
-    for (n, text) in found.into_iter().flatten() {
-        texts[n] = Some(text);
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    for (found_texts, found_problems) in found {
+        for (n, text) in found_texts {
+            texts[n] = Some(text);
+        }
+        problems.extend(found_problems);
     }
-    texts
+    problems.dedup();
+    (texts, problems)
 }
 
-type HashedSources = (
-    Vec<DocumentInfo>,
-    Vec<HashedDocument>,
-    Vec<DocumentInfo>,
-    Vec<Diagnostic>,
-);
+/// What the first pass over the sources gave.
+struct HashedSources {
+    infos: Vec<DocumentInfo>,
+    hashed: Vec<HashedDocument>,
+    empty: Vec<DocumentInfo>,
+    problems: Vec<Diagnostic>,
+    notes: Vec<Diagnostic>,
+    fingerprints: Vec<Option<u64>>,
+}
 
 /// Reads every source and hashes its documents, in parallel; results in source order.
 fn hash_sources(
@@ -405,7 +445,7 @@ fn hash_sources(
                 let hashed = hash_document(doc.text, config, minhasher);
                 (doc.line, doc.id.cloned(), hashed)
             };
-            let outcome = corpus::read_source(source, &config.input, &work);
+            let outcome = corpus::read_source(source, &config.input, None, &work);
             progress.advance(source.len);
             (source, outcome)
         })
@@ -416,9 +456,13 @@ fn hash_sources(
     let mut hashed = Vec::new();
     let mut empty = Vec::new();
     let mut problems = Vec::new();
-    for (source_index, (source, (docs, source_problems))) in per_source.into_iter().enumerate() {
-        problems.extend(source_problems);
-        for (line, id, doc) in docs {
+    let mut notes = Vec::new();
+    let mut fingerprints = Vec::with_capacity(sources.len());
+    for (source_index, (source, read)) in per_source.into_iter().enumerate() {
+        problems.extend(read.problems);
+        notes.extend(read.notes);
+        fingerprints.push(read.fingerprint);
+        for (line, id, doc) in read.docs {
             let info = DocumentInfo {
                 source: source_index,
                 path: source.display.clone(),
@@ -435,7 +479,14 @@ fn hash_sources(
             }
         }
     }
-    (infos, hashed, empty, problems)
+    HashedSources {
+        infos,
+        hashed,
+        empty,
+        problems,
+        notes,
+        fingerprints,
+    }
 }
 
 /// What [`find_clusters`] found.

@@ -276,6 +276,7 @@ proptest! {
             strip_boilerplate: true,
             drop_duplicates,
             dry_run: false,
+            interrupt: Default::default(),
         };
         let outcome = neardup::clean(&[input], &config, &NoProgress).unwrap();
         prop_assert!(outcome.write_failures.is_empty());

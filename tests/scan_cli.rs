@@ -286,26 +286,45 @@ fn clusters_split_from_one_chain_are_linked_in_the_report() {
 }
 
 #[test]
-fn missing_paths_and_invalid_utf8_are_named_and_the_rest_is_reported() {
+fn missing_paths_damaged_utf8_and_latin1_are_named_and_the_rest_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let mut rng = Rng::new(11);
     let base = words(&mut rng, 200);
-    write_words(&tmp.path().join("a.txt"), &base);
-    // b.txt: the same words with a Latin-1 byte in the middle.
-    let mut bytes = std::fs::read(tmp.path().join("a.txt")).unwrap();
-    bytes.splice(10..10, [b' ', 0xE9, b' ']);
-    std::fs::write(tmp.path().join("b.txt"), bytes).unwrap();
+    let text = format!("Café crème brûlée, naïve déjà vu. {}", base.join(" "));
+    std::fs::write(tmp.path().join("a.txt"), &text).unwrap();
+    // b.txt: damaged UTF-8 (one byte of the é overwritten): read with U+FFFD, a warning.
+    let mut damaged = text.clone().into_bytes();
+    damaged[4] = 0xFF;
+    std::fs::write(tmp.path().join("b.txt"), damaged).unwrap();
+    // c.txt: the same text in Latin-1: decoded as windows-1252, only a note.
+    let latin1: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    std::fs::write(tmp.path().join("c.txt"), latin1).unwrap();
     let (report, stderr) = scan_json(&[".", "does-not-exist"], tmp.path(), 2);
     assert!(
         stderr.contains("neardup: does-not-exist: no such file or directory"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("neardup: ./b.txt: not valid UTF-8 (first bad byte at offset 11)"),
+        stderr.contains("neardup: ./b.txt: not valid UTF-8 (first bad byte at offset 3)"),
         "{stderr}"
     );
-    assert_eq!(stderr.lines().count(), 2, "one line per problem: {stderr}");
-    assert_eq!(cluster_paths(&report), vec![vec!["./a.txt", "./b.txt"]]);
+    assert!(
+        stderr.contains(
+            "neardup: note: ./c.txt: not UTF-8; read as windows-1252 (guessed from its bytes)"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 3, "one line per problem: {stderr}");
+    assert_eq!(
+        cluster_paths(&report),
+        vec![vec!["./a.txt", "./b.txt", "./c.txt"]]
+    );
+    // c.txt decoded exactly: as similar to the representative as a.txt, its UTF-8 twin.
+    let similarity = |path: &str| {
+        let members = &report.clusters[0].members;
+        members.iter().find(|m| m.path == path).unwrap().similarity
+    };
+    assert_eq!(similarity("./a.txt"), similarity("./c.txt"));
     assert_eq!(report.stats.input_errors, 2);
 }
 
