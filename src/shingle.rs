@@ -155,7 +155,7 @@ pub(crate) fn rolling_shingles(units: &[u64], k: usize, out: &mut Vec<u64>) {
 /// 32-bit sort; two distinct shingles of a pair of documents collide with probability about
 /// |A| |B| / 2^32 (6e-5 for two 500-shingle documents).
 pub fn compact(fingerprints: &[u64]) -> Vec<u32> {
-    let mut out = compact_unsorted(fingerprints);
+    let mut out: Vec<u32> = fingerprints.iter().map(|&x| (x >> 32) as u32).collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -216,6 +216,20 @@ pub fn intersection_size<T: Ord + Copy>(a: &[T], b: &[T]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_are_compacted_sorted_at_once() {
+        // More fingerprints than SORT_AT_ONCE, with repeats: sorted and deduplicated right away.
+        let fingerprints: Vec<u64> = (0..3 * SORT_AT_ONCE as u64)
+            .map(|i| ((i % 5000) << 32).wrapping_mul(0x9E37_79B9))
+            .collect();
+        let unsorted = compact_unsorted(&fingerprints);
+        assert_eq!(unsorted, compact(&fingerprints));
+        assert!(unsorted.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(unsorted.len(), 5000);
+        // Short lists keep their order and repeats.
+        assert_eq!(compact_unsorted(&[3 << 32, 1 << 32, 3 << 32]), vec![3, 1, 3]);
+    }
 
     fn shingles(kind: ShingleKind, text: &str) -> (Vec<u64>, usize) {
         let mut out = Vec::new();
