@@ -802,6 +802,11 @@ impl PassTwo<'_> {
             line: None,
             message,
         };
+        // Pass 1 skipped the file (it said why): not written.
+        let Some(fingerprint) = fingerprint else {
+            result.problems.push(problem("not written".into()));
+            return result;
+        };
         let bytes = match std::fs::read(&source.path) {
             Ok(bytes) => bytes,
             Err(e) => {
@@ -810,11 +815,6 @@ impl PassTwo<'_> {
                     .push(problem(format!("{}; not written", corpus::io_reason(&e))));
                 return result;
             }
-        };
-        // Pass 1 skipped the file (it said why), or the file changed since: not written.
-        let Some(fingerprint) = fingerprint else {
-            result.problems.push(problem("not written".into()));
-            return result;
         };
         if corpus::fingerprint(&bytes) != fingerprint {
             result.problems.push(corpus::changed_during_run(

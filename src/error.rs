@@ -13,7 +13,7 @@ pub enum Error {
     #[error("refusing to write: {0}")]
     Refused(String),
     /// Reading or writing a path failed in a way that stops the operation.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {}", path.display(), crate::corpus::io_reason(source))]
     Io {
         /// The path involved.
         path: PathBuf,

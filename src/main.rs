@@ -451,11 +451,13 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     for problem in &outcome.diagnostics {
         warn(problem);
     }
-    for doc in &outcome.empty_documents {
-        warn(format!(
-            "{}: empty document (no words), skipped",
-            doc.label()
-        ));
+    if chatter.notes {
+        for doc in &outcome.empty_documents {
+            warn(format!(
+                "note: {}: empty document (no words), skipped",
+                doc.label()
+            ));
+        }
     }
     let report = Report::new(&outcome, &config);
     let printed = print(|out| {

@@ -228,7 +228,10 @@ mod tests {
         assert!(unsorted.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(unsorted.len(), 5000);
         // Short lists keep their order and repeats.
-        assert_eq!(compact_unsorted(&[3 << 32, 1 << 32, 3 << 32]), vec![3, 1, 3]);
+        assert_eq!(
+            compact_unsorted(&[3 << 32, 1 << 32, 3 << 32]),
+            vec![3, 1, 3]
+        );
     }
 
     fn shingles(kind: ShingleKind, text: &str) -> (Vec<u64>, usize) {
