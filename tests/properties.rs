@@ -395,7 +395,7 @@ proptest! {
             dry_run: false,
             interrupt: Default::default(),
         };
-        let outcome = neardup::clean(&[input.clone()], &config, &NoProgress).unwrap();
+        let outcome = neardup::clean(std::slice::from_ref(&input), &config, &NoProgress).unwrap();
         prop_assert!(outcome.write_failures.is_empty());
         for (i, bytes) in files.iter().enumerate() {
             let name = format!("f{i}.txt");
