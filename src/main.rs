@@ -27,7 +27,7 @@ use std::sync::{Arc, RwLock};
 const EXIT_INPUT_ERRORS: u8 = 2;
 /// Exit code for a failure that stopped the run (for example, stdout could not be written).
 const EXIT_FAILURE: u8 = 1;
-/// Exit code after Ctrl-C stopped `clean` (128 + SIGINT, as shells report it).
+/// Exit code after Ctrl-C (or SIGTERM) stopped `clean` (128 + SIGINT, as shells report Ctrl-C).
 const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Parser)]
@@ -305,11 +305,12 @@ impl Progress for StageHooks<'_> {
         }
         if stage == Stage::Writing {
             self.writing.store(true, Ordering::SeqCst);
-            if let Some(flag) = &self.interrupt
-                && let Err(e) =
-                    signal_hook::flag::register(signal_hook::consts::SIGINT, flag.clone())
-            {
-                warn(format!("could not catch Ctrl-C: {e}"));
+            if let Some(flag) = &self.interrupt {
+                for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+                    if let Err(e) = signal_hook::flag::register(signal, flag.clone()) {
+                        warn(format!("could not catch signal {signal}: {e}"));
+                    }
+                }
             }
         }
         self.display.start(stage, total);

@@ -727,7 +727,7 @@ fn a_full_disk_stops_writing_and_leaves_only_complete_files() {
 }
 
 #[test]
-fn ctrl_c_during_clean_leaves_only_complete_files_and_a_rerun_finishes() {
+fn ctrl_c_or_sigterm_during_clean_leave_only_complete_files_and_a_rerun_finishes() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("in");
     std::fs::create_dir(&dir).unwrap();
@@ -780,6 +780,30 @@ fn ctrl_c_during_clean_leaves_only_complete_files_and_a_rerun_finishes() {
     let copies = partial.keys().filter(|k| k.ends_with(".txt")).count();
     assert!((10..200).contains(&copies), "{copies} copies");
     for (name, bytes) in &partial {
+        assert_eq!(Some(bytes), reference.get(name), "{name} incomplete");
+    }
+
+    // The same command again, stopped by SIGTERM this time half a second in (the copies take
+    // 5 s at least): same guarantees.
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("neardup"))
+        .args(["clean", "in", "-o", "out", "-q"])
+        .current_dir(tmp.path())
+        .env("NEARDUP_TEST_WRITE_DELAY_MS", "50")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(temporary_files(&out).is_empty());
+    for (name, bytes) in &tree(&out) {
         assert_eq!(Some(bytes), reference.get(name), "{name} incomplete");
     }
 
