@@ -139,6 +139,16 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
                 continue;
             }
         };
+        if !meta.is_dir() && !meta.is_file() {
+            // A FIFO, device or socket: it could be endless (`/dev/zero`) and cannot be read a
+            // second time.
+            problems.push(diagnostic(
+                &shown,
+                None,
+                "not a regular file (a FIFO, device or socket), skipped",
+            ));
+            continue;
+        }
         if !meta.is_dir() {
             files.push(SourceFile {
                 path: root.clone(),

@@ -262,6 +262,13 @@ fn links_loops_and_dangling_links_are_named_when_followed() {
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    // Something that is not a regular file, named on the command line: /dev/zero never ends.
+    let (code, _, stderr) = scan(&["/dev/zero"], tmp.path());
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        "neardup: /dev/zero: not a regular file (a FIFO, device or socket), skipped"
+    );
     // A dangling link named on the command line.
     let (code, _, stderr) = scan(&["in/dangling.txt"], tmp.path());
     assert_eq!(code, 2);
