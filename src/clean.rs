@@ -28,7 +28,7 @@ use crate::corpus::{self, Diagnostic, SourceFile, SourceKind};
 use crate::decode;
 use crate::error::{Error, Result};
 use crate::paragraph::{self, Analysis, Analyzer, Paragraph};
-use crate::progress::{Progress, Stage};
+use crate::progress::{NoProgress, Progress, Stage};
 use crate::report::{VERSION, round4};
 use crate::scan::{self, ScanOutcome};
 use rayon::prelude::*;
@@ -492,16 +492,26 @@ fn destinations(roots: &[PathBuf], out: &Path, sources: &[SourceFile]) -> Result
     Ok(relative)
 }
 
-/// Whether a file name is one of [`write_atomically`]'s temporary files.
+/// Whether a file name is one of [`write_atomically`]'s temporary files: the prefix, tempfile's
+/// 6 random alphanumeric characters, the suffix.
 fn is_temporary(name: &std::ffi::OsStr) -> bool {
     let name = name.as_encoded_bytes();
-    name.starts_with(TEMPORARY_PREFIX.as_bytes()) && name.ends_with(TEMPORARY_SUFFIX.as_bytes())
+    name.len() == TEMPORARY_PREFIX.len() + 6 + TEMPORARY_SUFFIX.len()
+        && name.starts_with(TEMPORARY_PREFIX.as_bytes())
+        && name.ends_with(TEMPORARY_SUFFIX.as_bytes())
+        && name[TEMPORARY_PREFIX.len()..TEMPORARY_PREFIX.len() + 6]
+            .iter()
+            .all(u8::is_ascii_alphanumeric)
 }
 
 /// Removes the temporary files a killed run left in the output folder (best effort: the folder
-/// is neardup's own, see [`MARKER_NAME`]).
-fn remove_stale_temporaries(out: &Path) {
-    for entry in walkdir::WalkDir::new(out).into_iter().flatten() {
+/// is neardup's own, see [`MARKER_NAME`]). Input folders inside it are not entered.
+fn remove_stale_temporaries(out: &Path, roots: &[PathBuf]) {
+    let inputs: Vec<PathBuf> = roots.iter().map(|r| resolve(r)).collect();
+    let walker = walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_entry(|e| !(e.file_type().is_dir() && inputs.contains(&resolve(e.path()))));
+    for entry in walker.flatten() {
         if entry.file_type().is_file() && is_temporary(entry.file_name()) {
             let _ = std::fs::remove_file(entry.path());
         }
@@ -520,6 +530,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8], like: Option<&Path>) -> std::
         .prefix(TEMPORARY_PREFIX)
         .suffix(TEMPORARY_SUFFIX)
         .tempfile_in(folder)?;
+    simulated_disk::reserve(bytes.len())?;
     temporary.write_all(bytes)?;
     temporary.flush()?;
     // Temporary files are private (0600); the result gets the input's permissions, or the
@@ -539,6 +550,33 @@ pub fn write_atomically(path: &Path, bytes: &[u8], like: Option<&Path>) -> std::
     Ok(())
 }
 
+/// The test double for a full disk: with `NEARDUP_TEST_DISK_BYTES=N` in the environment, writes
+/// fail as on a full disk (`StorageFull`) once N bytes have been written in all, wherever the
+/// output is. For the integration tests where a small tmpfs cannot be mounted; unset, it costs
+/// one atomic load per file.
+mod simulated_disk {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static LEFT: OnceLock<Option<AtomicU64>> = OnceLock::new();
+
+    pub fn reserve(bytes: usize) -> std::io::Result<()> {
+        let left = LEFT.get_or_init(|| {
+            let limit = std::env::var("NEARDUP_TEST_DISK_BYTES").ok()?;
+            Some(AtomicU64::new(limit.parse().ok()?))
+        });
+        let Some(left) = left else {
+            return Ok(());
+        };
+        let wanted = bytes as u64;
+        left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |l| {
+            l.checked_sub(wanted)
+        })
+        .map(|_| ())
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::StorageFull))
+    }
+}
+
 /// What pass 2 produced for one source.
 #[derive(Default)]
 struct SourceResult {
@@ -551,6 +589,9 @@ struct SourceResult {
     documents: usize,
     /// Writing had stopped before this source's turn.
     not_started: bool,
+    /// The source could not be read again, changed, or could not be written: nothing of it is
+    /// in the output.
+    failed: bool,
 }
 
 /// Runs the scan, then writes the cleaned copies (or, for a dry run, only plans them).
@@ -601,10 +642,22 @@ pub fn clean(
                 path: config.out.clone(),
                 source,
             })?;
-        remove_stale_temporaries(&config.out);
+        // The manifest of an earlier run into this folder goes first: until this run's is
+        // written, none describes the folder (an interrupted run leaves none).
+        match std::fs::remove_file(config.out.join(MANIFEST_NAME)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(Error::Io {
+                    path: config.out.join(MANIFEST_NAME),
+                    source,
+                });
+            }
+        }
+        remove_stale_temporaries(&config.out, roots);
     }
     progress.start(Stage::Writing, outcome.sources.iter().map(|s| s.len).sum());
-    let context = PassTwo {
+    let mut context = PassTwo {
         config,
         outcome: &outcome,
         boilerplate: Arc::new(boilerplate),
@@ -613,25 +666,49 @@ pub fn clean(
         checked_folders: std::sync::Mutex::new(HashSet::new()),
         disk_full: AtomicBool::new(false),
     };
-    let results: Vec<SourceResult> = outcome
-        .sources
-        .par_iter()
-        .zip(&destinations)
-        .zip(&docs_of_source)
-        .zip(&outcome.fingerprints)
-        .map(|(((source, rel), docs), &fingerprint)| {
-            if context.stopped() {
-                return SourceResult {
-                    not_started: true,
-                    ..SourceResult::default()
-                };
-            }
-            let result = context.clean_source(source, fingerprint, rel, docs);
-            progress.advance(source.len);
-            result
-        })
-        .collect();
+    let all_sources: Vec<usize> = (0..outcome.sources.len()).collect();
+    let mut results = context.clean_sources(&all_sources, &destinations, &docs_of_source, progress);
     progress.finish();
+    // A near-duplicate left out for a representative that could not be written after all (it
+    // changed, vanished, or failed to write) is written instead: never both lost.
+    let failed: HashSet<usize> = (0..results.len()).filter(|&i| results[i].failed).collect();
+    let rescued: HashMap<u32, u32> = dropped_for
+        .iter()
+        .filter(|(_, (kept, _))| failed.contains(&outcome.documents[*kept as usize].source))
+        .map(|(&doc, &(kept, _))| (doc, kept))
+        .collect();
+    let still_dropped: HashMap<u32, (u32, f64)>;
+    if !rescued.is_empty() {
+        still_dropped = dropped_for
+            .iter()
+            .filter(|(doc, _)| !rescued.contains_key(doc))
+            .map(|(&doc, &entry)| (doc, entry))
+            .collect();
+        context.dropped_for = &still_dropped;
+        let mut again: Vec<usize> = rescued
+            .keys()
+            .map(|&doc| outcome.documents[doc as usize].source)
+            .filter(|source| !failed.contains(source))
+            .collect();
+        again.sort_unstable();
+        again.dedup();
+        let redone = context.clean_sources(&again, &destinations, &docs_of_source, &NoProgress);
+        for (&source, mut result) in again.iter().zip(redone) {
+            for (&doc, &kept) in &rescued {
+                if outcome.documents[doc as usize].source == source {
+                    result.problems.push(Diagnostic {
+                        path: outcome.sources[source].display.clone(),
+                        line: outcome.documents[doc as usize].line,
+                        message: format!(
+                            "written although a near-duplicate of {}, which could not be written",
+                            outcome.documents[kept as usize].label()
+                        ),
+                    });
+                }
+            }
+            results[source] = result;
+        }
+    }
     let interrupted = config.interrupt.load(Ordering::SeqCst);
     let disk_full = context.disk_full.load(Ordering::SeqCst);
 
@@ -747,6 +824,37 @@ struct PassTwo<'a> {
 }
 
 impl PassTwo<'_> {
+    /// Cleans the sources numbered `which`, in parallel; results in that order.
+    fn clean_sources(
+        &self,
+        which: &[usize],
+        destinations: &[PathBuf],
+        docs_of_source: &[Vec<(Option<usize>, u32)>],
+        progress: &dyn Progress,
+    ) -> Vec<SourceResult> {
+        which
+            .par_iter()
+            .map(|&i| {
+                if self.stopped() {
+                    return SourceResult {
+                        not_started: true,
+                        ..SourceResult::default()
+                    };
+                }
+                let source = &self.outcome.sources[i];
+                let result = self.clean_source(
+                    source,
+                    self.outcome.fingerprints[i],
+                    self.outcome.skipped[i],
+                    &destinations[i],
+                    &docs_of_source[i],
+                );
+                progress.advance(source.len);
+                result
+            })
+            .collect()
+    }
+
     /// Whether writing must stop (interrupted, or the disk is full).
     fn stopped(&self) -> bool {
         self.config.interrupt.load(Ordering::SeqCst) || self.disk_full.load(Ordering::SeqCst)
@@ -793,6 +901,7 @@ impl PassTwo<'_> {
         &self,
         source: &SourceFile,
         fingerprint: Option<u64>,
+        skipped: bool,
         rel: &Path,
         docs: &[(Option<usize>, u32)],
     ) -> SourceResult {
@@ -802,7 +911,8 @@ impl PassTwo<'_> {
             line: None,
             message,
         };
-        // Pass 1 skipped the file (it said why): not written.
+        result.failed = true;
+        // Pass 1 could not read the file (it said why): not written.
         let Some(fingerprint) = fingerprint else {
             result.problems.push(problem("not written".into()));
             return result;
@@ -823,6 +933,7 @@ impl PassTwo<'_> {
             ));
             return result;
         }
+        result.failed = false;
         let output_name = rel.to_string_lossy().into_owned();
         let change = |doc: Option<u32>, removed: Vec<Removed>| {
             let info = doc.map(|d| &self.outcome.documents[d as usize]);
@@ -835,6 +946,11 @@ impl PassTwo<'_> {
             }
         };
         let output: Option<Vec<u8>> = match source.kind {
+            // Read but not taken apart in pass 1 (binary, JSONL not in UTF-8): kept as it is.
+            _ if skipped => {
+                result.problems.push(problem(COPIED_UNCHANGED.into()));
+                Some(bytes)
+            }
             SourceKind::Text => {
                 let doc = docs.first().map(|&(_, d)| d);
                 result.documents = 1;
@@ -845,8 +961,8 @@ impl PassTwo<'_> {
                     // The cleaned bytes, or None to copy the file as it is.
                     let changed = match decode::decode(&bytes, self.config.scan.input.encoding) {
                         Err(_) => {
-                            result.problems.push(problem("not written".into()));
-                            return result;
+                            result.problems.push(problem(COPIED_UNCHANGED.into()));
+                            None
                         }
                         Ok(decoded) => {
                             let cleaned = self.cleaner().clean(&decoded.text);
@@ -879,9 +995,15 @@ impl PassTwo<'_> {
                 .inside_out(&target)
                 .and_then(|()| write_atomically(&target, &output, Some(&source.path)));
             if let Err(e) = written {
-                if e.kind() == std::io::ErrorKind::StorageFull {
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+                ) {
                     self.disk_full.store(true, Ordering::SeqCst);
                 }
+                // What was not written did not change.
+                result.changes.clear();
+                result.failed = true;
                 result.written = false;
                 result.bytes_out = 0;
                 result.write_failure = Some(Diagnostic {
@@ -998,6 +1120,16 @@ mod tests {
         assert_eq!(cleaned.text, "Body text.\r\n");
         assert_eq!(cleaned.removed[0].boilerplate_documents, Some(7));
         assert_eq!(cleaned.kept, [true, false]);
+    }
+
+    #[test]
+    fn only_names_shaped_like_our_temporaries_are_swept() {
+        let name = |s: &str| is_temporary(std::ffi::OsStr::new(s));
+        assert!(name(".neardup-Ab12Cd.tmp"));
+        assert!(!name(".neardup-notes.tmp"));
+        assert!(!name(".neardup-Ab12C!.tmp"));
+        assert!(!name("neardup-Ab12Cd.tmp"));
+        assert!(!name(".neardup-Ab12Cd.txt"));
     }
 
     #[test]

@@ -299,6 +299,8 @@ pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::StorageFull => "no space left on device".into(),
+        std::io::ErrorKind::QuotaExceeded => "disk quota exceeded".into(),
         _ => e.to_string(),
     }
 }
@@ -324,17 +326,31 @@ pub struct SourceRead<T> {
     /// Notes that do not mean anything was lost (a guessed encoding, repeated JSONL ids).
     pub notes: Vec<Diagnostic>,
     /// xxh3 of the bytes read, to tell later whether the file changed; `None` when it could
-    /// not be read or was skipped as a whole (binary, unreadable).
+    /// not be read (or, with an expected fingerprint, changed).
     pub fingerprint: Option<u64>,
+    /// The file was read but skipped as a whole (binary, JSONL not in UTF-8): `clean` copies it
+    /// unchanged.
+    pub skipped: bool,
 }
 
 impl<T> SourceRead<T> {
-    fn skipped(problem: Diagnostic) -> Self {
+    /// Nothing read: the file could not be read, or changed.
+    fn failed(problem: Diagnostic) -> Self {
         SourceRead {
             docs: Vec::new(),
             problems: vec![problem],
             notes: Vec::new(),
             fingerprint: None,
+            skipped: false,
+        }
+    }
+
+    /// Read, but not taken apart into documents.
+    fn skipped(problem: Diagnostic, bytes: &[u8]) -> Self {
+        SourceRead {
+            fingerprint: Some(fingerprint(bytes)),
+            skipped: true,
+            ..Self::failed(problem)
         }
     }
 }
@@ -369,12 +385,12 @@ where
     let bytes = match std::fs::read(&source.path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            return SourceRead::skipped(diagnostic(&source.display, None, io_reason(&e)));
+            return SourceRead::failed(diagnostic(&source.display, None, io_reason(&e)));
         }
     };
     let read = documents_in(source.kind, &source.display, &bytes, options, work);
     if expected.is_some() && read.fingerprint != expected {
-        return SourceRead::skipped(changed_during_run(&source.display, "skipped"));
+        return SourceRead::failed(changed_during_run(&source.display, "skipped"));
     }
     read
 }
@@ -397,7 +413,7 @@ where
         SourceKind::Text => {
             let decoded = match decode::decode(bytes, options.encoding) {
                 Ok(decoded) => decoded,
-                Err(binary) => return SourceRead::skipped(binary_file(display, binary)),
+                Err(binary) => return SourceRead::skipped(binary_file(display, binary), bytes),
             };
             let problems = decoded
                 .first_error
@@ -419,23 +435,30 @@ where
                 problems,
                 notes,
                 fingerprint,
+                skipped: false,
             }
         }
         SourceKind::Jsonl => {
             if let Some((encoding, _)) = decode::byte_order_mark(bytes)
                 && encoding != TextEncoding::Utf8
             {
-                return SourceRead::skipped(diagnostic(
-                    display,
-                    None,
-                    format!(
-                        "JSONL must be UTF-8, found a {} byte-order mark; skipped",
-                        encoding.name()
+                return SourceRead::skipped(
+                    diagnostic(
+                        display,
+                        None,
+                        format!(
+                            "JSONL must be UTF-8, found a {} byte-order mark; skipped",
+                            encoding.name()
+                        ),
                     ),
-                ));
+                    bytes,
+                );
             }
-            if let Some(nul_at) = bytes.iter().position(|&b| b == 0) {
-                return SourceRead::skipped(binary_file(display, decode::Binary { nul_at }));
+            // A NUL byte early on means a binary file named .jsonl (an image, an archive); later
+            // ones only spoil their own line (zero padding after a crash), see read_jsonl.
+            let head = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
+            if let Some(nul_at) = head.iter().position(|&b| b == 0) {
+                return SourceRead::skipped(binary_file(display, decode::Binary { nul_at }), bytes);
             }
             let mut read = read_jsonl(display, bytes, options, work);
             read.fingerprint = fingerprint;
@@ -443,6 +466,9 @@ where
         }
     }
 }
+
+/// How much of a JSONL file is looked at for NUL bytes to call it binary.
+const BINARY_SNIFF_LEN: usize = 8192;
 
 fn binary_file(display: &str, binary: decode::Binary) -> Diagnostic {
     diagnostic(
@@ -579,6 +605,7 @@ where
         problems,
         notes,
         fingerprint: None,
+        skipped: false,
     }
 }
 

@@ -44,7 +44,9 @@ impl TextEncoding {
     /// The encoding for a WHATWG label (`latin1`, `utf-16le`, `sjis`, ...), if known.
     pub fn for_label(label: &str) -> Option<TextEncoding> {
         let encoding = encoding_rs::Encoding::for_label(label.trim().as_bytes())?;
-        Some(Self::from_encoding_rs(encoding))
+        // Labels of encodings too dangerous for the Web (ISO-2022-KR, HZ) map to "replacement",
+        // which decodes any input to one U+FFFD: no use here.
+        (encoding != encoding_rs::REPLACEMENT).then(|| Self::from_encoding_rs(encoding))
     }
 
     fn from_encoding_rs(encoding: &'static encoding_rs::Encoding) -> TextEncoding {
@@ -184,8 +186,9 @@ fn memchr_nul(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == 0)
 }
 
-/// UTF-16 without a byte-order mark, recognized when (in the first 4 KiB) at least a third of the
-/// code units have a NUL high byte on one side and no unit has a NUL byte on the other side.
+/// UTF-16 without a byte-order mark, recognized when (in the first 4 KiB of an even-length file)
+/// at least a third of the code units have a NUL byte on one side, and at most one in twenty on
+/// the other (characters such as U+3000 or U+4E00 have a NUL low byte).
 fn utf16_without_bom(bytes: &[u8]) -> Option<TextEncoding> {
     if !bytes.len().is_multiple_of(2) {
         return None;
@@ -197,9 +200,9 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<TextEncoding> {
         even += usize::from(pair[0] == 0);
         odd += usize::from(pair[1] == 0);
     }
-    if odd * 3 >= units && even == 0 {
+    if odd * 3 >= units && even * 20 <= units {
         Some(TextEncoding::Utf16Le)
-    } else if even * 3 >= units && odd == 0 {
+    } else if even * 3 >= units && odd * 20 <= units {
         Some(TextEncoding::Utf16Be)
     } else {
         None
@@ -336,7 +339,7 @@ mod tests {
 
     #[test]
     fn utf16_with_and_without_bom() {
-        let text = "Grüße, “quoted” — 東京 and more words here";
+        let text = "Grüße, “quoted” — 東京\u{3000}一 and more words here";
         for little in [true, false] {
             for bom in [true, false] {
                 let bytes = utf16(text, little, bom);
@@ -395,6 +398,7 @@ mod tests {
         let d = decode(b"\xEF\xBB\xBFna\xC3\xAFve", Some(latin1)).unwrap();
         assert_eq!(d.text, "naïve");
         assert_eq!(TextEncoding::for_label("no-such-encoding"), None);
+        assert_eq!(TextEncoding::for_label("iso-2022-kr"), None);
     }
 
     #[test]

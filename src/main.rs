@@ -298,20 +298,28 @@ impl<'a> StageHooks<'a> {
 
 impl Progress for StageHooks<'_> {
     fn start(&self, stage: Stage, total: u64) {
-        if self.pause_at.as_deref() == Some(stage.label()) {
-            eprintln!("neardup: test pause before {}", stage.label());
-            let mut line = String::new();
-            let _ = std::io::stdin().read_line(&mut line);
-        }
         if stage == Stage::Writing {
             self.writing.store(true, Ordering::SeqCst);
             if let Some(flag) = &self.interrupt {
                 for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-                    if let Err(e) = signal_hook::flag::register(signal, flag.clone()) {
+                    // The first signal raises the flag; a second one, with the flag raised,
+                    // ends the process at once (a stuck file system, an impatient user).
+                    let caught = signal_hook::flag::register_conditional_shutdown(
+                        signal,
+                        EXIT_INTERRUPTED.into(),
+                        flag.clone(),
+                    )
+                    .and_then(|_| signal_hook::flag::register(signal, flag.clone()));
+                    if let Err(e) = caught {
                         warn(format!("could not catch signal {signal}: {e}"));
                     }
                 }
             }
+        }
+        if self.pause_at.as_deref() == Some(stage.label()) {
+            eprintln!("neardup: test pause before {}", stage.label());
+            let mut line = String::new();
+            let _ = std::io::stdin().read_line(&mut line);
         }
         self.display.start(stage, total);
     }

@@ -150,9 +150,11 @@ pub struct ScanOutcome {
     /// Notes about inputs that do not mean anything was lost (a guessed encoding, repeated JSONL
     /// ids), in path order.
     pub notes: Vec<Diagnostic>,
-    /// Per source, the fingerprint of the bytes read in the first pass (`None`: the file was
-    /// skipped), so that later passes can tell a file that changed in between.
+    /// Per source, the fingerprint of the bytes read in the first pass (`None`: the file could
+    /// not be read), so that later passes can tell a file that changed in between.
     pub fingerprints: Vec<Option<u64>>,
+    /// Per source, whether it was read but skipped as a whole (binary, JSONL not in UTF-8).
+    pub skipped: Vec<bool>,
 }
 
 /// Shingles, signature and paragraphs of one document, the pipeline's working form.
@@ -291,6 +293,7 @@ pub fn scan(
         problems,
         mut notes,
         fingerprints,
+        skipped,
     } = hash_sources(&sources, config, &minhasher, progress);
     diagnostics.extend(problems);
 
@@ -351,6 +354,7 @@ pub fn scan(
         diagnostics,
         notes,
         fingerprints,
+        skipped,
     })
 }
 
@@ -428,6 +432,7 @@ struct HashedSources {
     problems: Vec<Diagnostic>,
     notes: Vec<Diagnostic>,
     fingerprints: Vec<Option<u64>>,
+    skipped: Vec<bool>,
 }
 
 /// Reads every source and hashes its documents, in parallel; results in source order.
@@ -458,10 +463,12 @@ fn hash_sources(
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     let mut fingerprints = Vec::with_capacity(sources.len());
+    let mut skipped = Vec::with_capacity(sources.len());
     for (source_index, (source, read)) in per_source.into_iter().enumerate() {
         problems.extend(read.problems);
         notes.extend(read.notes);
         fingerprints.push(read.fingerprint);
+        skipped.push(read.skipped);
         for (line, id, doc) in read.docs {
             let info = DocumentInfo {
                 source: source_index,
@@ -486,6 +493,7 @@ fn hash_sources(
         problems,
         notes,
         fingerprints,
+        skipped,
     }
 }
 

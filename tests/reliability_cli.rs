@@ -46,7 +46,7 @@ fn temporary_files(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn binary_files_are_named_and_skipped_and_not_copied() {
+fn binary_files_are_named_skipped_and_copied_unchanged() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("in");
     std::fs::create_dir(&dir).unwrap();
@@ -56,6 +56,11 @@ fn binary_files_are_named_and_skipped_and_not_copied() {
     let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06";
     std::fs::write(dir.join("image.txt"), png).unwrap();
     std::fs::write(dir.join("records.jsonl"), b"{\"text\": \"a\x00b\"}\n").unwrap();
+    // A JSONL file with a NUL far from its start (zero padding after a crash): only that line
+    // is bad.
+    let record = serde_json::json!({"text": article_with_repeat(1) + &"word ".repeat(2000)});
+    let late = format!("{record}\n\0\0\0\0\n");
+    std::fs::write(dir.join("late.jsonl"), &late).unwrap();
     let (report, stderr) = scan_json(&["in"], tmp.path(), 2);
     assert!(
         stderr.contains("neardup: in/image.txt: binary file (NUL byte at offset 8), skipped"),
@@ -65,19 +70,30 @@ fn binary_files_are_named_and_skipped_and_not_copied() {
         stderr.contains("neardup: in/records.jsonl: binary file (NUL byte at offset 11), skipped"),
         "{stderr}"
     );
-    assert_eq!(stderr.lines().count(), 2, "{stderr}");
-    assert_eq!(report.stats.documents, 2);
-    assert_eq!(report.stats.input_errors, 2);
+    assert!(
+        stderr.contains("neardup: in/late.jsonl:2: not valid JSON (expected value"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 3, "{stderr}");
+    assert_eq!(report.stats.documents, 3);
+    assert_eq!(report.stats.input_errors, 3);
 
+    // clean copies what it cannot read as text unchanged: nothing is lost.
     let (code, _, stderr) = clean(&["in", "--out", "out", "-q"], tmp.path());
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("in/image.txt: binary file (NUL byte at offset 8), skipped; not written"),
+        stderr.contains(
+            "in/image.txt: binary file (NUL byte at offset 8), skipped; copied unchanged, not \
+             cleaned"
+        ),
         "{stderr}"
     );
     let written = tree(&tmp.path().join("out"));
-    assert!(!written.contains_key("image.txt") && !written.contains_key("records.jsonl"));
+    assert_eq!(written["image.txt"], png);
+    assert_eq!(written["records.jsonl"], b"{\"text\": \"a\x00b\"}\n");
     assert_eq!(written["a.txt"], article_cleaned(1).as_bytes());
+    let late_out = String::from_utf8(written["late.jsonl"].clone()).unwrap();
+    assert!(late_out.ends_with("\n\0\0\0\0\n") && late_out.len() < late.len());
     assert_eq!(std::fs::read(dir.join("image.txt")).unwrap(), png);
 }
 
@@ -694,25 +710,36 @@ fn a_full_disk_stops_writing_and_leaves_only_complete_files() {
     }
     let disk = tmp.path().join("disk");
     std::fs::create_dir(&disk).unwrap();
-    // A 1 MB tmpfs (needs root or CAP_SYS_ADMIN; without it the test has nothing to run on).
+    // A 1 MB tmpfs (needs root or CAP_SYS_ADMIN).
     let mounted = std::process::Command::new("mount")
         .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
         .arg(&disk)
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("skipped: cannot mount a tmpfs here");
-        return;
-    }
-    struct Unmount<'a>(&'a Path);
+    struct Unmount<'a>(&'a Path, bool);
     impl Drop for Unmount<'_> {
         fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(self.0).status();
+            if self.1 {
+                let _ = std::process::Command::new("umount").arg(self.0).status();
+            }
         }
     }
-    let _unmount = Unmount(&disk);
-    let (code, _, stderr) = clean(&["in", "-o", "disk/out", "-q", "-j", "1"], tmp.path());
+    let _unmount = Unmount(&disk, mounted);
+    // Where a tmpfs cannot be mounted, the writer's test double plays a 1 MB disk.
+    let mut command = common::neardup();
+    if !mounted {
+        command.env("NEARDUP_TEST_DISK_BYTES", "1000000");
+    }
+    let out = command
+        .args(["clean", "in", "-o", "disk/out", "-q", "-j", "1"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let (code, stderr) = (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stderr).unwrap(),
+    );
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("no space left on device"), "{stderr}");
     assert!(
@@ -752,7 +779,7 @@ fn ctrl_c_or_sigterm_during_clean_leave_only_complete_files_and_a_rerun_finishes
 
     let out = tmp.path().join("out");
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("neardup"))
-        .args(["clean", "in", "-o", "out", "-q"])
+        .args(["clean", "in", "-o", "out", "-q", "-j", "2"])
         .current_dir(tmp.path())
         .env("NEARDUP_TEST_WRITE_DELAY_MS", "50")
         .stdout(Stdio::null())
@@ -790,27 +817,43 @@ fn ctrl_c_or_sigterm_during_clean_leave_only_complete_files_and_a_rerun_finishes
         assert_eq!(Some(bytes), reference.get(name), "{name} incomplete");
     }
 
-    // The same command again, stopped by SIGTERM this time half a second in (the copies take
-    // 5 s at least): same guarantees.
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("neardup"))
-        .args(["clean", "in", "-o", "out", "-q"])
+    // The same command again finishes the job, with a manifest.
+    let (code, _, stderr) = clean(&["in", "-o", "out", "-q"], tmp.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(tree(&out), reference);
+
+    // Once more, stopped by SIGTERM just after writing began: same guarantees, and the earlier
+    // run's manifest is gone, since it no longer describes the folder.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("neardup"))
+        .args(["clean", "in", "-o", "out", "-q", "-j", "2"])
         .current_dir(tmp.path())
         .env("NEARDUP_TEST_WRITE_DELAY_MS", "50")
+        .env("NEARDUP_TEST_PAUSE_AT", "writing")
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut child_stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    child_stderr.read_line(&mut line).unwrap();
+    assert!(line.contains("test pause before writing"), "{line}");
+    child.stdin.take().unwrap().write_all(b"\n").unwrap();
+    // 200 copies at 50 ms on 2 threads take 5 s; the signal comes after 0.2 s.
+    std::thread::sleep(std::time::Duration::from_millis(200));
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child_stderr, &mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(temporary_files(&out).is_empty());
-    for (name, bytes) in &tree(&out) {
+    let after_term = tree(&out);
+    assert!(!after_term.contains_key(neardup::clean::MANIFEST_NAME));
+    for (name, bytes) in &after_term {
         assert_eq!(Some(bytes), reference.get(name), "{name} incomplete");
     }
 
@@ -832,4 +875,59 @@ fn temporary_files_left_by_a_killed_run_are_removed_by_the_next_one() {
     let (code, _, stderr) = clean(&["in", "-o", "out"], tmp.path());
     assert_eq!(code, 0, "{stderr}");
     assert!(temporary_files(&tmp.path().join("out")).is_empty());
+}
+
+#[test]
+fn a_duplicate_left_out_for_a_copy_that_changed_is_written_instead() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    for name in ["a.txt", "b.txt"] {
+        std::fs::write(dir.join(name), article_with_repeat(27)).unwrap();
+    }
+    // Which one is kept: the dry run's plan says.
+    let (code, stdout, _) = clean(
+        &[
+            "in",
+            "-o",
+            "plan",
+            "--drop-duplicates",
+            "--dry-run",
+            "--json",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, 0);
+    let plan: neardup::clean::Manifest = serde_json::from_str(&stdout).unwrap();
+    let kept = plan.dropped_duplicates[0].duplicate_of.clone();
+    let dropped = plan.dropped_duplicates[0].path.clone();
+    // The kept copy changes while clean runs: it is not written, so its duplicate is.
+    let (code, _, stderr) = paused_run(
+        tmp.path(),
+        &["clean", "in", "-o", "out", "--drop-duplicates"],
+        "writing",
+        || {
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(tmp.path().join(&kept))
+                .unwrap();
+            file.write_all(b"\nAn update.\n").unwrap();
+        },
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "neardup: {dropped}: written although a near-duplicate of {kept}, which could not \
+             be written"
+        )),
+        "{stderr}"
+    );
+    let written = tree(&tmp.path().join("out"));
+    let dropped_name = dropped.rsplit('/').next().unwrap();
+    assert_eq!(written[dropped_name], article_cleaned(27).as_bytes());
+    assert!(
+        manifest(&tmp.path().join("out"))
+            .dropped_duplicates
+            .is_empty()
+    );
 }
