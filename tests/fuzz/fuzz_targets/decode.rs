@@ -1,0 +1,9 @@
+#![no_main]
+//! See `invariants::decode` for what this target checks.
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../invariants.rs"]
+mod invariants;
+
+fuzz_target!(|data: &[u8]| invariants::decode(data));
