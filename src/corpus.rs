@@ -1,5 +1,5 @@
-//! The corpus: which files are inputs (walking folders), how they are read and decoded, and how a
-//! JSONL file becomes documents. The only stage that touches the filesystem on the input side.
+//! The corpus: which files are inputs (walking folders), how they are read, and how a JSONL file
+//! becomes documents. The only stage that touches the filesystem on the input side.
 //!
 //! Rules, all documented in the README:
 //! - Paths on the command line may be files or folders. Folders are walked recursively in byte
@@ -9,9 +9,11 @@
 //!   named on the command line is always read.
 //! - Files ending in `.jsonl` hold one JSON object per line; the text is a string field, the id
 //!   another field (the line number when absent). Blank lines are ignored.
-//! - Text is UTF-8, with or without a byte-order mark. A file that is not valid UTF-8 is still
-//!   read, with every invalid sequence replaced by U+FFFD (which only separates words), and named
-//!   in a warning; the run then exits with code 2.
+//! - A named path that is a FIFO, device or socket is skipped (it could be endless).
+//! - Text files are decoded by [`crate::decode`]'s rules (byte-order marks, UTF-16, binary
+//!   files, damaged UTF-8, guessed legacy encodings); JSONL is UTF-8, and a NUL byte in its first
+//!   8 KiB makes it binary.
+//! - Every file read is fingerprinted, so later passes can tell that it changed.
 //! - Any problem with one input is a [`Diagnostic`] and the run goes on with the rest.
 
 use crate::decode::{self, TextEncoding};

@@ -1,7 +1,7 @@
 //! neardup finds near-duplicate documents in a corpus of articles and reports them as clusters.
 //!
 //! The library does the work as a pipeline of stages, one module each:
-//! [`corpus`] (walk, read, decode) -> [`normalize`] (NFKC, case and punctuation folding, tokens)
+//! [`corpus`] (walk, read; [`decode`] turns bytes into text) -> [`normalize`] (NFKC, case and punctuation folding, tokens)
 //! -> [`shingle`] (k-gram fingerprints) -> [`minhash`] (signatures) -> [`lsh`] (candidate pairs)
 //! -> verification by exact Jaccard -> [`cluster`] (union-find) -> [`report`] (text, JSON).
 //! Alongside, [`paragraph`] cuts each document into paragraphs and finds the repeats inside it,
