@@ -19,7 +19,6 @@
 use crate::decode::{self, TextEncoding};
 use rayon::prelude::*;
 use serde_json::Value;
-use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -93,10 +92,8 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{}: {}", self.path, line, self.message),
-            None => write!(f, "{}: {}", self.path, self.message),
-        }
+        let at = crate::report::location(&self.path, self.line);
+        write!(f, "{at}: {}", self.message)
     }
 }
 
@@ -347,10 +344,10 @@ impl<T> SourceRead<T> {
         }
     }
 
-    /// Read, but not taken apart into documents.
-    fn skipped(problem: Diagnostic, bytes: &[u8]) -> Self {
+    /// Read (with that fingerprint), but not taken apart into documents.
+    fn skipped(problem: Diagnostic, fingerprint: u64) -> Self {
         SourceRead {
-            fingerprint: Some(fingerprint(bytes)),
+            fingerprint: Some(fingerprint),
             skipped: true,
             ..Self::failed(problem)
         }
@@ -390,11 +387,18 @@ where
             return SourceRead::failed(diagnostic(&source.display, None, io_reason(&e)));
         }
     };
-    let read = documents_in(source.kind, &source.display, &bytes, options, work);
-    if expected.is_some() && read.fingerprint != expected {
+    let fingerprint = fingerprint(&bytes);
+    if expected.is_some_and(|e| e != fingerprint) {
         return SourceRead::failed(changed_during_run(&source.display, "skipped"));
     }
-    read
+    documents_of(
+        source.kind,
+        &source.display,
+        &bytes,
+        fingerprint,
+        options,
+        work,
+    )
 }
 
 /// The documents in the bytes of one file of the given kind (`display` names it in
@@ -410,12 +414,29 @@ where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
 {
-    let fingerprint = Some(fingerprint(bytes));
+    documents_of(kind, display, bytes, fingerprint(bytes), options, work)
+}
+
+/// [`documents_in`] for bytes whose fingerprint is known.
+fn documents_of<T, W>(
+    kind: SourceKind,
+    display: &str,
+    bytes: &[u8],
+    fingerprint: u64,
+    options: &InputOptions,
+    work: &W,
+) -> SourceRead<T>
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
     match kind {
         SourceKind::Text => {
             let decoded = match decode::decode(bytes, options.encoding) {
                 Ok(decoded) => decoded,
-                Err(binary) => return SourceRead::skipped(binary_file(display, binary), bytes),
+                Err(binary) => {
+                    return SourceRead::skipped(binary_file(display, binary), fingerprint);
+                }
             };
             let problems = decoded
                 .first_error
@@ -436,7 +457,7 @@ where
                 docs: vec![work(doc)],
                 problems,
                 notes,
-                fingerprint,
+                fingerprint: Some(fingerprint),
                 skipped: false,
             }
         }
@@ -453,17 +474,18 @@ where
                             encoding.name()
                         ),
                     ),
-                    bytes,
+                    fingerprint,
                 );
             }
             // A NUL byte early on means a binary file named .jsonl (an image, an archive); later
             // ones only spoil their own line (zero padding after a crash), see read_jsonl.
             let head = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
             if let Some(nul_at) = head.iter().position(|&b| b == 0) {
-                return SourceRead::skipped(binary_file(display, decode::Binary { nul_at }), bytes);
+                let binary = decode::Binary { nul_at };
+                return SourceRead::skipped(binary_file(display, binary), fingerprint);
             }
             let mut read = read_jsonl(display, bytes, options, work);
-            read.fingerprint = fingerprint;
+            read.fingerprint = Some(fingerprint);
             read
         }
     }
@@ -498,15 +520,6 @@ fn undecodable(
             encoding.name()
         ),
     )
-}
-
-/// A JSONL line's bytes as text: UTF-8, with invalid sequences replaced (JSON is UTF-8 by
-/// definition, so no other encoding is guessed), and the offset of the first bad byte.
-fn decode_line(bytes: &[u8]) -> (Cow<'_, str>, Option<usize>) {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => (Cow::Borrowed(text), None),
-        Err(e) => (String::from_utf8_lossy(bytes), Some(e.valid_up_to())),
-    }
 }
 
 fn read_jsonl<T, W>(display: &str, bytes: &[u8], options: &InputOptions, work: &W) -> SourceRead<T>
@@ -559,7 +572,8 @@ where
     let outcomes: Vec<LineOutcome<T>> = lines
         .par_iter()
         .map(|&(line_no, line)| {
-            let (line, bad_at) = decode_line(line);
+            // JSON is UTF-8 by definition: no other encoding is guessed for a line.
+            let (line, bad_at) = decode::utf8_lossy(line);
             let warning = bad_at
                 .map(|offset| undecodable(display, Some(line_no), TextEncoding::Utf8, offset));
             (warning, record(line_no, &line))
@@ -617,7 +631,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_in_a_line_is_replaced_and_located() {
-        let (text, bad) = decode_line(b"ab\xFFcd");
+        let (text, bad) = decode::utf8_lossy(b"ab\xFFcd");
         assert_eq!((text.as_ref(), bad), ("ab\u{FFFD}cd", Some(2)));
     }
 

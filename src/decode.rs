@@ -209,6 +209,15 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<TextEncoding> {
     }
 }
 
+/// `bytes` as UTF-8, borrowed when valid; else with U+FFFD for each invalid sequence, and the
+/// offset of the first one.
+pub fn utf8_lossy(bytes: &[u8]) -> (Cow<'_, str>, Option<usize>) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), None),
+        Err(e) => (String::from_utf8_lossy(bytes), Some(e.valid_up_to())),
+    }
+}
+
 fn decode_as(
     bytes: &[u8],
     encoding: TextEncoding,
@@ -217,13 +226,10 @@ fn decode_as(
 ) -> Decoded<'_> {
     let body = &bytes[bom_len..];
     let (text, first_error) = match encoding {
-        TextEncoding::Utf8 => match std::str::from_utf8(body) {
-            Ok(text) => (Cow::Borrowed(text), None),
-            Err(e) => (
-                String::from_utf8_lossy(body),
-                Some(bom_len + e.valid_up_to()),
-            ),
-        },
+        TextEncoding::Utf8 => {
+            let (text, bad_at) = utf8_lossy(body);
+            (text, bad_at.map(|offset| bom_len + offset))
+        }
         other => {
             let (text, had_errors) = other.encoding_rs().decode_without_bom_handling(body);
             let first_error = had_errors.then(|| bom_len + first_error_offset(body, other));

@@ -460,14 +460,6 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     for problem in &outcome.diagnostics {
         warn(problem);
     }
-    if chatter.notes {
-        for doc in &outcome.empty_documents {
-            warn(format!(
-                "note: {}: empty document (no words), skipped",
-                doc.label()
-            ));
-        }
-    }
     let report = Report::new(&outcome, &config);
     let printed = print(|out| {
         if args.json {

@@ -147,8 +147,8 @@ pub struct ScanOutcome {
     pub stats: ScanStats,
     /// Problems with inputs, in path order.
     pub diagnostics: Vec<Diagnostic>,
-    /// Notes about inputs that do not mean anything was lost (a guessed encoding, repeated JSONL
-    /// ids), in path order.
+    /// Notes about inputs that do not mean anything was lost (a guessed encoding, an empty
+    /// document, repeated JSONL ids), in path order.
     pub notes: Vec<Diagnostic>,
     /// Per source, the fingerprint of the bytes read in the first pass (`None`: the file could
     /// not be read), so that later passes can tell a file that changed in between.
@@ -296,6 +296,11 @@ pub fn scan(
         skipped,
     } = hash_sources(&sources, config, &minhasher, progress);
     diagnostics.extend(problems);
+    notes.extend(empty.iter().map(|doc| Diagnostic {
+        path: doc.path.clone(),
+        line: doc.line,
+        message: "empty document (no words), skipped".into(),
+    }));
 
     // One flat table of signatures for LSH; each document's copy is freed as it is moved.
     let mut signatures = Vec::with_capacity(hashed.len() * config.num_perm);
@@ -420,7 +425,6 @@ fn paragraph_texts(
         }
         problems.extend(found_problems);
     }
-    problems.dedup();
     (texts, problems)
 }
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Rng, clean, manifest, scan, scan_json, tree, words, write_words};
+use common::{Rng, clean, manifest, outcome, scan, scan_json, tree, words, write_words};
 use std::io::{BufRead, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
@@ -118,8 +118,12 @@ fn empty_and_whitespace_only_files_are_noted_and_copied_as_they_are() {
     // --quiet silences notes.
     let (code, _, stderr) = scan(&["in", "-q"], tmp.path());
     assert_eq!((code, stderr.as_str()), (0, ""));
-    let (code, _, stderr) = clean(&["in", "-o", "out", "-q"], tmp.path());
+    let (code, _, stderr) = clean(&["in", "-o", "out"], tmp.path());
     assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("note: in/empty.txt: empty document"),
+        "{stderr}"
+    );
     let written = tree(&tmp.path().join("out"));
     assert_eq!(written["empty.txt"], b"");
     assert_eq!(written["blank.txt"], " \t\r\n\u{3000}\n\n".as_bytes());
@@ -313,16 +317,13 @@ fn unprivileged(dir: &Path, subcommand: &str, args: &[&str]) -> (i32, String, St
     } else {
         std::process::Command::new(binary)
     };
-    let out = command
-        .arg(subcommand)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
+    outcome(
+        command
+            .arg(subcommand)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap(),
     )
 }
 
@@ -419,12 +420,8 @@ fn paused_run(
     child.stdin.take().unwrap().write_all(b"\n").unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        rest,
-    )
+    let (code, stdout, _) = outcome(child.wait_with_output().unwrap());
+    (code, stdout, rest)
 }
 
 #[test]
@@ -625,7 +622,7 @@ fn jsonl_problems_are_named_by_line_and_every_byte_is_kept() {
 }
 
 #[test]
-fn utf16_jsonl_is_refused_by_name() {
+fn utf16_jsonl_is_named_skipped_and_copied_unchanged() {
     let tmp = tempfile::tempdir().unwrap();
     let line = r#"{"text": "hello world"}"#;
     std::fs::write(tmp.path().join("wide.jsonl"), utf16(line, true)).unwrap();
@@ -634,6 +631,16 @@ fn utf16_jsonl_is_refused_by_name() {
     assert_eq!(
         stderr.trim(),
         "neardup: wide.jsonl: JSONL must be UTF-8, found a UTF-16LE byte-order mark; skipped"
+    );
+    let (code, _, stderr) = clean(&["wide.jsonl", "-o", "out"], tmp.path());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("skipped; copied unchanged, not cleaned"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("out/wide.jsonl")).unwrap(),
+        utf16(line, true)
     );
 }
 
@@ -685,14 +692,15 @@ fn usage_errors_are_one_clear_message_and_nothing_runs() {
             "invalid value 'sometimes'",
         ),
     ] {
-        let out = common::neardup()
-            .args(&args)
-            .current_dir(tmp.path())
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(out.stdout.is_empty(), "{args:?}");
+        let (code, stdout, stderr) = outcome(
+            common::neardup()
+                .args(&args)
+                .current_dir(tmp.path())
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
@@ -731,14 +739,12 @@ fn a_full_disk_stops_writing_and_leaves_only_complete_files() {
     if !mounted {
         command.env("NEARDUP_TEST_DISK_BYTES", "1000000");
     }
-    let out = command
-        .args(["clean", "in", "-o", "disk/out", "-q", "-j", "1"])
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
-    let (code, stderr) = (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stderr).unwrap(),
+    let (code, _, stderr) = outcome(
+        command
+            .args(["clean", "in", "-o", "disk/out", "-q", "-j", "1"])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap(),
     );
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("no space left on device"), "{stderr}");
@@ -758,6 +764,16 @@ fn a_full_disk_stops_writing_and_leaves_only_complete_files() {
             "{name}"
         );
     }
+}
+
+/// Sends the signal `name` (`INT`, `TERM`) to a running child.
+fn send(child: &std::process::Child, name: &str) {
+    let sent = std::process::Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(sent.success());
 }
 
 #[test]
@@ -799,14 +815,9 @@ fn ctrl_c_or_sigterm_during_clean_leave_only_complete_files_and_a_rerun_finishes
         assert!(started.elapsed().as_secs() < 120, "no progress");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    send(&child, "INT");
+    let (code, _, stderr) = outcome(child.wait_with_output().unwrap());
+    assert_eq!(code, 130, "{stderr}");
     assert!(stderr.contains("interrupted: "), "{stderr}");
     let partial = tree(&out);
     assert!(temporary_files(&out).is_empty(), "{:?}", partial.keys());
@@ -841,11 +852,7 @@ fn ctrl_c_or_sigterm_during_clean_leave_only_complete_files_and_a_rerun_finishes
     child.stdin.take().unwrap().write_all(b"\n").unwrap();
     // 200 copies at 50 ms on 2 threads take 5 s; the signal comes after 0.2 s.
     std::thread::sleep(std::time::Duration::from_millis(200));
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    send(&child, "TERM");
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child_stderr, &mut stderr).unwrap();
     let status = child.wait().unwrap();

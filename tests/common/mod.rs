@@ -97,12 +97,18 @@ pub fn clean(args: &[&str], dir: &Path) -> (i32, String, String) {
 
 /// Runs `neardup SUBCOMMAND ARGS...` in `dir` and returns (exit code, stdout, stderr).
 fn run(subcommand: &str, args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out = neardup()
-        .current_dir(dir)
-        .arg(subcommand)
-        .args(args)
-        .output()
-        .unwrap();
+    outcome(
+        neardup()
+            .current_dir(dir)
+            .arg(subcommand)
+            .args(args)
+            .output()
+            .unwrap(),
+    )
+}
+
+/// A finished process as (exit code, stdout, stderr); -1 when a signal ended it.
+pub fn outcome(out: std::process::Output) -> (i32, String, String) {
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
