@@ -381,24 +381,54 @@ where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
 {
-    let bytes = match std::fs::read(&source.path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return SourceRead::failed(diagnostic(&source.display, None, io_reason(&e)));
+    // The bytes go into this thread's reused buffer. It is taken out of its cell, not borrowed,
+    // so that a nested read (rayon may run another file's job on this thread while a JSONL
+    // file's lines are hashed in parallel) simply starts a buffer of its own.
+    let mut bytes = READ_BUFFER.take();
+    let outcome = match read_whole(&source.path, source.len, &mut bytes) {
+        Err(e) => SourceRead::failed(diagnostic(&source.display, None, io_reason(&e))),
+        Ok(()) => {
+            let fingerprint = fingerprint(&bytes);
+            if expected.is_some_and(|e| e != fingerprint) {
+                SourceRead::failed(changed_during_run(&source.display, "skipped"))
+            } else {
+                documents_of(
+                    source.kind,
+                    &source.display,
+                    &bytes,
+                    fingerprint,
+                    options,
+                    work,
+                )
+            }
         }
     };
-    let fingerprint = fingerprint(&bytes);
-    if expected.is_some_and(|e| e != fingerprint) {
-        return SourceRead::failed(changed_during_run(&source.display, "skipped"));
+    if bytes.capacity() <= KEPT_READ_BUFFER {
+        READ_BUFFER.set(bytes);
     }
-    documents_of(
-        source.kind,
-        &source.display,
-        &bytes,
-        fingerprint,
-        options,
-        work,
-    )
+    outcome
+}
+
+thread_local! {
+    /// Each thread's buffer for file contents, kept between files.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Largest read buffer a thread keeps for the next file; a larger one is freed after use.
+const KEPT_READ_BUFFER: usize = 1 << 20;
+
+/// Reads the whole file at `path` into `bytes` (cleared first). `expected_len`, its size when it
+/// was found, sizes the buffer, so that a file that did not change is read with one read and one
+/// empty read, without asking the file system for its size again as `std::fs::read` does.
+fn read_whole(path: &Path, expected_len: u64, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    bytes.clear();
+    let expected = usize::try_from(expected_len).unwrap_or(usize::MAX);
+    bytes.try_reserve(expected.saturating_add(1))?;
+    // `Take` has no size hint of its own, so `read_to_end` reads into the reserved space.
+    file.take(u64::MAX).read_to_end(bytes)?;
+    Ok(())
 }
 
 /// The documents in the bytes of one file of the given kind (`display` names it in

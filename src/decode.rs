@@ -183,7 +183,14 @@ pub fn byte_order_mark(bytes: &[u8]) -> Option<(TextEncoding, usize)> {
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
+    // `contains` on bytes searches a word at a time; most files have no NUL at all, so blocks
+    // are tested that way and only a block that has one is searched byte by byte.
+    const BLOCK: usize = 4096;
+    bytes.chunks(BLOCK).enumerate().find_map(|(n, block)| {
+        block
+            .contains(&0)
+            .then(|| n * BLOCK + block.iter().position(|&b| b == 0).unwrap_or(0))
+    })
 }
 
 /// UTF-16 without a byte-order mark, recognized when (in the first 4 KiB of an even-length file)
@@ -367,6 +374,14 @@ mod tests {
         let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00";
         assert_eq!(decode(png, None).unwrap_err(), Binary { nul_at: 8 });
         assert!(decode(b"text\0more", Some(TextEncoding::Utf8)).is_err());
+        // Past the first block of the search, and two NULs in one later block.
+        for at in [4095, 4096, 5000, 12_287] {
+            let mut bytes = vec![b'a'; 12_288];
+            bytes[at] = 0;
+            bytes[at + 1..].iter_mut().take(3).for_each(|b| *b = 0);
+            assert_eq!(memchr_nul(&bytes), Some(at), "{at}");
+        }
+        assert_eq!(memchr_nul(&[b'a'; 9000]), None);
     }
 
     #[test]

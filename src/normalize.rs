@@ -43,18 +43,38 @@ impl Tokenizer {
     /// Calls `emit` with every normalized token of `text`, in order.
     pub fn for_each_token(&mut self, text: &str, mut emit: impl FnMut(&str)) {
         self.token.clear();
-        if text.is_ascii() {
-            tokens_ascii(text, &mut self.token, &mut emit);
-            return;
+        // NFKC neither reorders nor composes across ASCII whitespace: it is a starter that no
+        // character composes with, on either side. So only the whitespace-delimited chunks that
+        // hold a non-ASCII character need the Unicode path; the ASCII text around them takes
+        // the byte-level one, and NFKC runs on those chunks alone.
+        let bytes = text.as_bytes();
+        let mut pos = 0;
+        while let Some(offset) = bytes[pos..].iter().position(|b| !b.is_ascii()) {
+            let non_ascii = pos + offset;
+            let chunk_start = bytes[pos..non_ascii]
+                .iter()
+                .rposition(u8::is_ascii_whitespace)
+                .map_or(pos, |i| pos + i + 1);
+            let chunk_end = bytes[non_ascii..]
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .map_or(bytes.len(), |i| non_ascii + i);
+            // Both ends sit next to an ASCII byte, so they are character boundaries.
+            tokens_ascii(&text[pos..chunk_start], &mut self.token, &mut emit);
+            // The ASCII path leaves its last lowercased token in the buffer.
+            self.token.clear();
+            let chunk = &text[chunk_start..chunk_end];
+            let normalized: &str = if is_nfkc_quick(chunk.chars()) == IsNormalized::Yes {
+                chunk
+            } else {
+                self.nfkc.clear();
+                self.nfkc.extend(chunk.nfkc());
+                &self.nfkc
+            };
+            tokens_unicode(normalized, &mut self.token, &mut emit);
+            pos = chunk_end;
         }
-        let normalized: &str = if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-            text
-        } else {
-            self.nfkc.clear();
-            self.nfkc.extend(text.nfkc());
-            &self.nfkc
-        };
-        tokens_unicode(normalized, &mut self.token, &mut emit);
+        tokens_ascii(&text[pos..], &mut self.token, &mut emit);
     }
 
     /// The normalized tokens of `text` joined by single spaces: the canonical form two texts are
@@ -71,34 +91,43 @@ impl Tokenizer {
     }
 }
 
-/// Bytes that are part of an ASCII word: alphanumerics and '_'.
-static ASCII_WORD: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'_';
-        b += 1;
+/// Word and uppercase masks of 64 ASCII bytes, eight at a time (SWAR): bit `i` of the first is
+/// set when byte `i` is part of a word (alphanumeric or `_`), of the second when it is an
+/// uppercase letter. Bytes are below 0x80, so per-byte arithmetic on the 0x80 bits never borrows
+/// from a neighbour.
+#[inline]
+fn ascii_word_masks(block: &[u8; 64]) -> (u64, u64) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn splat(b: u8) -> u64 {
+        b as u64 * 0x0101_0101_0101_0101
     }
-    table
-};
+    // 0x80 in every byte of `x` that is at least `lo`.
+    let at_least = |x: u64, lo: u8| ((x | HIGH) - splat(lo)) & HIGH;
+    let within = |x: u64, lo: u8, hi: u8| at_least(x, lo) & !at_least(x, hi + 1);
+    // 0x80 in every byte of `x` equal to `b`.
+    let equal = |x: u64, b: u8| {
+        let v = x ^ splat(b);
+        !(((v & !HIGH) + !HIGH) | v) & HIGH
+    };
+    // The 0x80 bits of the eight bytes, packed into the low eight bits.
+    let gather = |m: u64| (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+    let (mut word, mut upper) = (0u64, 0u64);
+    for (k, chunk) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(chunk.try_into().expect("chunks of 8"));
+        let up = within(x, b'A', b'Z');
+        let w = up | within(x, b'a', b'z') | within(x, b'0', b'9') | equal(x, b'_');
+        word |= gather(w) << (8 * k);
+        upper |= gather(up) << (8 * k);
+    }
+    (word, upper)
+}
 
+/// Tokens of ASCII text: 64 bytes at a time, word boundaries from bit masks, so the loop runs
+/// once per token instead of once per byte.
 fn tokens_ascii(text: &str, token: &mut String, emit: &mut impl FnMut(&str)) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !ASCII_WORD[usize::from(bytes[i])] {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut upper = false;
-        while i < bytes.len() && ASCII_WORD[usize::from(bytes[i])] {
-            upper |= bytes[i].is_ascii_uppercase();
-            i += 1;
-        }
-        // The text is ASCII, so every index is a character boundary.
-        let word = &text[start..i];
+    // The text is ASCII, so every index is a character boundary.
+    let mut emit_word = |start: usize, end: usize, upper: bool| {
+        let word = &text[start..end];
         if upper {
             token.clear();
             token.push_str(word);
@@ -107,6 +136,52 @@ fn tokens_ascii(text: &str, token: &mut String, emit: &mut impl FnMut(&str)) {
         } else {
             emit(word);
         }
+    };
+    let bytes = text.as_bytes();
+    // A token that runs to the end of a block: where it started and whether it has capitals.
+    let mut open: Option<(usize, bool)> = None;
+    for (n, chunk) in bytes.chunks(64).enumerate() {
+        let base = n * 64;
+        let (word, upper) = match chunk.try_into() {
+            Ok(block) => ascii_word_masks(block),
+            Err(_) => {
+                let mut block = [b' '; 64];
+                block[..chunk.len()].copy_from_slice(chunk);
+                ascii_word_masks(&block)
+            }
+        };
+        // Bit 0 counts as a start here; it is not one when it continues an open token.
+        let mut starts = word & !(word << 1);
+        if let Some((start, capitals)) = open {
+            let run = word.trailing_ones();
+            if run == 64 {
+                open = Some((start, capitals || upper != 0));
+                continue;
+            }
+            let capitals = capitals || upper & ((1u64 << run) - 1) != 0;
+            emit_word(start, base + run as usize, capitals);
+            open = None;
+            starts &= !1;
+        }
+        while starts != 0 {
+            let s = starts.trailing_zeros();
+            starts &= starts - 1;
+            let run = (word >> s).trailing_ones();
+            let in_run = if s + run >= 64 {
+                u64::MAX << s
+            } else {
+                ((1u64 << run) - 1) << s
+            };
+            let capitals = upper & in_run != 0;
+            if s + run >= 64 {
+                open = Some((base + s as usize, capitals));
+                break;
+            }
+            emit_word(base + s as usize, base + (s + run) as usize, capitals);
+        }
+    }
+    if let Some((start, capitals)) = open {
+        emit_word(start, bytes.len(), capitals);
     }
 }
 
@@ -319,6 +394,96 @@ mod tests {
     #[test]
     fn normalized_joins_tokens_with_single_spaces() {
         assert_eq!(Tokenizer::new().normalized("  A\r\nB -- c "), "a b c");
+    }
+
+    /// The ASCII rule one byte at a time: the tokenizer before the bit-mask version.
+    fn reference_ascii_tokens(text: &str) -> Vec<String> {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    }
+
+    #[test]
+    fn ascii_tokens_across_block_edges_match_the_byte_rule() {
+        // Tokens ending, starting and running across the 64-byte blocks, and texts of one
+        // block, several, and a partial last one.
+        let long = "Word".repeat(40);
+        for text in [
+            "a".repeat(64),
+            "a".repeat(65),
+            format!("{} B", "x".repeat(63)),
+            format!("{}Z{}", " ".repeat(63), " ".repeat(64)),
+            format!("{} {}", "y".repeat(64), "Q".repeat(64)),
+            format!("{long}.{long} end_"),
+            "_".repeat(130),
+            String::new(),
+            "Hello, World! It's 3.14_pi\r\n\tTAB~`@[{".into(),
+        ] {
+            let mut got = Vec::new();
+            Tokenizer::new().for_each_token(&text, |t| got.push(t.to_string()));
+            assert_eq!(got, reference_ascii_tokens(&text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_tokens_match_the_byte_rule(text in "[ -~\t\r\n]{0,300}") {
+            let mut got = Vec::new();
+            Tokenizer::new().for_each_token(&text, |t| got.push(t.to_string()));
+            proptest::prop_assert_eq!(got, reference_ascii_tokens(&text));
+        }
+
+        #[test]
+        fn word_heavy_ascii_tokens_match_the_byte_rule(text in "[a-zA-Z0-9_ .]{0,400}") {
+            let mut got = Vec::new();
+            Tokenizer::new().for_each_token(&text, |t| got.push(t.to_string()));
+            proptest::prop_assert_eq!(got, reference_ascii_tokens(&text));
+        }
+    }
+
+    /// The rule as written: NFKC of the whole text, then the Unicode tokenizer.
+    fn reference_tokens(text: &str) -> Vec<String> {
+        let normalized: String = text.nfkc().collect();
+        let mut out = Vec::new();
+        tokens_unicode(&normalized, &mut String::new(), &mut |t: &str| {
+            out.push(t.to_string())
+        });
+        out
+    }
+
+    #[test]
+    fn normalizing_chunk_by_chunk_equals_normalizing_the_whole_text() {
+        // Compositions that reach back over ASCII ('<' + U+0338 is U+226E), Hangul jamo, marks
+        // after spaces and at chunk edges, full-width forms, ligatures, NBSP, CRLF.
+        for text in [
+            "a <\u{338} b",
+            "x\u{1100}\u{1161}\u{11A8} y",
+            "e\u{301} \u{301}e \u{301}",
+            "ＡＢＣ\tﬁne\r\nA\u{A0}B",
+            "\u{FB01} \u{2126}hm Å",
+            "q\u{323}\u{307} done",
+        ] {
+            let mut got = Vec::new();
+            Tokenizer::new().for_each_token(text, |t| got.push(t.to_string()));
+            assert_eq!(got, reference_tokens(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn chunked_normalization_matches_the_reference(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "B", "1", "_", " ", "\t", "\n", "\r\n", ".", "<", "=", "\u{338}", "\u{301}",
+                "\u{308}", "\u{323}", "é", "É", "\u{1100}", "\u{1161}", "\u{11A8}", "ﬁ", "Ａ",
+                "\u{A0}", "\u{3000}", "朝", "\u{E34}", "ก", "Σ", "ß", "\u{130}", "\u{2126}", "…",
+            ]), 0..40)
+        ) {
+            let text: String = parts.concat();
+            let mut got = Vec::new();
+            Tokenizer::new().for_each_token(&text, |t| got.push(t.to_string()));
+            proptest::prop_assert_eq!(got, reference_tokens(&text));
+        }
     }
 
     #[test]

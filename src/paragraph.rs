@@ -71,42 +71,48 @@ fn is_blank(line: &str) -> bool {
 
 /// Cuts `text` into paragraphs (see the module rules).
 pub fn segment(text: &str) -> Vec<Paragraph> {
-    // (start, end without the line ending, blank) per line.
-    let mut lines: Vec<(usize, usize, bool)> = Vec::new();
+    let mut paragraphs = Vec::new();
+    segment_into(text, &mut paragraphs);
+    paragraphs
+}
+
+/// Calls `visit(start, end, blank)` for every line of `text`: its byte range without the line
+/// ending (LF or CRLF) and whether it is blank.
+fn for_each_line(text: &str, mut visit: impl FnMut(usize, usize, bool)) {
     let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < bytes.len() {
-        // str::find(char) searches a word at a time.
-        let newline = text[pos..].find('\n');
-        let line_end = newline.map_or(bytes.len(), |i| pos + i);
+        // memchr through str::find: a word at a time.
+        let line_end = text[pos..].find('\n').map_or(bytes.len(), |i| pos + i);
         let mut content_end = line_end;
         if content_end > pos && bytes[content_end - 1] == b'\r' {
             content_end -= 1;
         }
-        lines.push((pos, content_end, is_blank(&text[pos..content_end])));
+        visit(pos, content_end, is_blank(&text[pos..content_end]));
         pos = line_end + 1;
     }
-    let first = lines.iter().position(|l| !l.2);
-    let last = lines.iter().rposition(|l| !l.2);
-    let (Some(first), Some(last)) = (first, last) else {
-        return Vec::new();
-    };
-    let blocks = lines[first..=last].iter().any(|l| l.2);
-    let mut paragraphs = Vec::new();
+}
+
+/// [`segment`] into a reused vector (cleared first).
+pub fn segment_into(text: &str, paragraphs: &mut Vec<Paragraph>) {
+    paragraphs.clear();
+    // One pass cuts at blank lines. Two or more paragraphs mean a blank line separates non-blank
+    // ones, so the cut stands; a single paragraph of several lines means there is no such blank
+    // line, and each of its lines is a paragraph instead.
     let mut current: Option<Paragraph> = None;
-    for (i, &(start, end, blank)) in lines.iter().enumerate() {
-        let line_no = (i + 1) as u32;
+    let mut line_no = 0u32;
+    for_each_line(text, |start, end, blank| {
+        line_no += 1;
         if blank {
             paragraphs.extend(current.take());
-            continue;
+            return;
         }
         match current.as_mut() {
-            Some(p) if blocks => {
+            Some(p) => {
                 p.end = end;
                 p.last_line = line_no;
             }
-            _ => {
-                paragraphs.extend(current.take());
+            None => {
                 current = Some(Paragraph {
                     start,
                     end,
@@ -115,9 +121,23 @@ pub fn segment(text: &str) -> Vec<Paragraph> {
                 });
             }
         }
-    }
+    });
     paragraphs.extend(current);
-    paragraphs
+    if let [only] = paragraphs[..]
+        && only.first_line != only.last_line
+    {
+        paragraphs.clear();
+        let mut line_no = only.first_line;
+        for_each_line(only.text(text), |start, end, _| {
+            paragraphs.push(Paragraph {
+                start: only.start + start,
+                end: only.start + end,
+                first_line: line_no,
+                last_line: line_no,
+            });
+            line_no += 1;
+        });
+    }
 }
 
 /// The text with only the paragraphs for which `keep` is true: the bytes before the first
@@ -199,6 +219,8 @@ pub struct Analyzer {
     shingles: Vec<u64>,
     /// Range of each set in `shingles`.
     ranges: Vec<Range<usize>>,
+    /// Whether each set is sorted and deduplicated yet (only sets in a candidate pair are).
+    sorted: Vec<bool>,
     /// (prefix shingle, set, 0) entries of the prefix filter.
     postings: Vec<(u64, usize, usize)>,
     /// Candidate pairs of sets.
@@ -214,7 +236,7 @@ impl Analyzer {
     /// Segments `text` and hashes the tokens of every paragraph. The concatenated token hashes
     /// are those of the whole text (text between paragraphs is whitespace).
     pub fn analyze(&mut self, text: &str, into: &mut Analysis) {
-        into.paragraphs = segment(text);
+        segment_into(text, &mut into.paragraphs);
         into.fingerprints.clear();
         into.token_hashes.clear();
         for p in &into.paragraphs {
@@ -301,6 +323,7 @@ impl Analyzer {
             // |x| - ceil(t |x|) + 1 of each, in any fixed order).
             self.shingles.clear();
             self.ranges.clear();
+            self.sorted.clear();
             self.postings.clear();
             for (n, &i) in near.iter().enumerate() {
                 let start = self.shingles.len();
@@ -310,21 +333,34 @@ impl Analyzer {
                     &mut self.shingles,
                 );
                 let set = &mut self.shingles[start..];
-                set.sort_unstable();
-                let mut len = 0;
-                for j in 0..set.len() {
-                    if j == 0 || set[j] != set[len - 1] {
-                        set[len] = set[j];
-                        len += 1;
-                    }
+                // Only the smallest elements go into the filter, so they are selected, not the
+                // whole set sorted: most paragraphs never meet a candidate. The prefix length
+                // of the multiset's size is at least that of the set's. When its smallest
+                // elements are distinct they are also the set's smallest, and the longer prefix
+                // only adds candidates; otherwise the set is sorted and deduplicated first.
+                let m = set.len();
+                let prefix = m - (4 * m).div_ceil(5) + 1; // m - ceil(0.8 m) + 1, exactly
+                if prefix < m {
+                    set.select_nth_unstable(prefix);
                 }
-                self.shingles.truncate(start + len);
-                let m = len;
-                let prefix = m - (4 * m).div_ceil(5) + 1; // ceil(0.8 m), exactly
+                set[..prefix].sort_unstable();
+                let sorted = if set[..prefix].windows(2).any(|w| w[0] == w[1]) {
+                    let len = sort_dedup(set);
+                    self.shingles.truncate(start + len);
+                    true
+                } else {
+                    false
+                };
                 let set = &self.shingles[start..];
+                let prefix = if sorted {
+                    set.len() - (4 * set.len()).div_ceil(5) + 1
+                } else {
+                    prefix
+                };
                 self.postings
-                    .extend(set[..prefix.min(m)].iter().map(|&h| (h, n, 0)));
-                self.ranges.push(start..start + m);
+                    .extend(set[..prefix].iter().map(|&h| (h, n, 0)));
+                self.ranges.push(start..self.shingles.len());
+                self.sorted.push(sorted);
             }
             self.postings.sort_unstable();
             self.pairs.clear();
@@ -336,11 +372,22 @@ impl Analyzer {
             self.pairs.sort_unstable();
             self.pairs.dedup();
             for &(a, b) in &self.pairs {
+                if a == b {
+                    continue;
+                }
+                for set in [a, b] {
+                    if !self.sorted[set] {
+                        let range = self.ranges[set].clone();
+                        let len = sort_dedup(&mut self.shingles[range.clone()]);
+                        self.ranges[set] = range.start..range.start + len;
+                        self.sorted[set] = true;
+                    }
+                }
                 let (x, y) = (
                     &self.shingles[self.ranges[a].clone()],
                     &self.shingles[self.ranges[b].clone()],
                 );
-                if a != b && jaccard_at_least(x, y, NEAR_SIMILARITY).is_some() {
+                if jaccard_at_least(x, y, NEAR_SIMILARITY).is_some() {
                     merged |= sets.union(near[a] as u32, near[b] as u32);
                 }
             }
@@ -401,6 +448,19 @@ impl Analyzer {
             _ => false,
         }
     }
+}
+
+/// Sorts `set` and moves its distinct values to the front; returns how many there are.
+fn sort_dedup(set: &mut [u64]) -> usize {
+    set.sort_unstable();
+    let mut len = 0;
+    for j in 0..set.len() {
+        if j == 0 || set[j] != set[len - 1] {
+            set[len] = set[j];
+            len += 1;
+        }
+    }
+    len
 }
 
 /// Calls `visit(x, y)` (x before y) for pairs of entries of `sorted` that share the first field:
@@ -479,6 +539,56 @@ mod tests {
         analyzer.analyze(text, &mut analysis);
         let groups = analyzer.repeats(text, &analysis);
         (analysis.paragraphs, groups)
+    }
+
+    /// The module rule as first written: all lines, then the blank-line decision, then the cut.
+    fn reference_segment(text: &str) -> Vec<Paragraph> {
+        let mut lines = Vec::new();
+        for_each_line(text, |start, end, blank| lines.push((start, end, blank)));
+        let (Some(first), Some(last)) = (
+            lines.iter().position(|l| !l.2),
+            lines.iter().rposition(|l| !l.2),
+        ) else {
+            return Vec::new();
+        };
+        let blocks = lines[first..=last].iter().any(|l| l.2);
+        let mut out: Vec<Paragraph> = Vec::new();
+        let mut open = false;
+        for (i, &(start, end, blank)) in lines.iter().enumerate() {
+            let line_no = i as u32 + 1;
+            if blank {
+                open = false;
+            } else if open && blocks {
+                let p = out.last_mut().unwrap();
+                p.end = end;
+                p.last_line = line_no;
+            } else {
+                out.push(Paragraph {
+                    start,
+                    end,
+                    first_line: line_no,
+                    last_line: line_no,
+                });
+                open = true;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_segmentation_matches_the_rule(
+            lines in proptest::collection::vec(proptest::sample::select(vec![
+                "", " ", "\t", "\r", " \r", "a", "b c", "\u{A0}", "\u{3000}x", "d\r",
+            ]), 0..12),
+            trailing_newline in proptest::bool::ANY,
+        ) {
+            let mut text = lines.join("\n");
+            if trailing_newline {
+                text.push('\n');
+            }
+            proptest::prop_assert_eq!(segment(&text), reference_segment(&text));
+        }
     }
 
     #[test]
