@@ -36,6 +36,10 @@ pub struct InputOptions {
     pub follow_links: bool,
     /// `--encoding`: the encoding of files without a byte-order mark (`None`: detect).
     pub encoding: Option<TextEncoding>,
+    /// Ask the file system for every file's size while walking, so that progress has a total
+    /// in bytes from the start. It costs one more system call per file; without it a file's
+    /// size is known once it is read ([`SourceRead::len`]), and progress totals start at 0.
+    pub sizes_up_front: bool,
 }
 
 impl Default for InputOptions {
@@ -46,6 +50,7 @@ impl Default for InputOptions {
             id_field: "id".into(),
             follow_links: false,
             encoding: None,
+            sizes_up_front: true,
         }
     }
 }
@@ -75,7 +80,8 @@ pub struct SourceFile {
     pub relative: PathBuf,
     /// Text or JSONL.
     pub kind: SourceKind,
-    /// Size in bytes when it was found (for progress only).
+    /// Size in bytes: when it was found with [`InputOptions::sizes_up_front`] (else 0), then,
+    /// after a scan, the number of bytes its first reading gave.
     pub len: u64,
 }
 
@@ -229,9 +235,11 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
         let mut flags = keep.into_iter();
         files.retain(|_| flags.next().unwrap_or(true));
     }
-    files.par_iter_mut().filter(|f| f.len == 0).for_each(|f| {
-        f.len = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
-    });
+    if options.sizes_up_front {
+        files.par_iter_mut().filter(|f| f.len == 0).for_each(|f| {
+            f.len = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
+        });
+    }
     (files, problems)
 }
 
@@ -330,6 +338,8 @@ pub struct SourceRead<T> {
     /// The file was read but skipped as a whole (binary, JSONL not in UTF-8): `clean` copies it
     /// unchanged.
     pub skipped: bool,
+    /// Number of bytes read (0 when it could not be read).
+    pub len: u64,
 }
 
 impl<T> SourceRead<T> {
@@ -341,6 +351,7 @@ impl<T> SourceRead<T> {
             notes: Vec::new(),
             fingerprint: None,
             skipped: false,
+            len: 0,
         }
     }
 
@@ -392,14 +403,17 @@ where
             if expected.is_some_and(|e| e != fingerprint) {
                 SourceRead::failed(changed_during_run(&source.display, "skipped"))
             } else {
-                documents_of(
-                    source.kind,
-                    &source.display,
-                    &bytes,
-                    fingerprint,
-                    options,
-                    work,
-                )
+                SourceRead {
+                    len: bytes.len() as u64,
+                    ..documents_of(
+                        source.kind,
+                        &source.display,
+                        &bytes,
+                        fingerprint,
+                        options,
+                        work,
+                    )
+                }
             }
         }
     };
@@ -489,6 +503,7 @@ where
                 notes,
                 fingerprint: Some(fingerprint),
                 skipped: false,
+                len: 0,
             }
         }
         SourceKind::Jsonl => {
@@ -652,6 +667,7 @@ where
         notes,
         fingerprint: None,
         skipped: false,
+        len: 0,
     }
 }
 

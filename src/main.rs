@@ -377,7 +377,7 @@ fn prepare(options: ScanOptions) -> Result<(ScanConfig, Chatter), ExitCode> {
         warn(format!("could not set up {} threads: {e}", options.threads));
         return Err(ExitCode::from(EXIT_FAILURE));
     }
-    let config = ScanConfig {
+    let mut config = ScanConfig {
         shingle: match options.char_ngram {
             Some(n) => ShingleKind::Chars(n),
             None => ShingleKind::Words(options.ngram),
@@ -409,6 +409,7 @@ fn prepare(options: ScanOptions) -> Result<(ScanConfig, Chatter), ExitCode> {
             id_field: options.id_field,
             follow_links: options.follow,
             encoding: options.encoding,
+            sizes_up_front: false,
         },
         min_docs: options.min_docs,
     };
@@ -421,6 +422,8 @@ fn prepare(options: ScanOptions) -> Result<(ScanConfig, Chatter), ExitCode> {
         progress: !options.quiet && std::io::stderr().is_terminal(),
         notes: !options.quiet,
     };
+    // Only a progress bar needs the sizes before the files are read.
+    config.input.sizes_up_front = chatter.progress;
     Ok((config, chatter))
 }
 

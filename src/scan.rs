@@ -283,7 +283,7 @@ pub fn scan(
     progress: &dyn Progress,
 ) -> Result<ScanOutcome> {
     let banding = config.validate()?;
-    let (sources, mut diagnostics) = corpus::discover(roots, &config.input);
+    let (mut sources, mut diagnostics) = corpus::discover(roots, &config.input);
     let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
 
     let HashedSources {
@@ -294,7 +294,11 @@ pub fn scan(
         mut notes,
         fingerprints,
         skipped,
+        lens,
     } = hash_sources(&sources, config, &minhasher, progress);
+    for (source, len) in sources.iter_mut().zip(lens) {
+        source.len = len;
+    }
     diagnostics.extend(problems);
     notes.extend(empty.iter().map(|doc| Diagnostic {
         path: doc.path.clone(),
@@ -437,6 +441,8 @@ struct HashedSources {
     notes: Vec<Diagnostic>,
     fingerprints: Vec<Option<u64>>,
     skipped: Vec<bool>,
+    /// Bytes read from each source.
+    lens: Vec<u64>,
 }
 
 /// Reads every source and hashes its documents, in parallel; results in source order.
@@ -455,7 +461,7 @@ fn hash_sources(
                 (doc.line, doc.id.cloned(), hashed)
             };
             let outcome = corpus::read_source(source, &config.input, None, &work);
-            progress.advance(source.len);
+            progress.advance(outcome.len);
             (source, outcome)
         })
         .collect();
@@ -468,7 +474,9 @@ fn hash_sources(
     let mut notes = Vec::new();
     let mut fingerprints = Vec::with_capacity(sources.len());
     let mut skipped = Vec::with_capacity(sources.len());
+    let mut lens = Vec::with_capacity(sources.len());
     for (source_index, (source, read)) in per_source.into_iter().enumerate() {
+        lens.push(read.len);
         problems.extend(read.problems);
         notes.extend(read.notes);
         fingerprints.push(read.fingerprint);
@@ -498,6 +506,7 @@ fn hash_sources(
         notes,
         fingerprints,
         skipped,
+        lens,
     }
 }
 

@@ -86,6 +86,22 @@ fn seed_001_keeps_the_daydaynews_paragraph_once_and_every_single_paragraph() {
     assert_eq!(removed, expected);
     assert_eq!(manifest.stats.repeats_removed, 5);
     assert_eq!(manifest.documents[0].output, "001_bc7ac223c58f7b41.txt");
+    // Without a progress bar sizes are not asked for while walking; they come from the reads.
+    let sizes: u64 = std::fs::read_dir(repo().join("corpus"))
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert_eq!(manifest.stats.bytes_in, sizes);
+    let copies: u64 = std::fs::read_dir(repo().join("corpus"))
+        .unwrap()
+        .map(|e| {
+            std::fs::metadata(out.join(e.unwrap().file_name()))
+                .unwrap()
+                .len()
+        })
+        .sum();
+    assert_eq!(manifest.stats.bytes_out, copies);
+    assert!(copies < sizes);
 }
 
 #[test]
