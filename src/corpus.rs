@@ -112,17 +112,40 @@ fn diagnostic(path: &str, line: Option<usize>, message: impl Into<String>) -> Di
 }
 
 fn kind_of(path: &Path) -> SourceKind {
-    match path.extension() {
-        Some(ext) if ext.eq_ignore_ascii_case("jsonl") => SourceKind::Jsonl,
+    match path
+        .file_name()
+        .and_then(|name| extension(name.as_encoded_bytes()))
+    {
+        Some(ext) if ext.eq_ignore_ascii_case(b"jsonl") => SourceKind::Jsonl,
         _ => SourceKind::Text,
+    }
+}
+
+/// The extension of a file name, by the rule of [`Path::extension`] (after the last dot, none
+/// for `.name` or `..`), without parsing a whole path: the walk asks this of every file.
+fn extension(name: &[u8]) -> Option<&[u8]> {
+    if name == b".." {
+        return None;
+    }
+    match name.iter().rposition(|&b| b == b'.') {
+        Some(0) | None => None,
+        Some(dot) => Some(&name[dot + 1..]),
     }
 }
 
 fn extension_selected(path: &Path, extensions: &[String]) -> bool {
     let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
+        .file_name()
+        .and_then(|name| extension(name.as_encoded_bytes()))
         .unwrap_or_default();
+    if ext.is_ascii() {
+        // Lowercase ASCII compares without allocating.
+        let lowercase_is = |e: &String| {
+            e.len() == ext.len() && e.bytes().zip(ext).all(|(c, x)| c == x.to_ascii_lowercase())
+        };
+        return extensions.iter().any(lowercase_is);
+    }
+    let ext = String::from_utf8_lossy(ext).to_lowercase();
     extensions.contains(&ext)
 }
 
@@ -206,6 +229,8 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
                 }
                 Err(e) => problems.push(diagnostic(&shown, None, io_reason(&e))),
             }
+            // In name order, so that the files usually come out sorted already.
+            subfolders.sort();
             let found: Vec<(Vec<SourceFile>, Vec<Diagnostic>)> = subfolders
                 .par_iter()
                 .map(|folder| {
@@ -220,7 +245,11 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
             }
         }
     }
-    files.sort_by(|a, b| a.display.cmp(&b.display));
+    // Walks sorted by file name usually give this order already (not always: "a-b/x" sorts
+    // before "a/x" as text), and checking costs one comparison per file.
+    if !files.is_sorted_by(|a, b| a.display <= b.display) {
+        files.sort_by(|a, b| a.display.cmp(&b.display));
+    }
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     // The same file reached twice (`corpus` and `./corpus`, an absolute path, a followed link)
     // is read once, under the first name in sorted order. One path walked without following
@@ -291,10 +320,21 @@ fn walk(
 /// A file found while walking the command-line path `root` (its size is filled in later, in
 /// parallel).
 fn source_in(root: &Path, root_index: usize, path: PathBuf) -> SourceFile {
+    let display = path.to_string_lossy().into_owned();
+    // Walked paths are the root joined with more components: cut the root's text off when it
+    // is there, instead of comparing the two paths component by component.
+    let root_text = root.as_os_str().as_encoded_bytes();
+    let relative = match path.as_os_str().as_encoded_bytes().strip_prefix(root_text) {
+        Some([b'/', rest @ ..]) if !root_text.is_empty() && !root_text.ends_with(b"/") => {
+            std::str::from_utf8(rest).ok().map(PathBuf::from)
+        }
+        _ => None,
+    }
+    .unwrap_or_else(|| path.strip_prefix(root).unwrap_or(&path).to_path_buf());
     SourceFile {
-        display: path.to_string_lossy().into_owned(),
+        display,
         root: root_index,
-        relative: path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
+        relative,
         kind: kind_of(&path),
         len: 0,
         path,
@@ -690,6 +730,39 @@ mod tests {
         assert!(!extension_selected(Path::new("a/img.png"), &exts));
         assert_eq!(kind_of(Path::new("x.JSONL")), SourceKind::Jsonl);
         assert_eq!(kind_of(Path::new("x.txt")), SourceKind::Text);
+        // The extension rule of Path::extension, on names alone.
+        for name in [
+            "a.txt",
+            "a.",
+            ".bashrc",
+            "..",
+            "...",
+            ".a.b",
+            "noext",
+            "a.b.JSONL",
+            "é.TXT",
+            "x.Ä",
+        ] {
+            assert_eq!(
+                extension(name.as_bytes()),
+                Path::new(name).extension().map(|e| e.as_encoded_bytes()),
+                "{name}"
+            );
+        }
+        for (root, path, relative) in [
+            ("corpus", "corpus/d/x.txt", "d/x.txt"),
+            ("corpus/", "corpus/d/x.txt", "d/x.txt"),
+            (".", "./x.txt", "x.txt"),
+            ("/", "/x.txt", "x.txt"),
+            ("a/b", "a/b/c/d.md", "c/d.md"),
+            ("a/b", "a/bc/d.md", "a/bc/d.md"),
+        ] {
+            let found = source_in(Path::new(root), 0, PathBuf::from(path));
+            assert_eq!(found.relative, Path::new(relative), "{root} {path}");
+            assert_eq!(found.display, path);
+        }
+        assert!(!extension_selected(Path::new("a/b.tx"), &exts));
+        assert!(!extension_selected(Path::new("a/b.txtx"), &exts));
     }
 
     #[test]

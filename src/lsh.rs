@@ -75,21 +75,27 @@ pub fn candidate_pairs(
         return Vec::new();
     }
     let count = signatures.len() / signature_len;
+    // A table entry is one u64: the band key's high bits with the document index in the low
+    // bits, so a band's table sorts as plain integers and its buckets are the runs of equal high
+    // bits. Cutting the key's low bits can only put two different keys in one bucket (for a pair
+    // of documents, with probability 2^-(64 - doc_bits)), which adds a candidate that
+    // verification rejects, never loses one.
+    let doc_bits = (u64::BITS - (count.max(2) as u64 - 1).leading_zeros()).max(1);
+    let doc_mask = (1u64 << doc_bits) - 1;
     let mut pairs: Vec<u64> = (0..banding.bands)
         .into_par_iter()
         .map(|band| {
             let rows = band * banding.rows..(band + 1) * banding.rows;
-            let mut table: Vec<(u64, u32)> = (0..count)
-                .map(|doc| {
-                    let sig = &signatures[doc * signature_len..(doc + 1) * signature_len];
-                    (band_key(&sig[rows.clone()], band), doc as u32)
-                })
+            let mut table: Vec<u64> = signatures
+                .chunks_exact(signature_len)
+                .enumerate()
+                .map(|(doc, sig)| (band_key(&sig[rows.clone()], band) & !doc_mask) | doc as u64)
                 .collect();
             table.sort_unstable();
             let mut pairs = Vec::new();
-            for bucket in table.chunk_by(|x, y| x.0 == y.0) {
+            for bucket in table.chunk_by(|x, y| (x ^ y) & !doc_mask == 0) {
                 if bucket.len() > 1 {
-                    bucket_pairs(bucket, &mut pairs);
+                    bucket_pairs(bucket, doc_mask, &mut pairs);
                 }
             }
             pairs.sort_unstable();
@@ -114,29 +120,34 @@ fn pack(a: u32, b: u32) -> u64 {
     (u64::from(lo) << 32) | u64::from(hi)
 }
 
-fn bucket_pairs(bucket: &[(u64, u32)], out: &mut Vec<u64>) {
+fn bucket_pairs(bucket: &[u64], doc_mask: u64, out: &mut Vec<u64>) {
+    let doc = |entry: u64| (entry & doc_mask) as u32;
     if bucket.len() <= MAX_FULL_BUCKET {
-        for (i, &(_, a)) in bucket.iter().enumerate() {
-            for &(_, b) in &bucket[i + 1..] {
-                out.push(pack(a, b));
+        for (i, &a) in bucket.iter().enumerate() {
+            for &b in &bucket[i + 1..] {
+                out.push(pack(doc(a), doc(b)));
             }
         }
     } else {
-        let first = bucket[0].1;
+        let first = doc(bucket[0]);
         for w in bucket.windows(2) {
-            out.push(pack(first, w[1].1));
-            out.push(pack(w[0].1, w[1].1));
+            out.push(pack(first, doc(w[1])));
+            out.push(pack(doc(w[0]), doc(w[1])));
         }
     }
 }
 
-/// Hash of one band of a signature, salted with the band number.
+/// Hash of one band of a signature, salted with the band number. Only equality matters (a
+/// collision adds a false candidate), so the rows are combined with one multiply each and mixed
+/// once at the end.
 fn band_key(rows: &[u32], band: usize) -> u64 {
-    let mut h = crate::shingle::finalize(band as u64 ^ 0x5851_F42D_4C95_7F2D);
+    let mut h = band as u64 ^ 0x5851_F42D_4C95_7F2D;
     for &v in rows {
-        h = crate::shingle::finalize(h ^ u64::from(v)).wrapping_add(0x2545_F491_4F6C_DD1D);
+        h = (h ^ u64::from(v))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(31);
     }
-    h
+    crate::shingle::finalize(h)
 }
 
 #[cfg(test)]
@@ -206,6 +217,19 @@ mod tests {
         ];
         let pairs = candidate_pairs(&sigs, 4, banding, &no_progress);
         assert_eq!(pairs, vec![(0, 1), (0, 2)]);
+    }
+
+    #[test]
+    fn document_indices_survive_packing_at_every_table_size() {
+        // The table packs each document index into the low bits of its entry: around powers of
+        // two, the last document must still pair with the first, and distinct bands not at all.
+        for count in [2usize, 3, 4, 5, 63, 64, 65, 255, 256, 257] {
+            let mut sigs: Vec<u32> = (0..count as u32).flat_map(|d| [d + 100, d + 100]).collect();
+            sigs[2 * (count - 1)] = 100;
+            sigs[2 * (count - 1) + 1] = 100;
+            let pairs = candidate_pairs(&sigs, 2, Banding { bands: 1, rows: 2 }, &no_progress);
+            assert_eq!(pairs, vec![(0, count as u32 - 1)], "{count}");
+        }
     }
 
     #[test]
