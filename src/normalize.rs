@@ -61,20 +61,60 @@ impl Tokenizer {
                 .map_or(bytes.len(), |i| non_ascii + i);
             // Both ends sit next to an ASCII byte, so they are character boundaries.
             tokens_ascii(&text[pos..chunk_start], &mut self.token, &mut emit);
-            // The ASCII path leaves its last lowercased token in the buffer.
-            self.token.clear();
-            let chunk = &text[chunk_start..chunk_end];
-            let normalized: &str = if is_nfkc_quick(chunk.chars()) == IsNormalized::Yes {
-                chunk
-            } else {
-                self.nfkc.clear();
-                self.nfkc.extend(chunk.nfkc());
-                &self.nfkc
-            };
-            tokens_unicode(normalized, &mut self.token, &mut emit);
+            self.unicode_chunk(&text[chunk_start..chunk_end], &mut emit);
             pos = chunk_end;
         }
         tokens_ascii(&text[pos..], &mut self.token, &mut emit);
+    }
+
+    /// Calls `emit` with the [`token_hash`] of every normalized token of `text`, in order: the
+    /// hashes of the tokens [`Tokenizer::for_each_token`] gives, computed without building
+    /// lowercase copies. Returns whether some token has a letter.
+    pub fn for_each_token_hash(&mut self, text: &str, mut emit: impl FnMut(u64)) -> bool {
+        let mut has_letter = false;
+        // Hashes the tokens of an ASCII span; returns whether it has a letter.
+        let ascii = |span: &str, token: &mut String, emit: &mut dyn FnMut(u64)| {
+            hash_tokens_ascii(span, token, emit);
+            span.bytes().any(|b| b.is_ascii_alphabetic())
+        };
+        let bytes = text.as_bytes();
+        let mut pos = 0;
+        // The chunks of `for_each_token`: ASCII spans hashed from bit masks, the chunks around
+        // non-ASCII characters through the Unicode path.
+        while let Some(offset) = bytes[pos..].iter().position(|b| !b.is_ascii()) {
+            let non_ascii = pos + offset;
+            let chunk_start = bytes[pos..non_ascii]
+                .iter()
+                .rposition(u8::is_ascii_whitespace)
+                .map_or(pos, |i| pos + i + 1);
+            let chunk_end = bytes[non_ascii..]
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .map_or(bytes.len(), |i| non_ascii + i);
+            has_letter |= ascii(&text[pos..chunk_start], &mut self.token, &mut emit);
+            let mut letters = false;
+            self.unicode_chunk(&text[chunk_start..chunk_end], &mut |token: &str| {
+                letters = letters || token.chars().any(char::is_alphabetic);
+                emit(token_hash(token.as_bytes()));
+            });
+            has_letter |= letters;
+            pos = chunk_end;
+        }
+        has_letter | ascii(&text[pos..], &mut self.token, &mut emit)
+    }
+
+    /// Tokens of one whitespace-delimited chunk holding a non-ASCII character: NFKC (when the
+    /// chunk is not already in NFKC), then the Unicode tokenizer.
+    fn unicode_chunk(&mut self, chunk: &str, emit: &mut impl FnMut(&str)) {
+        self.token.clear();
+        let normalized: &str = if is_nfkc_quick(chunk.chars()) == IsNormalized::Yes {
+            chunk
+        } else {
+            self.nfkc.clear();
+            self.nfkc.extend(chunk.nfkc());
+            &self.nfkc
+        };
+        tokens_unicode(normalized, &mut self.token, emit);
     }
 
     /// The normalized tokens of `text` joined by single spaces: the canonical form two texts are
@@ -182,6 +222,98 @@ fn tokens_ascii(text: &str, token: &mut String, emit: &mut impl FnMut(&str)) {
     }
     if let Some((start, capitals)) = open {
         emit_word(start, bytes.len(), capitals);
+    }
+}
+
+/// Hash of one normalized token, given as its UTF-8 bytes: the word unit of shingles and
+/// paragraph keys. Tokens of up to 16 bytes (nearly all words) are read as two zero-padded
+/// little-endian words and mixed with two 128-bit multiplies, which the ASCII tokenizer does
+/// straight from the text without copying or branching on the length; longer ones use xxh3.
+pub fn token_hash(token: &[u8]) -> u64 {
+    if token.len() > 16 {
+        return xxhash_rust::xxh3::xxh3_64(token);
+    }
+    let mut padded = [0u8; 16];
+    padded[..token.len()].copy_from_slice(token);
+    let word = |i: usize| u64::from_le_bytes(padded[i..i + 8].try_into().expect("8 bytes"));
+    short_token_hash(word(0), word(8), token.len())
+}
+
+/// [`token_hash`] of a token of `len` <= 16 bytes held in `lo` and `hi` (little-endian, zero
+/// past the end).
+#[inline]
+fn short_token_hash(lo: u64, hi: u64, len: usize) -> u64 {
+    // The folded multiply of wyhash. A token has no NUL byte, so its words are nonzero bytes
+    // then zeros, and no word equals these salts (a zero byte between nonzero ones): neither
+    // factor is ever zero.
+    let fold = |a: u64, b: u64| {
+        let m = u128::from(a) * u128::from(b);
+        (m as u64) ^ ((m >> 64) as u64)
+    };
+    let mixed = fold(lo ^ 0xA076_1D64_78BD_002F, hi ^ 0xE703_7ED1_A0B4_00DB);
+    fold(
+        mixed ^ len as u64 ^ 0x8EBC_6AF0_9C88_C6E3,
+        0x5899_65CC_7537_4CC3,
+    )
+}
+
+/// [`token_hash`] of every token of ASCII text, from the bit masks of [`ascii_word_masks`]: a
+/// token inside one 64-byte block and of at most 16 bytes is loaded from the block, lowercased
+/// and hashed without a copy; others (rare) go through `token`.
+fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut dyn FnMut(u64)) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // 0x20 in every byte of `x` that is an uppercase ASCII letter.
+    let capitals = |x: u64| {
+        let at_least = |lo: u8| ((x | HIGH) - u64::from(lo) * 0x0101_0101_0101_0101) & HIGH;
+        (at_least(b'A') & !at_least(b'Z' + 1)) >> 2
+    };
+    let bytes = text.as_bytes();
+    let mut slow = |start: usize, end: usize, emit: &mut dyn FnMut(u64)| {
+        token.clear();
+        token.push_str(&text[start..end]);
+        token.make_ascii_lowercase();
+        emit(token_hash(token.as_bytes()));
+    };
+    // A token running past the end of a block starts here.
+    let mut open: Option<usize> = None;
+    // The block, zero-padded so that a 16-byte load at any position stays inside.
+    let mut block = [0u8; 64 + 16];
+    for (n, chunk) in bytes.chunks(64).enumerate() {
+        let base = n * 64;
+        block[..chunk.len()].copy_from_slice(chunk);
+        block[chunk.len()..64].fill(b' ');
+        let (word, _) = ascii_word_masks(block[..64].try_into().expect("64 bytes"));
+        let mut starts = word & !(word << 1);
+        if let Some(start) = open {
+            let run = word.trailing_ones();
+            if run == 64 {
+                continue;
+            }
+            slow(start, base + run as usize, emit);
+            open = None;
+            starts &= !1;
+        }
+        while starts != 0 {
+            let s = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let run = (word >> s).trailing_ones() as usize;
+            if s + run >= 64 {
+                open = Some(base + s);
+                break;
+            }
+            if run > 16 {
+                slow(base + s, base + s + run, emit);
+                continue;
+            }
+            let load = |i: usize| u64::from_le_bytes(block[i..i + 8].try_into().expect("8 bytes"));
+            let lo_bytes = run.min(8);
+            let lo = load(s) & (u64::MAX >> (64 - 8 * lo_bytes));
+            let hi = load(s + 8) & ((1u128 << (8 * (run - lo_bytes))) - 1) as u64;
+            emit(short_token_hash(lo | capitals(lo), hi | capitals(hi), run));
+        }
+    }
+    if let Some(start) = open {
+        slow(start, bytes.len(), emit);
     }
 }
 
@@ -394,6 +526,88 @@ mod tests {
     #[test]
     fn normalized_joins_tokens_with_single_spaces() {
         assert_eq!(Tokenizer::new().normalized("  A\r\nB -- c "), "a b c");
+    }
+
+    /// Token hashes and the letter flag the long way: the tokens, then their hashes.
+    fn reference_hashes(text: &str) -> (Vec<u64>, bool) {
+        let (mut hashes, mut letter) = (Vec::new(), false);
+        Tokenizer::new().for_each_token(text, |t| {
+            letter |= t.chars().any(char::is_alphabetic);
+            hashes.push(token_hash(t.as_bytes()));
+        });
+        (hashes, letter)
+    }
+
+    fn hashes(text: &str) -> (Vec<u64>, bool) {
+        let mut hashes = Vec::new();
+        let letter = Tokenizer::new().for_each_token_hash(text, |h| hashes.push(h));
+        (hashes, letter)
+    }
+
+    #[test]
+    fn token_hashes_from_masks_equal_hashes_of_the_tokens() {
+        let long = "Wordy".repeat(30);
+        for text in [
+            String::new(),
+            "123 456 _".into(),
+            "A b C dEf GHIJKLMNOP qrstuvwxYZ 0123456789abcdef 0123456789abcdefg".into(),
+            format!("{} tail", "x".repeat(63)),
+            format!("{} B16CHARSxxxxxxxx", " ".repeat(62)),
+            format!("{long} {long}."),
+            "Café OLÉ ＮＡＴＯ ﬁnal 朝鲜KCNA".into(),
+            "\u{201C}Quoted\u{201D} WORDS\u{2019}s".into(),
+        ] {
+            assert_eq!(hashes(&text), reference_hashes(&text), "{text:?}");
+        }
+        // Case and padding: different tokens, different hashes; same token, same hash.
+        let h = |t: &str| token_hash(t.as_bytes());
+        assert_eq!(h("word"), reference_hashes("WORD").0[0]);
+        assert_ne!(h("a"), h("b"));
+        assert_ne!(h("ab"), h("ba"));
+        assert_ne!(h("abcdefgh"), h("abcdefghi"));
+        assert_ne!(h("abcdefghijklmnop"), h("abcdefghijklmnopq"));
+    }
+
+    #[test]
+    fn distinct_short_tokens_do_not_collide() {
+        // Every token of up to 3 characters over a small alphabet, and 100,000 neighbours that
+        // differ in a few bytes across the 8-byte boundary.
+        let alphabet = ['a', 'z', '0', '9', '_', 'q'];
+        let mut tokens = std::collections::HashSet::new();
+        for a in alphabet {
+            tokens.insert(a.to_string());
+            for b in alphabet {
+                tokens.insert(format!("{a}{b}"));
+                for c in alphabet {
+                    tokens.insert(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        let hashes: std::collections::HashSet<u64> =
+            tokens.iter().map(|t| token_hash(t.as_bytes())).collect();
+        assert_eq!(hashes.len(), tokens.len());
+        let near: std::collections::HashSet<u64> = (0..100_000u32)
+            .map(|i| token_hash(format!("w{i:07}x{}", i % 7).as_bytes()))
+            .collect();
+        assert_eq!(near.len(), 100_000);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn mask_hashes_match_token_hashes(text in "([A-Za-z0-9_]{1,20}[ .,\n-]{1,2}){0,40}") {
+            proptest::prop_assert_eq!(hashes(&text), reference_hashes(&text));
+        }
+
+        #[test]
+        fn mask_hashes_match_on_mixed_text(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "B", "1", "_", " ", "\n", ".", "é", "É", "ﬁ", "Ａ", "\u{A0}", "朝", "Σ",
+                "LongerWordHere", "x\u{301}", "0123456789abcdefXY",
+            ]), 0..60)
+        ) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(hashes(&text), reference_hashes(&text));
+        }
     }
 
     /// The ASCII rule one byte at a time: the tokenizer before the bit-mask version.

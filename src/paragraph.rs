@@ -25,7 +25,6 @@ use crate::cluster::UnionFind;
 use crate::normalize::Tokenizer;
 use crate::shingle::{self, jaccard_at_least};
 use std::ops::Range;
-use xxhash_rust::xxh3::xxh3_64;
 
 /// Fewest words a paragraph needs to count as a repeat inside a document.
 pub const MIN_REPEAT_WORDS: usize = 4;
@@ -207,7 +206,8 @@ pub struct Analysis {
     pub paragraphs: Vec<Paragraph>,
     /// One fingerprint per paragraph.
     pub fingerprints: Vec<Fingerprint>,
-    /// xxh3 of every normalized token of the document, in order (the scan's word units).
+    /// [`crate::normalize::token_hash`] of every normalized token of the document, in order (the
+    /// scan's word units).
     pub token_hashes: Vec<u64>,
 }
 
@@ -241,14 +241,10 @@ impl Analyzer {
         into.token_hashes.clear();
         for p in &into.paragraphs {
             let start = into.token_hashes.len();
-            let mut has_letter = false;
             let hashes = &mut into.token_hashes;
-            self.tokenizer.for_each_token(p.text(text), |token| {
-                if !has_letter {
-                    has_letter = token.chars().any(char::is_alphabetic);
-                }
-                hashes.push(xxh3_64(token.as_bytes()));
-            });
+            let has_letter = self
+                .tokenizer
+                .for_each_token_hash(p.text(text), |hash| hashes.push(hash));
             let tokens = start..into.token_hashes.len();
             into.fingerprints.push(Fingerprint {
                 key: key_of(&into.token_hashes[tokens.clone()]),

@@ -1,7 +1,8 @@
 //! Shingling: turns a text into the set of 64-bit fingerprints of its shingles (word k-grams or
 //! character k-grams of the normalized text), sorted and deduplicated.
 //!
-//! Shingles are never materialized as strings. Each token is hashed once with xxh3; a word k-gram
+//! Shingles are never materialized as strings. Each token is hashed once
+//! ([`crate::normalize::token_hash`]); a word k-gram
 //! is a polynomial combination of its k token hashes, updated in O(1) per position as the window
 //! rolls, and passed through a 64-bit finalizer. Character k-grams roll the same way over hashed
 //! characters of the normalized text (tokens joined by one space).
@@ -10,7 +11,6 @@
 //! documents are compared instead of silently dropped; a text with no tokens has no shingles.
 
 use crate::normalize::Tokenizer;
-use xxhash_rust::xxh3::xxh3_64;
 
 /// How a text is cut into shingles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,10 +73,12 @@ impl Shingler {
         let units = &mut self.unit_hashes;
         let mut tokens = 0usize;
         match self.kind {
-            ShingleKind::Words(_) => self.tokenizer.for_each_token(text, |token| {
-                tokens += 1;
-                units.push(xxh3_64(token.as_bytes()));
-            }),
+            ShingleKind::Words(_) => {
+                self.tokenizer.for_each_token_hash(text, |hash| {
+                    tokens += 1;
+                    units.push(hash);
+                });
+            }
             ShingleKind::Chars(_) => self.tokenizer.for_each_token(text, |token| {
                 if tokens > 0 {
                     units.push(char_hash(' '));
@@ -92,7 +94,7 @@ impl Shingler {
     }
 
     /// Replaces `out` with the word shingles, in text order and with repeats (signing and
-    /// [`compact`] need no order), of a text whose tokens were already hashed (`xxh3_64` of each normalized token, as [`crate::paragraph::Analyzer`]
+    /// [`compact`] need no order), of a text whose tokens were already hashed ([`crate::normalize::token_hash`] of each normalized token, as [`crate::paragraph::Analyzer`]
     /// does), so a document is tokenized once for both its paragraphs and its shingles. Only for
     /// word shingles: returns false and leaves `out` empty for character shingles.
     pub fn shingle_token_hashes(&self, token_hashes: &[u64], out: &mut Vec<u64>) -> bool {
