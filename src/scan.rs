@@ -637,6 +637,15 @@ pub fn find_clusters(
     drop(checked);
     let family_of = (0..docs.len() as u32).map(|d| families.find(d)).collect();
 
+    // `similar` is in candidate order: sorted by (a, b), a < b.
+    debug_assert!(similar.is_sorted_by_key(|p| (p.a, p.b)));
+    let verified = |x: u32, y: u32| {
+        let key = (x.min(y), x.max(y));
+        similar
+            .binary_search_by_key(&key, |p| (p.a, p.b))
+            .ok()
+            .map(|i| similar[i].similarity)
+    };
     let tokens: Vec<usize> = docs.iter().map(|d| d.tokens).collect();
     let clusters = cluster::group(docs.len(), &similar, &tokens, config.linkage)
         .into_iter()
@@ -646,17 +655,17 @@ pub fn find_clusters(
                 doc: rep,
                 similarity: 1.0,
             }];
-            members.extend(
-                group
-                    .members
-                    .iter()
-                    .filter(|&&m| m != rep)
-                    .map(|&m| Member {
-                        doc: m,
-                        // Every similarity is at least 0, so this always has a value.
-                        similarity: similarity_at_least(rep, m, 0.0).unwrap_or(0.0),
-                    }),
-            );
+            members.extend(group.members.iter().filter(|&&m| m != rep).map(|&m| {
+                Member {
+                    doc: m,
+                    // A verified pair's similarity is looked up (the center of a cluster is
+                    // similar to every member), others are computed. Every similarity is at
+                    // least 0, so this always has a value.
+                    similarity: verified(rep, m)
+                        .or_else(|| similarity_at_least(rep, m, 0.0))
+                        .unwrap_or(0.0),
+                }
+            }));
             Cluster {
                 representative: rep,
                 members,
