@@ -18,8 +18,11 @@
 //! with. UAX #29 word segmentation would instead keep `don't` or `3.14` as one word.
 //!
 //! The tokenizer is the hottest code in a scan, so it allocates nothing per token: ASCII text (the
-//! common case) takes a byte-level fast path that skips NFKC altogether (ASCII is already in NFKC),
-//! and tokens are handed to a callback as borrowed slices of one reused buffer.
+//! common case) skips NFKC altogether (ASCII is already in NFKC) and is cut into tokens from bit
+//! masks of 64 bytes at a time; NFKC runs only on the whitespace-delimited chunks that hold a
+//! non-ASCII character (it never reorders or composes across ASCII whitespace); tokens are handed
+//! to a callback as borrowed slices of one reused buffer, or, for [`token_hash`], hashed straight
+//! from the text.
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
