@@ -46,28 +46,10 @@ impl Tokenizer {
     /// Calls `emit` with every normalized token of `text`, in order.
     pub fn for_each_token(&mut self, text: &str, mut emit: impl FnMut(&str)) {
         self.token.clear();
-        // NFKC neither reorders nor composes across ASCII whitespace: it is a starter that no
-        // character composes with, on either side. So only the whitespace-delimited chunks that
-        // hold a non-ASCII character need the Unicode path; the ASCII text around them takes
-        // the byte-level one, and NFKC runs on those chunks alone.
-        let bytes = text.as_bytes();
-        let mut pos = 0;
-        while let Some(offset) = bytes[pos..].iter().position(|b| !b.is_ascii()) {
-            let non_ascii = pos + offset;
-            let chunk_start = bytes[pos..non_ascii]
-                .iter()
-                .rposition(u8::is_ascii_whitespace)
-                .map_or(pos, |i| pos + i + 1);
-            let chunk_end = bytes[non_ascii..]
-                .iter()
-                .position(u8::is_ascii_whitespace)
-                .map_or(bytes.len(), |i| non_ascii + i);
-            // Both ends sit next to an ASCII byte, so they are character boundaries.
-            tokens_ascii(&text[pos..chunk_start], &mut self.token, &mut emit);
-            self.unicode_chunk(&text[chunk_start..chunk_end], &mut emit);
-            pos = chunk_end;
-        }
-        tokens_ascii(&text[pos..], &mut self.token, &mut emit);
+        for_each_piece(text, |piece| match piece {
+            Piece::Ascii(span) => tokens_ascii(span, &mut self.token, &mut emit),
+            Piece::Unicode(chunk) => self.unicode_chunk(chunk, &mut emit),
+        });
     }
 
     /// Calls `emit` with the [`token_hash`] of every normalized token of `text`, in order: the
@@ -75,35 +57,17 @@ impl Tokenizer {
     /// lowercase copies. Returns whether some token has a letter.
     pub fn for_each_token_hash(&mut self, text: &str, mut emit: impl FnMut(u64)) -> bool {
         let mut has_letter = false;
-        // Hashes the tokens of an ASCII span; returns whether it has a letter.
-        let ascii = |span: &str, token: &mut String, emit: &mut dyn FnMut(u64)| {
-            hash_tokens_ascii(span, token, emit);
-            span.bytes().any(|b| b.is_ascii_alphabetic())
-        };
-        let bytes = text.as_bytes();
-        let mut pos = 0;
-        // The chunks of `for_each_token`: ASCII spans hashed from bit masks, the chunks around
-        // non-ASCII characters through the Unicode path.
-        while let Some(offset) = bytes[pos..].iter().position(|b| !b.is_ascii()) {
-            let non_ascii = pos + offset;
-            let chunk_start = bytes[pos..non_ascii]
-                .iter()
-                .rposition(u8::is_ascii_whitespace)
-                .map_or(pos, |i| pos + i + 1);
-            let chunk_end = bytes[non_ascii..]
-                .iter()
-                .position(u8::is_ascii_whitespace)
-                .map_or(bytes.len(), |i| non_ascii + i);
-            has_letter |= ascii(&text[pos..chunk_start], &mut self.token, &mut emit);
-            let mut letters = false;
-            self.unicode_chunk(&text[chunk_start..chunk_end], &mut |token: &str| {
-                letters = letters || token.chars().any(char::is_alphabetic);
+        for_each_piece(text, |piece| match piece {
+            Piece::Ascii(span) => {
+                hash_tokens_ascii(span, &mut self.token, &mut emit);
+                has_letter = has_letter || span.bytes().any(|b| b.is_ascii_alphabetic());
+            }
+            Piece::Unicode(chunk) => self.unicode_chunk(chunk, &mut |token: &str| {
+                has_letter = has_letter || token.chars().any(char::is_alphabetic);
                 emit(token_hash(token.as_bytes()));
-            });
-            has_letter |= letters;
-            pos = chunk_end;
-        }
-        has_letter | ascii(&text[pos..], &mut self.token, &mut emit)
+            }),
+        });
+        has_letter
     }
 
     /// Tokens of one whitespace-delimited chunk holding a non-ASCII character: NFKC (when the
@@ -132,6 +96,39 @@ impl Tokenizer {
         });
         out
     }
+}
+
+/// A piece of text for the tokenizer.
+enum Piece<'a> {
+    /// ASCII text, cut at ASCII whitespace (or at the text's ends).
+    Ascii(&'a str),
+    /// A whitespace-delimited chunk that holds a non-ASCII character.
+    Unicode(&'a str),
+}
+
+/// Cuts `text` into pieces, in order. NFKC neither reorders nor composes across ASCII
+/// whitespace: it is a starter that no character composes with, on either side. So only the
+/// whitespace-delimited chunks that hold a non-ASCII character need NFKC and the Unicode path;
+/// the ASCII text around them takes the bit-mask one.
+fn for_each_piece<'a>(text: &'a str, mut visit: impl FnMut(Piece<'a>)) {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    while let Some(offset) = bytes[pos..].iter().position(|b| !b.is_ascii()) {
+        let non_ascii = pos + offset;
+        let chunk_start = bytes[pos..non_ascii]
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(pos, |i| pos + i + 1);
+        let chunk_end = bytes[non_ascii..]
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(bytes.len(), |i| non_ascii + i);
+        // Both ends sit next to an ASCII byte, so they are character boundaries.
+        visit(Piece::Ascii(&text[pos..chunk_start]));
+        visit(Piece::Unicode(&text[chunk_start..chunk_end]));
+        pos = chunk_end;
+    }
+    visit(Piece::Ascii(&text[pos..]));
 }
 
 /// Word and uppercase masks of 64 ASCII bytes, eight at a time (SWAR): bit `i` of the first is
