@@ -472,12 +472,26 @@ thread_local! {
 const KEPT_READ_BUFFER: usize = 1 << 20;
 
 /// Reads the whole file at `path` into `bytes` (cleared first). `expected_len`, its size when it
-/// was found, sizes the buffer, so that a file that did not change is read with one read and one
-/// empty read, without asking the file system for its size again as `std::fs::read` does.
+/// was found (0: not asked), sizes the buffer, so that a file that did not change is read with
+/// one read and one empty read, without asking the file system for its size again as
+/// `std::fs::read` does. A file of unknown size is read up to [`KEPT_READ_BUFFER`] first, and only
+/// one that turns out longer has its size asked, so that a large file is not read into a buffer
+/// grown by doubling.
 fn read_whole(path: &Path, expected_len: u64, bytes: &mut Vec<u8>) -> std::io::Result<()> {
     use std::io::Read;
-    let file = std::fs::File::open(path)?;
+    let mut file = std::fs::File::open(path)?;
     bytes.clear();
+    if expected_len == 0 {
+        let first = KEPT_READ_BUFFER as u64;
+        bytes.try_reserve(KEPT_READ_BUFFER.min(64 << 10))?;
+        (&mut file).take(first).read_to_end(bytes)?;
+        if (bytes.len() as u64) < first {
+            return Ok(());
+        }
+        // `File::read_to_end` asks for the size and reserves the rest at once.
+        file.read_to_end(bytes)?;
+        return Ok(());
+    }
     let expected = usize::try_from(expected_len).unwrap_or(usize::MAX);
     bytes.try_reserve(expected.saturating_add(1))?;
     // `Take` has no size hint of its own, so `read_to_end` reads into the reserved space.
@@ -763,6 +777,28 @@ mod tests {
         }
         assert!(!extension_selected(Path::new("a/b.tx"), &exts));
         assert!(!extension_selected(Path::new("a/b.txtx"), &exts));
+    }
+
+    #[test]
+    fn whole_files_are_read_whatever_size_was_expected() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buffer = Vec::new();
+        // Empty, small, exactly the first read's length, longer; sizes unknown, right, stale.
+        for len in [
+            0,
+            3,
+            KEPT_READ_BUFFER,
+            KEPT_READ_BUFFER + 17,
+            3 * KEPT_READ_BUFFER,
+        ] {
+            let content: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let path = dir.path().join(format!("f{len}"));
+            std::fs::write(&path, &content).unwrap();
+            for expected in [0, len as u64, 1, len as u64 * 2 + 5] {
+                read_whole(&path, expected, &mut buffer).unwrap();
+                assert!(buffer == content, "{len} bytes, {expected} expected");
+            }
+        }
     }
 
     #[test]

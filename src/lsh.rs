@@ -79,7 +79,7 @@ pub fn candidate_pairs(
     // bits, so a band's table sorts as plain integers and its buckets are the runs of equal high
     // bits. Cutting the key's low bits can only put two different keys in one bucket (for a pair
     // of documents, with probability 2^-(64 - doc_bits)), which adds a candidate that
-    // verification rejects, never loses one.
+    // verification rejects (in a bucket over MAX_FULL_BUCKET it may change the chain's links).
     let doc_bits = (u64::BITS - (count.max(2) as u64 - 1).leading_zeros()).max(1);
     let doc_mask = (1u64 << doc_bits) - 1;
     let mut pairs: Vec<u64> = (0..banding.bands)

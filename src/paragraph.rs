@@ -125,15 +125,19 @@ pub fn segment_into(text: &str, paragraphs: &mut Vec<Paragraph>) {
     if let [only] = paragraphs[..]
         && only.first_line != only.last_line
     {
+        // The lines are cut again from the text itself, not from the paragraph's range: that
+        // range already lost its last line's ending, and "b\r\r\n" must lose one CR, not two.
         paragraphs.clear();
         let mut line_no = only.first_line;
-        for_each_line(only.text(text), |start, end, _| {
-            paragraphs.push(Paragraph {
-                start: only.start + start,
-                end: only.start + end,
-                first_line: line_no,
-                last_line: line_no,
-            });
+        for_each_line(&text[only.start..], |start, end, _| {
+            if line_no <= only.last_line {
+                paragraphs.push(Paragraph {
+                    start: only.start + start,
+                    end: only.start + end,
+                    first_line: line_no,
+                    last_line: line_no,
+                });
+            }
             line_no += 1;
         });
     }
@@ -575,7 +579,8 @@ mod tests {
         #[test]
         fn one_pass_segmentation_matches_the_rule(
             lines in proptest::collection::vec(proptest::sample::select(vec![
-                "", " ", "\t", "\r", " \r", "a", "b c", "\u{A0}", "\u{3000}x", "d\r",
+                "", " ", "\t", "\r", " \r", "a", "b c", "\u{A0}", "\u{3000}x", "d\r", "e\r\r",
+                "\r\r",
             ]), 0..12),
             trailing_newline in proptest::bool::ANY,
         ) {
@@ -585,6 +590,15 @@ mod tests {
             }
             proptest::prop_assert_eq!(segment(&text), reference_segment(&text));
         }
+    }
+
+    #[test]
+    fn a_doubled_cr_before_the_last_line_end_loses_only_one_cr() {
+        // A file converted to CRLF twice; without blank lines every line is a paragraph.
+        let text = "a\nb\r\r\n";
+        let ps = segment(text);
+        assert_eq!(texts(text, &ps), ["a", "b\r"]);
+        assert_eq!(ps, reference_segment(text));
     }
 
     #[test]

@@ -515,9 +515,10 @@ fn hash_sources(
 /// By Hoeffding's inequality, positions that agree independently with probability J fall that
 /// far below J with probability at most exp(-2 k margin²); the margin makes that
 /// [`SignatureFilter::MISS_BOUND`] for k positions (0.28 for 128). One-permutation signatures
-/// borrow the values of empty bins, which makes their positions less independent, so the
-/// filter only applies when both sets have at least twice as many shingles as positions, where
-/// few bins are empty; smaller sets are always merged.
+/// borrow the values of empty bins, which makes their positions less independent (the bound is
+/// then somewhat weaker), so the filter only applies when both sets have at least twice as many
+/// shingles as positions, where about one bin in seven or fewer is empty; smaller sets are
+/// always merged.
 #[derive(Debug, Clone, Copy)]
 struct SignatureFilter {
     /// Estimates below this are rejected (negative: the filter is off).
