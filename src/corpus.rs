@@ -471,31 +471,25 @@ thread_local! {
 /// Largest read buffer a thread keeps for the next file; a larger one is freed after use.
 const KEPT_READ_BUFFER: usize = 1 << 20;
 
-/// Reads the whole file at `path` into `bytes` (cleared first). `expected_len`, its size when it
-/// was found (0: not asked), sizes the buffer, so that a file that did not change is read with
-/// one read and one empty read, without asking the file system for its size again as
-/// `std::fs::read` does. A file of unknown size is read up to [`KEPT_READ_BUFFER`] first, and only
-/// one that turns out longer has its size asked, so that a large file is not read into a buffer
-/// grown by doubling.
+/// Reads the whole file at `path` into `bytes` (cleared first), without asking the file system
+/// for its size again as `std::fs::read` does. The first read goes up to one byte past
+/// `expected_len`, the size the walk found, so that a file that did not change takes one read
+/// and one empty read; without that size (0), up to [`KEPT_READ_BUFFER`]. Only a file longer
+/// than that is read on by `File::read_to_end`, which asks for the size and reserves the rest at
+/// once instead of growing the buffer by doubling.
 fn read_whole(path: &Path, expected_len: u64, bytes: &mut Vec<u8>) -> std::io::Result<()> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     bytes.clear();
-    if expected_len == 0 {
-        let first = KEPT_READ_BUFFER as u64;
-        bytes.try_reserve(KEPT_READ_BUFFER.min(64 << 10))?;
-        (&mut file).take(first).read_to_end(bytes)?;
-        if (bytes.len() as u64) < first {
-            return Ok(());
-        }
-        // `File::read_to_end` asks for the size and reserves the rest at once.
+    let first = match expected_len {
+        0 => KEPT_READ_BUFFER as u64,
+        len => len.saturating_add(1),
+    };
+    bytes.try_reserve(usize::try_from(first).unwrap_or(usize::MAX))?;
+    (&mut file).take(first).read_to_end(bytes)?;
+    if bytes.len() as u64 == first {
         file.read_to_end(bytes)?;
-        return Ok(());
     }
-    let expected = usize::try_from(expected_len).unwrap_or(usize::MAX);
-    bytes.try_reserve(expected.saturating_add(1))?;
-    // `Take` has no size hint of its own, so `read_to_end` reads into the reserved space.
-    file.take(u64::MAX).read_to_end(bytes)?;
     Ok(())
 }
 
@@ -512,7 +506,10 @@ where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
 {
-    documents_of(kind, display, bytes, fingerprint(bytes), options, work)
+    SourceRead {
+        len: bytes.len() as u64,
+        ..documents_of(kind, display, bytes, fingerprint(bytes), options, work)
+    }
 }
 
 /// [`documents_in`] for bytes whose fingerprint is known.

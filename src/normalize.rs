@@ -131,19 +131,26 @@ fn for_each_piece<'a>(text: &'a str, mut visit: impl FnMut(Piece<'a>)) {
     visit(Piece::Ascii(&text[pos..]));
 }
 
-/// Word and uppercase masks of 64 ASCII bytes, eight at a time (SWAR): bit `i` of the first is
-/// set when byte `i` is part of a word (alphanumeric or `_`), of the second when it is an
-/// uppercase letter. Bytes are below 0x80, so per-byte arithmetic on the 0x80 bits never borrows
-/// from a neighbour.
+/// SWAR (eight bytes in one u64) on ASCII bytes: each is below 0x80, so per-byte arithmetic on
+/// the 0x80 bits never borrows from a neighbour.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// `b` in every byte.
+const fn splat(b: u8) -> u64 {
+    b as u64 * 0x0101_0101_0101_0101
+}
+
+/// 0x80 in every byte of `x` that lies in `lo..=hi`.
+#[inline]
+fn bytes_within(x: u64, lo: u8, hi: u8) -> u64 {
+    let at_least = |bound: u8| ((x | HIGH) - splat(bound)) & HIGH;
+    at_least(lo) & !at_least(hi + 1)
+}
+
+/// Word and uppercase masks of 64 ASCII bytes, eight at a time: bit `i` of the first is set when
+/// byte `i` is part of a word (alphanumeric or `_`), of the second when it is an uppercase letter.
 #[inline]
 fn ascii_word_masks(block: &[u8; 64]) -> (u64, u64) {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const fn splat(b: u8) -> u64 {
-        b as u64 * 0x0101_0101_0101_0101
-    }
-    // 0x80 in every byte of `x` that is at least `lo`.
-    let at_least = |x: u64, lo: u8| ((x | HIGH) - splat(lo)) & HIGH;
-    let within = |x: u64, lo: u8, hi: u8| at_least(x, lo) & !at_least(x, hi + 1);
     // 0x80 in every byte of `x` equal to `b`.
     let equal = |x: u64, b: u8| {
         let v = x ^ splat(b);
@@ -154,8 +161,8 @@ fn ascii_word_masks(block: &[u8; 64]) -> (u64, u64) {
     let (mut word, mut upper) = (0u64, 0u64);
     for (k, chunk) in block.chunks_exact(8).enumerate() {
         let x = u64::from_le_bytes(chunk.try_into().expect("chunks of 8"));
-        let up = within(x, b'A', b'Z');
-        let w = up | within(x, b'a', b'z') | within(x, b'0', b'9') | equal(x, b'_');
+        let up = bytes_within(x, b'A', b'Z');
+        let w = up | bytes_within(x, b'a', b'z') | bytes_within(x, b'0', b'9') | equal(x, b'_');
         word |= gather(w) << (8 * k);
         upper |= gather(up) << (8 * k);
     }
@@ -261,12 +268,8 @@ fn short_token_hash(lo: u64, hi: u64, len: usize) -> u64 {
 /// token inside one 64-byte block and of at most 16 bytes is loaded from the block, lowercased
 /// and hashed without a copy; others (rare) go through `token`.
 fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut dyn FnMut(u64)) {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     // 0x20 in every byte of `x` that is an uppercase ASCII letter.
-    let capitals = |x: u64| {
-        let at_least = |lo: u8| ((x | HIGH) - u64::from(lo) * 0x0101_0101_0101_0101) & HIGH;
-        (at_least(b'A') & !at_least(b'Z' + 1)) >> 2
-    };
+    let capitals = |x: u64| bytes_within(x, b'A', b'Z') >> 2;
     let bytes = text.as_bytes();
     let mut slow = |start: usize, end: usize, emit: &mut dyn FnMut(u64)| {
         token.clear();

@@ -294,11 +294,7 @@ pub fn scan(
         mut notes,
         fingerprints,
         skipped,
-        lens,
-    } = hash_sources(&sources, config, &minhasher, progress);
-    for (source, len) in sources.iter_mut().zip(lens) {
-        source.len = len;
-    }
+    } = hash_sources(&mut sources, config, &minhasher, progress);
     diagnostics.extend(problems);
     notes.extend(empty.iter().map(|doc| Diagnostic {
         path: doc.path.clone(),
@@ -441,13 +437,11 @@ struct HashedSources {
     notes: Vec<Diagnostic>,
     fingerprints: Vec<Option<u64>>,
     skipped: Vec<bool>,
-    /// Bytes read from each source.
-    lens: Vec<u64>,
 }
 
 /// Reads every source and hashes its documents, in parallel; results in source order.
 fn hash_sources(
-    sources: &[SourceFile],
+    sources: &mut [SourceFile],
     config: &ScanConfig,
     minhasher: &MinHasher,
     progress: &dyn Progress,
@@ -462,7 +456,7 @@ fn hash_sources(
             };
             let outcome = corpus::read_source(source, &config.input, None, &work);
             progress.advance(outcome.len);
-            (source, outcome)
+            outcome
         })
         .collect();
     progress.finish();
@@ -474,9 +468,9 @@ fn hash_sources(
     let mut notes = Vec::new();
     let mut fingerprints = Vec::with_capacity(sources.len());
     let mut skipped = Vec::with_capacity(sources.len());
-    let mut lens = Vec::with_capacity(sources.len());
-    for (source_index, (source, read)) in per_source.into_iter().enumerate() {
-        lens.push(read.len);
+    for (source_index, (source, read)) in sources.iter_mut().zip(per_source).enumerate() {
+        // From now on a source's size is what was read (the walk may not have asked).
+        source.len = read.len;
         problems.extend(read.problems);
         notes.extend(read.notes);
         fingerprints.push(read.fingerprint);
@@ -506,43 +500,6 @@ fn hash_sources(
         notes,
         fingerprints,
         skipped,
-        lens,
-    }
-}
-
-/// The signature filter in front of exact verification. A candidate whose signatures agree on
-/// fewer positions than the threshold minus `margin` is rejected without merging the two sets.
-/// By Hoeffding's inequality, positions that agree independently with probability J fall that
-/// far below J with probability at most exp(-2 k margin²); the margin makes that
-/// [`SignatureFilter::MISS_BOUND`] for k positions (0.28 for 128). One-permutation signatures
-/// borrow the values of empty bins, which makes their positions less independent (the bound is
-/// then somewhat weaker), so the filter only applies when both sets have at least twice as many
-/// shingles as positions, where about one bin in seven or fewer is empty; smaller sets are
-/// always merged.
-#[derive(Debug, Clone, Copy)]
-struct SignatureFilter {
-    /// Estimates below this are rejected (negative: the filter is off).
-    below: f64,
-    /// Fewest shingles both sets need for the filter to apply.
-    min_set: usize,
-}
-
-impl SignatureFilter {
-    /// Chance, per pair at the threshold, that the filter rejects it (by Hoeffding's bound).
-    const MISS_BOUND: f64 = 1e-9;
-
-    fn new(threshold: f64, positions: usize) -> Self {
-        let margin = ((1.0 / Self::MISS_BOUND).ln() / (2.0 * positions.max(1) as f64)).sqrt();
-        SignatureFilter {
-            below: threshold - margin,
-            min_set: 2 * positions,
-        }
-    }
-
-    /// Whether the pair of sorted sets `a` and `b` can be rejected on its signature estimate
-    /// (computed only when the sizes allow the filter).
-    fn rules_out(self, a: &[u32], b: &[u32], estimate: impl FnOnce() -> f64) -> bool {
-        self.below > 0.0 && a.len().min(b.len()) >= self.min_set && estimate() < self.below
     }
 }
 
@@ -594,17 +551,9 @@ pub fn find_clusters(
     progress.start(Stage::Verifying, candidates.len() as u64);
     // Similarity of two documents if it is at least `threshold`: exact Jaccard (with its size
     // filter) or, without verification, the signature estimate.
-    let skip_below = SignatureFilter::new(config.threshold, width);
     let similarity_at_least = |a: u32, b: u32, threshold: f64| -> Option<f64> {
         let (x, y) = (&docs[a as usize], &docs[b as usize]);
         if config.verify {
-            if threshold >= config.threshold
-                && skip_below.rules_out(&x.shingles, &y.shingles, || {
-                    minhash::estimate_jaccard(signature(a), signature(b))
-                })
-            {
-                return None;
-            }
             shingle::jaccard_at_least(&x.shingles, &y.shingles, threshold)
         } else {
             let s = minhash::estimate_jaccard(signature(a), signature(b));
@@ -680,27 +629,5 @@ pub fn find_clusters(
         candidate_pairs: candidates.len(),
         similar_pairs: similar.len(),
         family_of,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn signature_filter_margin_follows_hoeffding_and_spares_small_sets() {
-        let filter = SignatureFilter::new(0.8, 128);
-        // exp(-2 * 128 * margin^2) = 1e-9.
-        let margin = 0.8 - filter.below;
-        assert!((margin - 0.2843).abs() < 1e-3, "{margin}");
-        assert!(((-2.0 * 128.0 * margin * margin).exp() - 1e-9).abs() < 1e-12);
-        let big: Vec<u32> = (0..256).collect();
-        let small: Vec<u32> = (0..255).collect();
-        assert!(filter.rules_out(&big, &big, || 0.5));
-        assert!(!filter.rules_out(&big, &big, || 0.52));
-        // Below 2 x 128 shingles the estimate is not even computed.
-        assert!(!filter.rules_out(&big, &small, || panic!("estimated")));
-        // Few positions: the margin exceeds the threshold and nothing is filtered.
-        assert!(!SignatureFilter::new(0.8, 16).rules_out(&big, &big, || 0.0));
     }
 }
