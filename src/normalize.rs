@@ -113,7 +113,7 @@ enum Piece<'a> {
 fn for_each_piece<'a>(text: &'a str, mut visit: impl FnMut(Piece<'a>)) {
     let bytes = text.as_bytes();
     let mut pos = 0;
-    while let Some(offset) = bytes[pos..].iter().position(|b| !b.is_ascii()) {
+    while let Some(offset) = first_non_ascii(&bytes[pos..]) {
         let non_ascii = pos + offset;
         let chunk_start = bytes[pos..non_ascii]
             .iter()
@@ -129,6 +129,24 @@ fn for_each_piece<'a>(text: &'a str, mut visit: impl FnMut(Piece<'a>)) {
         pos = chunk_end;
     }
     visit(Piece::Ascii(&text[pos..]));
+}
+
+/// Position of the first byte of `bytes` that is not ASCII, sixteen bytes at a time.
+fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(16);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let (a, b) = chunk.split_at(8);
+        let word = |w: &[u8]| u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        if (word(a) | word(b)) & HIGH != 0 {
+            break;
+        }
+        offset += 16;
+    }
+    bytes[offset..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .map(|i| offset + i)
 }
 
 /// SWAR (eight bytes in one u64) on ASCII bytes: each is below 0x80, so per-byte arithmetic on
@@ -267,15 +285,15 @@ fn short_token_hash(lo: u64, hi: u64, len: usize) -> u64 {
 /// [`token_hash`] of every token of ASCII text, from the bit masks of [`ascii_word_masks`]: a
 /// token inside one 64-byte block and of at most 16 bytes is loaded from the block, lowercased
 /// and hashed without a copy; others (rare) go through `token`.
-fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut dyn FnMut(u64)) {
+fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut impl FnMut(u64)) {
     // 0x20 in every byte of `x` that is an uppercase ASCII letter.
     let capitals = |x: u64| bytes_within(x, b'A', b'Z') >> 2;
     let bytes = text.as_bytes();
-    let mut slow = |start: usize, end: usize, emit: &mut dyn FnMut(u64)| {
+    let mut slow = |start: usize, end: usize| {
         token.clear();
         token.push_str(&text[start..end]);
         token.make_ascii_lowercase();
-        emit(token_hash(token.as_bytes()));
+        token_hash(token.as_bytes())
     };
     // A token running past the end of a block starts here.
     let mut open: Option<usize> = None;
@@ -292,7 +310,7 @@ fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut dyn FnMut(u64)) 
             if run == 64 {
                 continue;
             }
-            slow(start, base + run as usize, emit);
+            emit(slow(start, base + run as usize));
             open = None;
             starts &= !1;
         }
@@ -305,7 +323,7 @@ fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut dyn FnMut(u64)) 
                 break;
             }
             if run > 16 {
-                slow(base + s, base + s + run, emit);
+                emit(slow(base + s, base + s + run));
                 continue;
             }
             let load = |i: usize| u64::from_le_bytes(block[i..i + 8].try_into().expect("8 bytes"));
@@ -316,7 +334,7 @@ fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut dyn FnMut(u64)) 
         }
     }
     if let Some(start) = open {
-        slow(start, bytes.len(), emit);
+        emit(slow(start, bytes.len()));
     }
 }
 
@@ -649,6 +667,19 @@ mod tests {
             let mut got = Vec::new();
             Tokenizer::new().for_each_token(&text, |t| got.push(t.to_string()));
             proptest::prop_assert_eq!(got, reference_ascii_tokens(&text));
+        }
+
+        #[test]
+        fn first_non_ascii_byte_is_found(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![20 => 0u8..0x80, 1 => 0x80u8..=0xFF],
+                0..100,
+            )
+        ) {
+            proptest::prop_assert_eq!(
+                first_non_ascii(&bytes),
+                bytes.iter().position(|b| !b.is_ascii())
+            );
         }
 
         #[test]

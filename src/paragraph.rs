@@ -36,6 +36,10 @@ pub const NEAR_SIMILARITY: f64 = 0.8;
 /// Words per shingle for paragraph-level similarity (paragraphs are short, so k is smaller than
 /// the document default).
 const NEAR_SHINGLE_WORDS: usize = 3;
+const _: () = assert!(
+    NEAR_SHINGLE_WORDS == 3,
+    "for_each_near_shingle takes three tokens"
+);
 /// Posting lists longer than this compare each entry with the first and the previous one only,
 /// so that a pathological document (thousands of near-identical lines) stays linear.
 const MAX_FULL_POSTING: usize = 64;
@@ -63,9 +67,17 @@ impl Paragraph {
 }
 
 fn is_blank(line: &str) -> bool {
-    // ASCII fast path (space, tab, CR, form feed, vertical tab), else Unicode White_Space.
-    line.bytes().all(|b| b.is_ascii_whitespace() || b == 0x0B)
-        || (!line.is_ascii() && line.chars().all(char::is_whitespace))
+    // ASCII whitespace (space, tab, CR, form feed, vertical tab) is skipped a byte at a time; a
+    // line is blank when nothing else follows, or when what follows starts with a non-ASCII
+    // character and is all Unicode White_Space.
+    match line
+        .bytes()
+        .position(|b| !(b.is_ascii_whitespace() || b == 0x0B))
+    {
+        None => true,
+        // Every byte before `i` is ASCII, so `i` is a character boundary.
+        Some(i) => !line.as_bytes()[i].is_ascii() && line[i..].chars().all(char::is_whitespace),
+    }
 }
 
 /// Cuts `text` into paragraphs (see the module rules).
@@ -219,14 +231,15 @@ pub struct Analysis {
 #[derive(Debug, Default)]
 pub struct Analyzer {
     tokenizer: Tokenizer,
-    /// Word 3-shingle sets of the paragraphs under near matching, one after another.
+    /// Sorted word 3-shingle sets of the paragraphs under near matching that needed one, one
+    /// after another.
     shingles: Vec<u64>,
-    /// Range of each set in `shingles`.
-    ranges: Vec<Range<usize>>,
-    /// Whether each set is sorted and deduplicated yet (only sets in a candidate pair are).
-    sorted: Vec<bool>,
-    /// (prefix shingle, set, 0) entries of the prefix filter.
-    postings: Vec<(u64, usize, usize)>,
+    /// Range in `shingles` of each near paragraph's set, once computed.
+    full_sets: Vec<Option<Range<usize>>>,
+    /// The smallest shingles of the paragraph being indexed.
+    lowest: Vec<u64>,
+    /// Prefix-filter postings: shingle high bits, set index in the low bits.
+    postings: Vec<u64>,
     /// Candidate pairs of sets.
     pairs: Vec<(usize, usize)>,
 }
@@ -305,92 +318,31 @@ impl Analyzer {
                 })
                 .collect();
             by_lead.sort_unstable();
-            for_each_candidate(&by_lead, |x, y| {
-                // Sorted by word count, so x has no more words than y.
-                let (mut short, mut long) = (by_lead[x].2, by_lead[y].2);
-                let mut truncated = self.is_truncated_copy(text, analysis, short, long);
-                if !truncated && by_lead[x].1 == by_lead[y].1 {
-                    (short, long) = (long, short);
-                    truncated = self.is_truncated_copy(text, analysis, short, long);
-                }
-                if truncated {
-                    merged |= sets.union(short as u32, long as u32);
-                    truncated_keys.push(fps[short].key);
-                }
-            });
-            // Lightly edited copies: exact Jaccard of word 3-shingles over prefix-filter
-            // candidates (two sets with J >= t share an element among the first
-            // |x| - ceil(t |x|) + 1 of each, in any fixed order).
-            self.shingles.clear();
-            self.ranges.clear();
-            self.sorted.clear();
-            self.postings.clear();
-            for (n, &i) in near.iter().enumerate() {
-                let start = self.shingles.len();
-                shingle::rolling_shingles(
-                    &hashes[fps[i].tokens.clone()],
-                    NEAR_SHINGLE_WORDS,
-                    &mut self.shingles,
-                );
-                let set = &mut self.shingles[start..];
-                // Only the smallest elements go into the filter, so they are selected, not the
-                // whole set sorted: most paragraphs never meet a candidate. The prefix length
-                // of the multiset's size is at least that of the set's. When its smallest
-                // elements are distinct they are also the set's smallest, and the longer prefix
-                // only adds candidates; otherwise the set is sorted and deduplicated first.
-                let m = set.len();
-                let prefix = m - (4 * m).div_ceil(5) + 1; // m - ceil(0.8 m) + 1, exactly
-                if prefix < m {
-                    set.select_nth_unstable(prefix);
-                }
-                set[..prefix].sort_unstable();
-                let sorted = if set[..prefix].windows(2).any(|w| w[0] == w[1]) {
-                    let len = sort_dedup(set);
-                    self.shingles.truncate(start + len);
-                    true
-                } else {
-                    false
-                };
-                let set = &self.shingles[start..];
-                let prefix = if sorted {
-                    set.len() - (4 * set.len()).div_ceil(5) + 1
-                } else {
-                    prefix
-                };
-                self.postings
-                    .extend(set[..prefix].iter().map(|&h| (h, n, 0)));
-                self.ranges.push(start..self.shingles.len());
-                self.sorted.push(sorted);
-            }
-            self.postings.sort_unstable();
-            self.pairs.clear();
-            let (postings, pairs) = (&self.postings, &mut self.pairs);
-            for_each_candidate(postings, |x, y| {
-                let (a, b) = (postings[x].1, postings[y].1);
-                pairs.push((a.min(b), a.max(b)));
-            });
-            self.pairs.sort_unstable();
-            self.pairs.dedup();
-            for &(a, b) in &self.pairs {
-                if a == b {
-                    continue;
-                }
-                for set in [a, b] {
-                    if !self.sorted[set] {
-                        let range = self.ranges[set].clone();
-                        let len = sort_dedup(&mut self.shingles[range.clone()]);
-                        self.ranges[set] = range.start..range.start + len;
-                        self.sorted[set] = true;
+            for_each_run(
+                &by_lead,
+                |e| e.0,
+                |x, y| {
+                    // Sorted by word count, so x has no more words than y.
+                    let (mut short, mut long) = (by_lead[x].2, by_lead[y].2);
+                    let mut truncated = self.is_truncated_copy(text, analysis, short, long);
+                    if !truncated && by_lead[x].1 == by_lead[y].1 {
+                        (short, long) = (long, short);
+                        truncated = self.is_truncated_copy(text, analysis, short, long);
                     }
-                }
-                let (x, y) = (
-                    &self.shingles[self.ranges[a].clone()],
-                    &self.shingles[self.ranges[b].clone()],
-                );
-                if jaccard_at_least(x, y, NEAR_SIMILARITY).is_some() {
-                    merged |= sets.union(near[a] as u32, near[b] as u32);
-                }
-            }
+                    if truncated {
+                        merged |= sets.union(short as u32, long as u32);
+                        truncated_keys.push(fps[short].key);
+                    }
+                },
+            );
+            // Lightly edited copies.
+            let unit_sets: Vec<&[u64]> = near
+                .iter()
+                .map(|&i| &hashes[fps[i].tokens.clone()])
+                .collect();
+            self.similar_pairs(&unit_sets, |a, b| {
+                merged |= sets.union(near[a] as u32, near[b] as u32);
+            });
         }
         if !merged {
             return Vec::new();
@@ -448,6 +400,144 @@ impl Analyzer {
             _ => false,
         }
     }
+
+    /// Calls `found(a, b)` (a < b, in increasing order) for every pair of paragraphs, given by
+    /// their token hashes, whose word 3-shingle sets have an exact Jaccard similarity of at least
+    /// [`NEAR_SIMILARITY`]. Candidates come from a prefix filter: two sets with J >= t share an
+    /// element among the first |x| - ceil(t |x|) + 1 of each, in any fixed order (here, by
+    /// value). Posting lists longer than [`MAX_FULL_POSTING`] are cut as [`for_each_run`] says.
+    fn similar_pairs(&mut self, paragraphs: &[&[u64]], mut found: impl FnMut(usize, usize)) {
+        self.postings.clear();
+        self.full_sets.clear();
+        self.full_sets.resize(paragraphs.len(), None);
+        self.shingles.clear();
+        let index_bits = usize::BITS - paragraphs.len().leading_zeros();
+        let index_mask = (1u64 << index_bits) - 1;
+        for (n, units) in paragraphs.iter().enumerate() {
+            let prefix: &[u64] = if lowest_shingles(units, &mut self.lowest) {
+                &self.lowest
+            } else {
+                // Too few values under the cut-off: the whole set, sorted.
+                let set = self.full_set(n, units);
+                &self.shingles[set.start..set.start + prefix_len(set.len())]
+            };
+            // Posting: the value's high bits, the set's index in the low bits. Two sets that
+            // share a value share a posting key, so nothing is lost; a key shared by chance only
+            // adds a candidate.
+            self.postings
+                .extend(prefix.iter().map(|&h| (h & !index_mask) | n as u64));
+        }
+        self.postings.sort_unstable();
+        self.pairs.clear();
+        let (postings, pairs) = (&self.postings, &mut self.pairs);
+        let set_of = |x: usize| (postings[x] & index_mask) as usize;
+        for_each_run(
+            postings,
+            |&h| h & !index_mask,
+            |x, y| {
+                let (a, b) = (set_of(x), set_of(y));
+                if a != b {
+                    pairs.push((a.min(b), a.max(b)));
+                }
+            },
+        );
+        self.pairs.sort_unstable();
+        self.pairs.dedup();
+        for k in 0..self.pairs.len() {
+            let (a, b) = self.pairs[k];
+            let x = self.full_set(a, paragraphs[a]);
+            let y = self.full_set(b, paragraphs[b]);
+            if jaccard_at_least(&self.shingles[x], &self.shingles[y], NEAR_SIMILARITY).is_some() {
+                found(a, b);
+            }
+        }
+    }
+
+    /// The range in `self.shingles` of near paragraph `n`'s sorted, deduplicated word 3-shingle
+    /// set (`units`: its token hashes), computed on first use.
+    fn full_set(&mut self, n: usize, units: &[u64]) -> Range<usize> {
+        if let Some(range) = &self.full_sets[n] {
+            return range.clone();
+        }
+        let start = self.shingles.len();
+        let shingles = &mut self.shingles;
+        for_each_near_shingle(units, |h| shingles.push(h));
+        let len = sort_dedup(&mut self.shingles[start..]);
+        self.shingles.truncate(start + len);
+        self.full_sets[n] = Some(start..start + len);
+        start..start + len
+    }
+}
+
+/// Calls `visit` with each word 3-shingle of a paragraph, given its token hashes: one value per
+/// window of three tokens (one for the whole paragraph when it is shorter). The value is a
+/// polynomial in the token hashes, which are already well mixed, so it needs no finalizer; the
+/// three products are independent, with no chain from one window to the next.
+#[inline]
+fn for_each_near_shingle(units: &[u64], mut visit: impl FnMut(u64)) {
+    const B: u64 = 0x9E37_79B9_7F4A_7C15;
+    const B2: u64 = B.wrapping_mul(B);
+    if units.len() < NEAR_SHINGLE_WORDS {
+        if !units.is_empty() {
+            visit(units.iter().fold(units.len() as u64, |h, &u| {
+                h.wrapping_mul(B).wrapping_add(u)
+            }));
+        }
+        return;
+    }
+    for w in units.windows(NEAR_SHINGLE_WORDS) {
+        visit(
+            w[0].wrapping_mul(B2)
+                .wrapping_add(w[1].wrapping_mul(B))
+                .wrapping_add(w[2]),
+        );
+    }
+}
+
+/// Prefix length of the filter at [`NEAR_SIMILARITY`] for a set of `m` elements:
+/// m - ceil(0.8 m) + 1, in exact integer arithmetic (0 for an empty set).
+fn prefix_len(m: usize) -> usize {
+    (m - (4 * m).div_ceil(5) + 1).min(m)
+}
+
+/// Fills `out` with the smallest distinct word 3-shingles of the paragraph with token hashes
+/// `units`, sorted: at least as many as the prefix filter needs for the paragraph's set. Returns
+/// false when the values under the cut-off were too few (then `out` is meaningless).
+///
+/// Shingles are well-mixed hashes, so instead of selecting among all of them, only those under
+/// a cut-off expected to pass twice the prefix length (plus 4) are kept and sorted. Every
+/// distinct value under the cut-off is kept, so the first `prefix_len(m)` of them are the set's
+/// smallest; `m`, the multiset's size, is at least the set's, and so is its prefix length.
+fn lowest_shingles(units: &[u64], out: &mut Vec<u64>) -> bool {
+    out.clear();
+    let m = match units.len() {
+        0 => 0,
+        n => n.saturating_sub(NEAR_SHINGLE_WORDS - 1).max(1),
+    };
+    let prefix = prefix_len(m);
+    let expected = 2 * prefix + 4;
+    let cutoff = if expected >= m {
+        u64::MAX
+    } else {
+        u64::MAX / m as u64 * expected as u64
+    };
+    for_each_near_shingle(units, |h| {
+        if h <= cutoff {
+            out.push(h);
+        }
+    });
+    let len = sort_dedup(out);
+    out.truncate(len);
+    if len >= prefix {
+        out.truncate(prefix);
+        true
+    } else if cutoff == u64::MAX {
+        // Every shingle passed: `out` is the whole set, and its own prefix length applies.
+        out.truncate(prefix_len(len));
+        true
+    } else {
+        false
+    }
 }
 
 /// Sorts `set` and moves its distinct values to the front; returns how many there are.
@@ -463,17 +553,19 @@ fn sort_dedup(set: &mut [u64]) -> usize {
     len
 }
 
-/// Calls `visit(x, y)` (x before y) for pairs of entries of `sorted` that share the first field:
-/// all pairs in runs of at most [`MAX_FULL_POSTING`], each entry with the run's first and with its
+/// Calls `visit(x, y)` (x before y) for pairs of entries of `sorted` with the same `key`: all
+/// pairs in runs of at most [`MAX_FULL_POSTING`], each entry with the run's first and with its
 /// predecessor in longer runs.
-fn for_each_candidate<T: Copy + PartialEq, U, V>(
-    sorted: &[(T, U, V)],
+fn for_each_run<E, K: PartialEq>(
+    sorted: &[E],
+    key: impl Fn(&E) -> K,
     mut visit: impl FnMut(usize, usize),
 ) {
     let mut start = 0;
     while start < sorted.len() {
+        let run_key = key(&sorted[start]);
         let mut end = start + 1;
-        while end < sorted.len() && sorted[end].0 == sorted[start].0 {
+        while end < sorted.len() && key(&sorted[end]) == run_key {
             end += 1;
         }
         if end - start <= MAX_FULL_POSTING {
@@ -627,6 +719,29 @@ mod tests {
     }
 
     #[test]
+    fn blank_lines_follow_the_whitespace_rule() {
+        // Every line of up to four characters from an alphabet of ASCII and Unicode whitespace
+        // and non-whitespace, against the rule: all characters are White_Space.
+        let alphabet = [
+            ' ', '\t', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{a0}', '\u{3000}', 'a', 'é',
+        ];
+        let mut line = String::new();
+        for n in 0..alphabet.len().pow(4) {
+            line.clear();
+            let mut rest = n;
+            for _ in 0..(n % 5) {
+                line.push(alphabet[rest % alphabet.len()]);
+                rest /= alphabet.len();
+            }
+            assert_eq!(
+                is_blank(&line),
+                line.chars().all(char::is_whitespace),
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
     fn unicode_whitespace_lines_are_blank() {
         let text = "a b\n\u{3000}\u{a0}\nc d";
         assert_eq!(texts(text, &segment(text)), ["a b", "c d"]);
@@ -735,6 +850,114 @@ mod tests {
         assert_eq!(ps.len(), 300);
         assert_eq!(gs.len(), 1);
         assert_eq!(gs[0].members.len(), 300);
+    }
+
+    /// Paragraphs as token hashes: edited copies of a few base paragraphs over a small
+    /// vocabulary (so shingles repeat inside a set), and runs of one word (whose single value
+    /// often lies above the cut-off of [`lowest_shingles`], so that the whole set is used).
+    fn paragraph_sets_strategy() -> impl proptest::strategy::Strategy<Value = Vec<Vec<u64>>> {
+        use proptest::prelude::*;
+        let base = prop::collection::vec(0u64..6, 8..40);
+        let edit = (0usize..3, any::<prop::sample::Index>(), 0u64..6);
+        (
+            prop::collection::vec(base, 1..4),
+            prop::collection::vec(
+                (
+                    0usize..4,
+                    prop::collection::vec(edit, 0..4),
+                    0u64..40,
+                    12usize..30,
+                ),
+                2..24,
+            ),
+        )
+            .prop_map(|(bases, picks)| {
+                let word = |w: u64| crate::normalize::token_hash(&[b'a' + w as u8]);
+                picks
+                    .into_iter()
+                    .map(|(which, edits, run_word, run_len)| {
+                        if which == 3 {
+                            return vec![word(run_word); run_len];
+                        }
+                        let mut words = bases[which % bases.len()].clone();
+                        for (kind, at, w) in edits {
+                            let i = at.index(words.len());
+                            match kind {
+                                0 => words[i] = w,
+                                1 if words.len() > 8 => {
+                                    words.remove(i);
+                                }
+                                _ => words.insert(i, w),
+                            }
+                        }
+                        words.into_iter().map(word).collect()
+                    })
+                    .collect()
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prefix_filter_finds_every_similar_pair(sets in paragraph_sets_strategy()) {
+            let views: Vec<&[u64]> = sets.iter().map(Vec::as_slice).collect();
+            let mut found = Vec::new();
+            Analyzer::new().similar_pairs(&views, |a, b| found.push((a, b)));
+            let full: Vec<Vec<u64>> = sets
+                .iter()
+                .map(|units| {
+                    let mut set = Vec::new();
+                    for_each_near_shingle(units, |h| set.push(h));
+                    let len = sort_dedup(&mut set);
+                    set.truncate(len);
+                    set
+                })
+                .collect();
+            let mut expected = Vec::new();
+            for a in 0..full.len() {
+                for b in a + 1..full.len() {
+                    if shingle::jaccard(&full[a], &full[b]) >= NEAR_SIMILARITY {
+                        expected.push((a, b));
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(found, expected);
+        }
+
+        #[test]
+        fn lowest_shingles_are_the_smallest_of_the_set(
+            units in proptest::collection::vec(0u64..8, 0..60)
+        ) {
+            let units: Vec<u64> = units.into_iter().map(|w| w.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+            let mut set = Vec::new();
+            for_each_near_shingle(&units, |h| set.push(h));
+            let len = sort_dedup(&mut set);
+            set.truncate(len);
+            let mut lowest = Vec::new();
+            if lowest_shingles(&units, &mut lowest) {
+                proptest::prop_assert!(lowest.len() >= prefix_len(set.len()));
+                proptest::prop_assert_eq!(&lowest[..], &set[..lowest.len()]);
+            }
+        }
+    }
+
+    #[test]
+    fn too_few_shingles_under_the_cut_off_fall_back_to_the_whole_set() {
+        // Twenty copies of one word: a single value, above the cut-off for some words.
+        let fallbacks = (0..64u64)
+            .filter(|&w| {
+                !lowest_shingles(
+                    &[w.wrapping_mul(0x9E37_79B9_7F4A_7C15); 20],
+                    &mut Vec::new(),
+                )
+            })
+            .count();
+        assert!(fallbacks > 0);
+        // The whole-set path still matches such a paragraph with its copy.
+        let word = crate::normalize::token_hash(b"spam");
+        let paragraph = vec![word; 20];
+        let mut found = Vec::new();
+        Analyzer::new().similar_pairs(&[&paragraph, &paragraph[..19]], |a, b| found.push((a, b)));
+        assert_eq!(found, [(0, 1)]);
     }
 
     #[test]
