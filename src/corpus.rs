@@ -245,10 +245,11 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
             }
         }
     }
-    // Walks sorted by file name usually give this order already (not always: "a-b/x" sorts
-    // before "a/x" as text), and checking costs one comparison per file.
-    if !files.is_sorted_by(|a, b| a.display <= b.display) {
-        files.sort_by(|a, b| a.display.cmp(&b.display));
+    // Each walk sorted its files, and the folders under a root were taken in name order, so
+    // the whole list is usually in order already (not always: "a-b/x" sorts before "a/x" as
+    // text), and checking costs one comparison per file.
+    if !files.is_sorted_by(|a, b| by_name(a, b).is_le()) {
+        files.sort_by(by_name);
     }
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     // The same file reached twice (`corpus` and `./corpus`, an absolute path, a followed link)
@@ -283,9 +284,11 @@ fn walk(
     problems: &mut Vec<Diagnostic>,
 ) {
     let shown = root.to_string_lossy();
+    let first_new = files.len();
+    // Unsorted: walkdir's sort by file name parses each path's last component at every
+    // comparison. The files found are sorted once below, by their text.
     let walker = walkdir::WalkDir::new(folder)
         .follow_links(options.follow_links)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
     for entry in walker {
@@ -296,7 +299,7 @@ fn walk(
                 {
                     continue;
                 }
-                files.push(source_in(root, root_index, entry.path().to_path_buf()));
+                files.push(source_in(root, root_index, entry.into_path()));
             }
             Err(e) => {
                 let path = e
@@ -315,6 +318,13 @@ fn walk(
             }
         }
     }
+    files[first_new..].sort_unstable_by(by_name);
+}
+
+/// The order of sources: by displayed path, then (for names that only differ in bytes that are
+/// not UTF-8) by the path itself, so that equal texts still sort the same way every run.
+fn by_name(a: &SourceFile, b: &SourceFile) -> std::cmp::Ordering {
+    a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path))
 }
 
 /// A file found while walking the command-line path `root` (its size is filled in later, in
@@ -774,6 +784,44 @@ mod tests {
         }
         assert!(!extension_selected(Path::new("a/b.tx"), &exts));
         assert!(!extension_selected(Path::new("a/b.txtx"), &exts));
+    }
+
+    #[test]
+    fn walked_files_come_out_in_text_order() {
+        // Names whose order by component differs from their order as text ("a-b/x" sorts before
+        // "a/x" as text, after it by component), in several folders and depths.
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "a/x.txt",
+            "a-b/x.txt",
+            "a/b/y.txt",
+            "a.txt",
+            "B.txt",
+            "z/1/2.txt",
+            "z/10.txt",
+            "z/1.txt",
+        ];
+        for name in names {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "text").unwrap();
+        }
+        let root = dir.path().to_path_buf();
+        for follow_links in [false, true] {
+            let options = InputOptions {
+                follow_links,
+                ..InputOptions::default()
+            };
+            let (files, problems) = discover(std::slice::from_ref(&root), &options);
+            assert!(problems.is_empty(), "{problems:?}");
+            let shown: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
+            let mut expected: Vec<String> = names
+                .iter()
+                .map(|n| root.join(n).to_string_lossy().into_owned())
+                .collect();
+            expected.sort();
+            assert_eq!(shown, expected, "follow_links {follow_links}");
+        }
     }
 
     #[test]

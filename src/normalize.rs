@@ -297,12 +297,22 @@ fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut impl FnMut(u64))
     };
     // A token running past the end of a block starts here.
     let mut open: Option<usize> = None;
-    // The block, zero-padded so that a 16-byte load at any position stays inside.
-    let mut block = [0u8; 64 + 16];
-    for (n, chunk) in bytes.chunks(64).enumerate() {
-        let base = n * 64;
-        block[..chunk.len()].copy_from_slice(chunk);
-        block[chunk.len()..64].fill(b' ');
+    // A 64-byte block and 16 bytes more, so that a 16-byte load at any position stays inside
+    // (bytes past the block are masked off): the text itself where it is long enough, else a
+    // copy padded with spaces, then zeros.
+    let mut padded = [0u8; 64 + 16];
+    for base in (0..bytes.len()).step_by(64) {
+        let block: &[u8] = match bytes.get(base..base + 80) {
+            Some(window) => window,
+            None => {
+                let rest = &bytes[base..];
+                let len = rest.len().min(64);
+                padded[..len].copy_from_slice(&rest[..len]);
+                padded[len..64].fill(b' ');
+                padded[64..].fill(0);
+                &padded
+            }
+        };
         let (word, _) = ascii_word_masks(block[..64].try_into().expect("64 bytes"));
         let mut starts = word & !(word << 1);
         if let Some(start) = open {

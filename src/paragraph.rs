@@ -505,7 +505,8 @@ fn prefix_len(m: usize) -> usize {
 /// false when the values under the cut-off were too few (then `out` is meaningless).
 ///
 /// Shingles are well-mixed hashes, so instead of selecting among all of them, only those under
-/// a cut-off expected to pass twice the prefix length (plus 4) are kept and sorted. Every
+/// a cut-off expected to pass the prefix length and a margin (two standard deviations and 3)
+/// are kept and sorted. Every
 /// distinct value under the cut-off is kept, so the first `prefix_len(m)` of them are the set's
 /// smallest; `m`, the multiset's size, is at least the set's, and so is its prefix length.
 fn lowest_shingles(units: &[u64], out: &mut Vec<u64>) -> bool {
@@ -515,17 +516,21 @@ fn lowest_shingles(units: &[u64], out: &mut Vec<u64>) -> bool {
         n => n.saturating_sub(NEAR_SHINGLE_WORDS - 1).max(1),
     };
     let prefix = prefix_len(m);
-    let expected = 2 * prefix + 4;
+    let expected = prefix + 2 * prefix.isqrt() + 3;
     let cutoff = if expected >= m {
         u64::MAX
     } else {
         u64::MAX / m as u64 * expected as u64
     };
+    // Without a branch: about half the values pass, which no predictor guesses. Every value is
+    // written at the next free place, and only one that passes moves that place on.
+    out.resize(m, 0);
+    let mut kept = 0;
     for_each_near_shingle(units, |h| {
-        if h <= cutoff {
-            out.push(h);
-        }
+        out[kept] = h;
+        kept += usize::from(h <= cutoff);
     });
+    out.truncate(kept);
     let len = sort_dedup(out);
     out.truncate(len);
     if len >= prefix {
