@@ -302,18 +302,28 @@ pub fn scan(
         message: "empty document (no words), skipped".into(),
     }));
 
-    // One flat table of signatures for LSH; each document's copy is freed as it is moved.
-    let mut signatures = Vec::with_capacity(hashed.len() * config.num_perm);
-    for h in hashed.iter_mut() {
-        signatures.extend_from_slice(&std::mem::take(&mut h.signature));
-    }
+    // One flat table of signatures for LSH, filled in parallel; each document's copy is freed
+    // as it is moved.
+    let mut signatures = vec![0u32; hashed.len() * config.num_perm];
+    signatures
+        .par_chunks_mut(config.num_perm.max(1))
+        .zip(hashed.par_iter_mut())
+        .for_each(|(row, h)| row.copy_from_slice(&std::mem::take(&mut h.signature)));
     let clustering = find_clusters(&mut hashed, &signatures, config, banding, progress);
     drop(signatures);
-    let mut occurrences = Vec::new();
+    let occurrences: Vec<(u64, u32, u32)> = hashed
+        .par_iter_mut()
+        .enumerate()
+        .flat_map_iter(|(doc, h)| {
+            let doc = doc as u32;
+            std::mem::take(&mut h.paragraph_keys)
+                .into_iter()
+                .map(move |(key, p)| (key, doc, p))
+        })
+        .collect();
     let mut repeats = Vec::new();
     for (doc, h) in hashed.iter_mut().enumerate() {
         let doc = doc as u32;
-        occurrences.extend(h.paragraph_keys.drain(..).map(|(key, p)| (key, doc, p)));
         if !h.repeats.is_empty() {
             repeats.push(DocumentRepeats {
                 doc,
@@ -447,50 +457,76 @@ fn hash_sources(
     progress: &dyn Progress,
 ) -> HashedSources {
     progress.start(Stage::Hashing, sources.iter().map(|s| s.len).sum());
-    let per_source: Vec<_> = sources
+    /// One source's documents, split into those with tokens and the empty ones.
+    struct SourceDocuments {
+        read: corpus::SourceRead<()>,
+        infos: Vec<DocumentInfo>,
+        hashed: Vec<HashedDocument>,
+        empty: Vec<DocumentInfo>,
+    }
+    // Everything per document is built in parallel; the serial loop below only moves vectors.
+    let per_source: Vec<SourceDocuments> = sources
         .par_iter()
-        .map(|source| {
+        .enumerate()
+        .map(|(source_index, source)| {
             let work = |doc: corpus::Document<'_>| {
                 let hashed = hash_document(doc.text, config, minhasher);
                 (doc.line, doc.id.cloned(), hashed)
             };
             let outcome = corpus::read_source(source, &config.input, None, &work);
             progress.advance(outcome.len);
-            outcome
+            let mut split = SourceDocuments {
+                infos: Vec::with_capacity(outcome.docs.len()),
+                hashed: Vec::with_capacity(outcome.docs.len()),
+                empty: Vec::new(),
+                read: corpus::SourceRead {
+                    docs: Vec::new(),
+                    problems: outcome.problems,
+                    notes: outcome.notes,
+                    fingerprint: outcome.fingerprint,
+                    skipped: outcome.skipped,
+                    len: outcome.len,
+                },
+            };
+            for (line, id, doc) in outcome.docs {
+                let info = DocumentInfo {
+                    source: source_index,
+                    path: source.display.clone(),
+                    line,
+                    id,
+                    tokens: doc.tokens,
+                    paragraphs: doc.paragraphs,
+                };
+                if doc.tokens == 0 {
+                    split.empty.push(info);
+                } else {
+                    split.infos.push(info);
+                    split.hashed.push(doc);
+                }
+            }
+            split
         })
         .collect();
     progress.finish();
 
-    let mut infos = Vec::new();
-    let mut hashed = Vec::new();
+    let documents = per_source.iter().map(|s| s.infos.len()).sum();
+    let mut infos = Vec::with_capacity(documents);
+    let mut hashed = Vec::with_capacity(documents);
     let mut empty = Vec::new();
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     let mut fingerprints = Vec::with_capacity(sources.len());
     let mut skipped = Vec::with_capacity(sources.len());
-    for (source_index, (source, read)) in sources.iter_mut().zip(per_source).enumerate() {
+    for (source, split) in sources.iter_mut().zip(per_source) {
         // From now on a source's size is what was read (the walk may not have asked).
-        source.len = read.len;
-        problems.extend(read.problems);
-        notes.extend(read.notes);
-        fingerprints.push(read.fingerprint);
-        skipped.push(read.skipped);
-        for (line, id, doc) in read.docs {
-            let info = DocumentInfo {
-                source: source_index,
-                path: source.display.clone(),
-                line,
-                id,
-                tokens: doc.tokens,
-                paragraphs: doc.paragraphs,
-            };
-            if doc.tokens == 0 {
-                empty.push(info);
-            } else {
-                infos.push(info);
-                hashed.push(doc);
-            }
-        }
+        source.len = split.read.len;
+        problems.extend(split.read.problems);
+        notes.extend(split.read.notes);
+        fingerprints.push(split.read.fingerprint);
+        skipped.push(split.read.skipped);
+        infos.extend(split.infos);
+        hashed.extend(split.hashed);
+        empty.extend(split.empty);
     }
     HashedSources {
         infos,
