@@ -191,7 +191,7 @@ fn stages(c: &mut Criterion) {
         b.iter_batched(
             || hashed.clone(),
             |mut docs| {
-                find_clusters(&mut docs, &signatures, &config, banding, &NoProgress)
+                find_clusters(&mut docs, &config, banding, &NoProgress)
                     .clusters
                     .len()
             },

@@ -63,8 +63,8 @@ impl Banding {
 /// A candidate pair `(lower document index, higher document index)`.
 pub type Pair = (u32, u32);
 
-/// Candidate pairs among `count` documents whose signatures (each `signature_len` long) are laid
-/// out one after another in `signatures`. Sorted and deduplicated.
+/// Candidate pairs among documents whose signatures (each `signature_len` long) are laid out one
+/// after another in `signatures`. Sorted and deduplicated.
 pub fn candidate_pairs(
     signatures: &[u32],
     signature_len: usize,
@@ -75,6 +75,22 @@ pub fn candidate_pairs(
         return Vec::new();
     }
     let count = signatures.len() / signature_len;
+    candidate_pairs_of(
+        count,
+        |doc| &signatures[doc * signature_len..(doc + 1) * signature_len],
+        banding,
+        progress,
+    )
+}
+
+/// [`candidate_pairs`] among `count` documents whose signatures `signature(doc)` gives (each at
+/// least `banding.used_positions()` long), wherever they are stored.
+pub fn candidate_pairs_of<'a>(
+    count: usize,
+    signature: impl Fn(usize) -> &'a [u32] + Sync,
+    banding: Banding,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<Pair> {
     // A table entry is one u64: the band key's high bits with the document index in the low
     // bits, so a band's table sorts as plain integers and its buckets are the runs of equal high
     // bits. Cutting the key's low bits can only put two different keys in one bucket (for a pair
@@ -86,10 +102,8 @@ pub fn candidate_pairs(
         .into_par_iter()
         .map(|band| {
             let rows = band * banding.rows..(band + 1) * banding.rows;
-            let mut table: Vec<u64> = signatures
-                .chunks_exact(signature_len)
-                .enumerate()
-                .map(|(doc, sig)| (band_key(&sig[rows.clone()], band) & !doc_mask) | doc as u64)
+            let mut table: Vec<u64> = (0..count)
+                .map(|doc| (band_key(&signature(doc)[rows.clone()], band) & !doc_mask) | doc as u64)
                 .collect();
             table.sort_unstable();
             let mut pairs = Vec::new();

@@ -166,8 +166,8 @@ pub struct HashedDocument {
     pub shingles: Vec<u32>,
     /// Whether `shingles` is sorted and deduplicated yet.
     pub shingles_sorted: bool,
-    /// MinHash signature, in its 32-bit form ([`minhash::compact_signature`]); moved into the
-    /// flat signature table by [`scan`].
+    /// MinHash signature, in its 32-bit form ([`minhash::compact_signature`]): read in place by
+    /// LSH and by the family estimate.
     pub signature: Vec<u32>,
     /// Number of tokens.
     pub tokens: usize,
@@ -302,15 +302,7 @@ pub fn scan(
         message: "empty document (no words), skipped".into(),
     }));
 
-    // One flat table of signatures for LSH, filled in parallel; each document's copy is freed
-    // as it is moved.
-    let mut signatures = vec![0u32; hashed.len() * config.num_perm];
-    signatures
-        .par_chunks_mut(config.num_perm.max(1))
-        .zip(hashed.par_iter_mut())
-        .for_each(|(row, h)| row.copy_from_slice(&std::mem::take(&mut h.signature)));
-    let clustering = find_clusters(&mut hashed, &signatures, config, banding, progress);
-    drop(signatures);
+    let clustering = find_clusters(&mut hashed, config, banding, progress);
     let occurrences: Vec<(u64, u32, u32)> = hashed
         .par_iter_mut()
         .enumerate()
@@ -554,18 +546,16 @@ pub struct Clustering {
 }
 
 /// Finds the clusters among hashed documents: LSH candidates, verification, union-find.
-/// `signatures` holds the documents' signatures one after another, `config.num_perm` each.
 pub fn find_clusters(
     docs: &mut [HashedDocument],
-    signatures: &[u32],
     config: &ScanConfig,
     banding: Banding,
     progress: &dyn Progress,
 ) -> Clustering {
-    let width = config.num_perm;
-    let signature = |d: u32| &signatures[d as usize * width..(d as usize + 1) * width];
     progress.start(Stage::Banding, banding.bands as u64);
-    let candidates = lsh::candidate_pairs(signatures, width, banding, &|n| progress.advance(n));
+    let candidates = lsh::candidate_pairs_of(docs.len(), |d| &docs[d].signature, banding, &|n| {
+        progress.advance(n)
+    });
     progress.finish();
     // Only documents in a candidate pair need their sets sorted for verification.
     let mut in_pair = vec![false; docs.len()];
@@ -583,6 +573,7 @@ pub fn find_clusters(
         });
     drop(in_pair);
     let docs = &*docs;
+    let signature = |d: u32| &docs[d as usize].signature[..];
 
     progress.start(Stage::Verifying, candidates.len() as u64);
     // Similarity of two documents if it is at least `threshold`: exact Jaccard (with its size
