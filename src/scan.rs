@@ -567,8 +567,7 @@ pub fn find_clusters(
         .zip(&in_pair)
         .filter(|(d, needed)| **needed && !d.shingles_sorted)
         .for_each(|(d, _)| {
-            d.shingles.sort_unstable();
-            d.shingles.dedup();
+            shingle::sort_set(&mut d.shingles);
             d.shingles_sorted = true;
         });
     drop(in_pair);
