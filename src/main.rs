@@ -24,8 +24,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// mimalloc instead of the system allocator: a scan keeps hundreds of thousands of small sets
-/// alive, allocated from every worker thread at once, where glibc's arenas spend time in locks
-/// and `mprotect` calls (the README's "Where the time goes" has the measurement).
+/// alive, allocated from every worker thread at once, where glibc's malloc spent time in
+/// malloc/free and in `mprotect` calls growing its per-thread arenas (the README's "Where the
+/// time goes" has the measurement).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -383,7 +384,11 @@ fn prepare(options: ScanOptions) -> Result<(ScanConfig, Chatter), ExitCode> {
         warn(format!("could not set up {} threads: {e}", options.threads));
         return Err(ExitCode::from(EXIT_FAILURE));
     }
-    let mut config = ScanConfig {
+    let chatter = Chatter {
+        progress: !options.quiet && std::io::stderr().is_terminal(),
+        notes: !options.quiet,
+    };
+    let config = ScanConfig {
         shingle: match options.char_ngram {
             Some(n) => ShingleKind::Chars(n),
             None => ShingleKind::Words(options.ngram),
@@ -415,7 +420,8 @@ fn prepare(options: ScanOptions) -> Result<(ScanConfig, Chatter), ExitCode> {
             id_field: options.id_field,
             follow_links: options.follow,
             encoding: options.encoding,
-            sizes_up_front: false,
+            // Only a progress bar needs the sizes before the files are read.
+            sizes_up_front: chatter.progress,
         },
         min_docs: options.min_docs,
     };
@@ -424,12 +430,6 @@ fn prepare(options: ScanOptions) -> Result<(ScanConfig, Chatter), ExitCode> {
             .error(clap::error::ErrorKind::ArgumentConflict, e.to_string())
             .exit();
     }
-    let chatter = Chatter {
-        progress: !options.quiet && std::io::stderr().is_terminal(),
-        notes: !options.quiet,
-    };
-    // Only a progress bar needs the sizes before the files are read.
-    config.input.sizes_up_front = chatter.progress;
     Ok((config, chatter))
 }
 

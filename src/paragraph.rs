@@ -336,11 +336,8 @@ impl Analyzer {
                 },
             );
             // Lightly edited copies.
-            let unit_sets: Vec<&[u64]> = near
-                .iter()
-                .map(|&i| &hashes[fps[i].tokens.clone()])
-                .collect();
-            self.similar_pairs(&unit_sets, |a, b| {
+            let units = |n: usize| &hashes[fps[near[n]].tokens.clone()];
+            self.similar_pairs(near.len(), units, |a, b| {
                 merged |= sets.union(near[a] as u32, near[b] as u32);
             });
         }
@@ -401,19 +398,25 @@ impl Analyzer {
         }
     }
 
-    /// Calls `found(a, b)` (a < b, in increasing order) for every pair of paragraphs, given by
-    /// their token hashes, whose word 3-shingle sets have an exact Jaccard similarity of at least
+    /// Calls `found(a, b)` (a < b, in increasing order) for every pair of the `count` paragraphs
+    /// (`units(n)`: the token hashes of paragraph `n`) whose word 3-shingle sets have an exact Jaccard similarity of at least
     /// [`NEAR_SIMILARITY`]. Candidates come from a prefix filter: two sets with J >= t share an
     /// element among the first |x| - ceil(t |x|) + 1 of each, in any fixed order (here, by
     /// value). Posting lists longer than [`MAX_FULL_POSTING`] are cut as [`for_each_run`] says.
-    fn similar_pairs(&mut self, paragraphs: &[&[u64]], mut found: impl FnMut(usize, usize)) {
+    fn similar_pairs<'a>(
+        &mut self,
+        count: usize,
+        units: impl Fn(usize) -> &'a [u64],
+        mut found: impl FnMut(usize, usize),
+    ) {
         self.postings.clear();
         self.full_sets.clear();
-        self.full_sets.resize(paragraphs.len(), None);
+        self.full_sets.resize(count, None);
         self.shingles.clear();
-        let index_bits = usize::BITS - paragraphs.len().leading_zeros();
+        let index_bits = usize::BITS - count.leading_zeros();
         let index_mask = (1u64 << index_bits) - 1;
-        for (n, units) in paragraphs.iter().enumerate() {
+        for n in 0..count {
+            let units = units(n);
             let prefix: &[u64] = if lowest_shingles(units, &mut self.lowest) {
                 &self.lowest
             } else {
@@ -445,8 +448,8 @@ impl Analyzer {
         self.pairs.dedup();
         for k in 0..self.pairs.len() {
             let (a, b) = self.pairs[k];
-            let x = self.full_set(a, paragraphs[a]);
-            let y = self.full_set(b, paragraphs[b]);
+            let x = self.full_set(a, units(a));
+            let y = self.full_set(b, units(b));
             if jaccard_at_least(&self.shingles[x], &self.shingles[y], NEAR_SIMILARITY).is_some() {
                 found(a, b);
             }
@@ -497,6 +500,10 @@ fn for_each_near_shingle(units: &[u64], mut visit: impl FnMut(u64)) {
 /// Prefix length of the filter at [`NEAR_SIMILARITY`] for a set of `m` elements:
 /// m - ceil(0.8 m) + 1, in exact integer arithmetic (0 for an empty set).
 fn prefix_len(m: usize) -> usize {
+    const _: () = assert!(
+        NEAR_SIMILARITY == 0.8,
+        "prefix_len computes ceil(0.8 m) as 4/5"
+    );
     (m - (4 * m).div_ceil(5) + 1).min(m)
 }
 
@@ -522,8 +529,9 @@ fn lowest_shingles(units: &[u64], out: &mut Vec<u64>) -> bool {
     } else {
         u64::MAX / m as u64 * expected as u64
     };
-    // Without a branch: about half the values pass, which no predictor guesses. Every value is
-    // written at the next free place, and only one that passes moves that place on.
+    // Without a branch: a fifth to a half of the values pass, in no order a predictor could
+    // learn. Every value is written at the next free place, and only one that passes moves that
+    // place on.
     out.resize(m, 0);
     let mut kept = 0;
     for_each_near_shingle(units, |h| {
@@ -531,8 +539,9 @@ fn lowest_shingles(units: &[u64], out: &mut Vec<u64>) -> bool {
         kept += usize::from(h <= cutoff);
     });
     out.truncate(kept);
-    let len = sort_dedup(out);
-    out.truncate(len);
+    out.sort_unstable();
+    out.dedup();
+    let len = out.len();
     if len >= prefix {
         out.truncate(prefix);
         true
@@ -857,6 +866,15 @@ mod tests {
         assert_eq!(gs[0].members.len(), 300);
     }
 
+    /// The sorted, deduplicated word 3-shingle set of a paragraph's token hashes.
+    fn whole_set(units: &[u64]) -> Vec<u64> {
+        let mut set = Vec::new();
+        for_each_near_shingle(units, |h| set.push(h));
+        set.sort_unstable();
+        set.dedup();
+        set
+    }
+
     /// Paragraphs as token hashes: edited copies of a few base paragraphs over a small
     /// vocabulary (so shingles repeat inside a set), and runs of one word (whose single value
     /// often lies above the cut-off of [`lowest_shingles`], so that the whole set is used).
@@ -904,18 +922,11 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn prefix_filter_finds_every_similar_pair(sets in paragraph_sets_strategy()) {
-            let views: Vec<&[u64]> = sets.iter().map(Vec::as_slice).collect();
             let mut found = Vec::new();
-            Analyzer::new().similar_pairs(&views, |a, b| found.push((a, b)));
+            Analyzer::new().similar_pairs(sets.len(), |n| &sets[n], |a, b| found.push((a, b)));
             let full: Vec<Vec<u64>> = sets
                 .iter()
-                .map(|units| {
-                    let mut set = Vec::new();
-                    for_each_near_shingle(units, |h| set.push(h));
-                    let len = sort_dedup(&mut set);
-                    set.truncate(len);
-                    set
-                })
+                .map(|units| whole_set(units))
                 .collect();
             let mut expected = Vec::new();
             for a in 0..full.len() {
@@ -933,10 +944,7 @@ mod tests {
             units in proptest::collection::vec(0u64..8, 0..60)
         ) {
             let units: Vec<u64> = units.into_iter().map(|w| w.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
-            let mut set = Vec::new();
-            for_each_near_shingle(&units, |h| set.push(h));
-            let len = sort_dedup(&mut set);
-            set.truncate(len);
+            let set = whole_set(&units);
             let mut lowest = Vec::new();
             if lowest_shingles(&units, &mut lowest) {
                 proptest::prop_assert!(lowest.len() >= prefix_len(set.len()));
@@ -959,9 +967,10 @@ mod tests {
         assert!(fallbacks > 0);
         // The whole-set path still matches such a paragraph with its copy.
         let word = crate::normalize::token_hash(b"spam");
-        let paragraph = vec![word; 20];
+        let paragraph = [word; 20];
         let mut found = Vec::new();
-        Analyzer::new().similar_pairs(&[&paragraph, &paragraph[..19]], |a, b| found.push((a, b)));
+        let copies = [&paragraph[..], &paragraph[..19]];
+        Analyzer::new().similar_pairs(2, |n| copies[n], |a, b| found.push((a, b)));
         assert_eq!(found, [(0, 1)]);
     }
 

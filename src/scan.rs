@@ -449,9 +449,10 @@ fn hash_sources(
     progress: &dyn Progress,
 ) -> HashedSources {
     progress.start(Stage::Hashing, sources.iter().map(|s| s.len).sum());
-    /// One source's documents, split into those with tokens and the empty ones.
+    /// One source's reading (its documents moved out) and its documents, split into those with
+    /// tokens and the empty ones.
     struct SourceDocuments {
-        read: corpus::SourceRead<()>,
+        read: corpus::SourceRead<(Option<usize>, Option<Value>, HashedDocument)>,
         infos: Vec<DocumentInfo>,
         hashed: Vec<HashedDocument>,
         empty: Vec<DocumentInfo>,
@@ -465,22 +466,16 @@ fn hash_sources(
                 let hashed = hash_document(doc.text, config, minhasher);
                 (doc.line, doc.id.cloned(), hashed)
             };
-            let outcome = corpus::read_source(source, &config.input, None, &work);
-            progress.advance(outcome.len);
+            let mut read = corpus::read_source(source, &config.input, None, &work);
+            progress.advance(read.len);
+            let docs = std::mem::take(&mut read.docs);
             let mut split = SourceDocuments {
-                infos: Vec::with_capacity(outcome.docs.len()),
-                hashed: Vec::with_capacity(outcome.docs.len()),
+                read,
+                infos: Vec::with_capacity(docs.len()),
+                hashed: Vec::with_capacity(docs.len()),
                 empty: Vec::new(),
-                read: corpus::SourceRead {
-                    docs: Vec::new(),
-                    problems: outcome.problems,
-                    notes: outcome.notes,
-                    fingerprint: outcome.fingerprint,
-                    skipped: outcome.skipped,
-                    len: outcome.len,
-                },
             };
-            for (line, id, doc) in outcome.docs {
+            for (line, id, doc) in docs {
                 let info = DocumentInfo {
                     source: source_index,
                     path: source.display.clone(),
