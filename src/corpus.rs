@@ -489,7 +489,7 @@ const KEPT_READ_BUFFER: usize = 1 << 20;
 /// once instead of growing the buffer by doubling.
 fn read_whole(path: &Path, expected_len: u64, bytes: &mut Vec<u8>) -> std::io::Result<()> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
+    let mut file = open_for_reading(path)?;
     bytes.clear();
     let first = match expected_len {
         0 => KEPT_READ_BUFFER as u64,
@@ -501,6 +501,54 @@ fn read_whole(path: &Path, expected_len: u64, bytes: &mut Vec<u8>) -> std::io::R
         file.read_to_end(bytes)?;
     }
     Ok(())
+}
+
+/// Opens the file at `path` for reading, as `File::open` does. On Unix the file is opened by
+/// its name inside its folder, through a descriptor of that folder that the calling thread
+/// keeps for the next file: files come in path order, so one thread's consecutive files mostly
+/// share a folder, and the kernel then looks up one name instead of every component of the
+/// path. A folder that cannot be opened that way (searchable but not readable, say) falls back
+/// to the whole path, so the errors are those of `File::open`.
+fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
+    #[cfg(unix)]
+    if let (Some(folder), Some(name)) = (path.parent(), path.file_name())
+        && !folder.as_os_str().is_empty()
+    {
+        use rustix::fs::{Mode, OFlags};
+        let opened = OPEN_FOLDER.with_borrow_mut(|open_folder| {
+            let same = open_folder
+                .as_ref()
+                .is_some_and(|(cached, _)| cached.as_os_str() == folder.as_os_str());
+            if !same {
+                *open_folder = None;
+                let fd = rustix::fs::open(
+                    folder,
+                    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+                .ok()?;
+                *open_folder = Some((folder.to_path_buf(), fd));
+            }
+            let (_, fd) = open_folder.as_ref()?;
+            Some(rustix::fs::openat(
+                fd,
+                name,
+                OFlags::RDONLY | OFlags::CLOEXEC,
+                Mode::empty(),
+            ))
+        });
+        if let Some(opened) = opened {
+            return opened.map(std::fs::File::from).map_err(Into::into);
+        }
+    }
+    std::fs::File::open(path)
+}
+
+#[cfg(unix)]
+thread_local! {
+    /// The folder of the calling thread's last file opened by [`open_for_reading`], open.
+    static OPEN_FOLDER: std::cell::RefCell<Option<(PathBuf, rustix::fd::OwnedFd)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// The documents in the bytes of one file of the given kind (`display` names it in
@@ -844,6 +892,32 @@ mod tests {
                 assert!(buffer == content, "{len} bytes, {expected} expected");
             }
         }
+    }
+
+    #[test]
+    fn files_of_the_same_name_in_different_folders_are_told_apart() {
+        // The folder kept open for the next file must be the file's own, whatever came before:
+        // same name in another folder, a relative path, a file that is not there.
+        let dir = tempfile::tempdir().unwrap();
+        for (folder, content) in [("a", "in a"), ("b", "in b"), ("a/b", "in a/b")] {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+            std::fs::write(dir.path().join(folder).join("x.txt"), content).unwrap();
+        }
+        let mut buffer = Vec::new();
+        for folder in ["a", "b", "a", "a/b", "b", "a/b", "a"] {
+            let path = dir.path().join(folder).join("x.txt");
+            read_whole(&path, 0, &mut buffer).unwrap();
+            assert_eq!(buffer, format!("in {folder}").into_bytes(), "{folder}");
+        }
+        let missing = read_whole(&dir.path().join("a/none.txt"), 0, &mut buffer).unwrap_err();
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
+        let not_a_folder = read_whole(&dir.path().join("a/x.txt/y"), 0, &mut buffer).unwrap_err();
+        assert_eq!(
+            io_reason(&not_a_folder),
+            io_reason(&std::fs::File::open(dir.path().join("a/x.txt/y")).unwrap_err())
+        );
+        read_whole(&dir.path().join("b/x.txt"), 0, &mut buffer).unwrap();
+        assert_eq!(buffer, b"in b");
     }
 
     #[test]
