@@ -165,24 +165,45 @@ fn bytes_within(x: u64, lo: u8, hi: u8) -> u64 {
     at_least(lo) & !at_least(hi + 1)
 }
 
-/// Word and uppercase masks of 64 ASCII bytes, eight at a time: bit `i` of the first is set when
-/// byte `i` is part of a word (alphanumeric or `_`), of the second when it is an uppercase letter.
+/// 0x80 in every byte of the eight ASCII bytes `x` that is part of a word (alphanumeric or `_`).
 #[inline]
-fn ascii_word_masks(block: &[u8; 64]) -> (u64, u64) {
+fn word_bytes(x: u64) -> u64 {
     // 0x80 in every byte of `x` equal to `b`.
     let equal = |x: u64, b: u8| {
         let v = x ^ splat(b);
         !(((v & !HIGH) + !HIGH) | v) & HIGH
     };
-    // The 0x80 bits of the eight bytes, packed into the low eight bits.
-    let gather = |m: u64| (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+    // Setting bit 5 maps `A..=Z` onto `a..=z` and no other ASCII byte into that range.
+    bytes_within(x | splat(0x20), b'a', b'z') | bytes_within(x, b'0', b'9') | equal(x, b'_')
+}
+
+/// The 0x80 bits of eight bytes, packed into the low eight bits.
+#[inline]
+fn gather_high_bits(m: u64) -> u64 {
+    (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// Word mask of 64 ASCII bytes, eight at a time: bit `i` is set when byte `i` is part of a word
+/// (alphanumeric or `_`).
+#[inline]
+fn ascii_word_mask(block: &[u8; 64]) -> u64 {
+    let mut word = 0u64;
+    for (k, chunk) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(chunk.try_into().expect("chunks of 8"));
+        word |= gather_high_bits(word_bytes(x)) << (8 * k);
+    }
+    word
+}
+
+/// [`ascii_word_mask`] and the uppercase mask of 64 ASCII bytes: bit `i` of the second is set
+/// when byte `i` is an uppercase letter.
+#[inline]
+fn ascii_word_masks(block: &[u8; 64]) -> (u64, u64) {
     let (mut word, mut upper) = (0u64, 0u64);
     for (k, chunk) in block.chunks_exact(8).enumerate() {
         let x = u64::from_le_bytes(chunk.try_into().expect("chunks of 8"));
-        let up = bytes_within(x, b'A', b'Z');
-        let w = up | bytes_within(x, b'a', b'z') | bytes_within(x, b'0', b'9') | equal(x, b'_');
-        word |= gather(w) << (8 * k);
-        upper |= gather(up) << (8 * k);
+        word |= gather_high_bits(word_bytes(x)) << (8 * k);
+        upper |= gather_high_bits(bytes_within(x, b'A', b'Z')) << (8 * k);
     }
     (word, upper)
 }
@@ -282,7 +303,27 @@ fn short_token_hash(lo: u64, hi: u64, len: usize) -> u64 {
     )
 }
 
-/// [`token_hash`] of every token of ASCII text, from the bit masks of [`ascii_word_masks`]: a
+/// For a token of `n` <= 16 bytes loaded as two little-endian words: the masks that keep its
+/// bytes and clear the rest.
+const TOKEN_BYTES: [[u64; 2]; 17] = {
+    /// The mask keeping the first `bytes` bytes of a word.
+    const fn keep(bytes: usize) -> u64 {
+        match bytes {
+            0 => 0,
+            8.. => u64::MAX,
+            _ => u64::MAX >> (64 - 8 * bytes),
+        }
+    }
+    let mut masks = [[0u64; 2]; 17];
+    let mut n = 1;
+    while n <= 16 {
+        masks[n] = [keep(n), keep(n.saturating_sub(8))];
+        n += 1;
+    }
+    masks
+};
+
+/// [`token_hash`] of every token of ASCII text, from the bit masks of [`ascii_word_mask`]: a
 /// token inside one 64-byte block and of at most 16 bytes is loaded from the block, lowercased
 /// and hashed without a copy; others (rare) go through `token`.
 fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut impl FnMut(u64)) {
@@ -302,8 +343,8 @@ fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut impl FnMut(u64))
     // copy padded with spaces, then zeros.
     let mut padded = [0u8; 64 + 16];
     for base in (0..bytes.len()).step_by(64) {
-        let block: &[u8] = match bytes.get(base..base + 80) {
-            Some(window) => window,
+        let block: &[u8; 80] = match bytes.get(base..base + 80) {
+            Some(window) => window.try_into().expect("80 bytes"),
             None => {
                 let rest = &bytes[base..];
                 let len = rest.len().min(64);
@@ -313,7 +354,7 @@ fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut impl FnMut(u64))
                 &padded
             }
         };
-        let (word, _) = ascii_word_masks(block[..64].try_into().expect("64 bytes"));
+        let word = ascii_word_mask(block[..64].try_into().expect("64 bytes"));
         let mut starts = word & !(word << 1);
         if let Some(start) = open {
             let run = word.trailing_ones();
@@ -337,9 +378,8 @@ fn hash_tokens_ascii(text: &str, token: &mut String, emit: &mut impl FnMut(u64))
                 continue;
             }
             let load = |i: usize| u64::from_le_bytes(block[i..i + 8].try_into().expect("8 bytes"));
-            let lo_bytes = run.min(8);
-            let lo = load(s) & (u64::MAX >> (64 - 8 * lo_bytes));
-            let hi = load(s + 8) & ((1u128 << (8 * (run - lo_bytes))) - 1) as u64;
+            let [lo_mask, hi_mask] = TOKEN_BYTES[run];
+            let (lo, hi) = (load(s) & lo_mask, load(s + 8) & hi_mask);
             emit(short_token_hash(lo | capitals(lo), hi | capitals(hi), run));
         }
     }
