@@ -76,6 +76,8 @@ impl Tokenizer {
         self.token.clear();
         let normalized: &str = if is_nfkc_quick(chunk.chars()) == IsNormalized::Yes {
             chunk
+        } else if ascii_compatibility_forms(chunk, &mut self.nfkc) {
+            &self.nfkc
         } else {
             self.nfkc.clear();
             self.nfkc.extend(chunk.nfkc());
@@ -96,6 +98,46 @@ impl Tokenizer {
         });
         out
     }
+}
+
+/// The compatibility decomposition of `c` when it is plain ASCII and `c` is a common character
+/// that NFKC changes: no-break and typographic spaces, full-width ASCII forms, Latin ligatures,
+/// the ellipsis.
+fn ascii_compatibility_form(c: char) -> Option<&'static str> {
+    /// `!` to `~`, the targets of U+FF01..=U+FF5E.
+    const PRINTABLE: &str = "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ\
+                             [\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+    let code = c as usize;
+    Some(match c {
+        '\u{A0}' | '\u{2000}'..='\u{200A}' | '\u{3000}' => " ",
+        '\u{2026}' => "...",
+        '\u{FB00}' => "ff",
+        '\u{FB01}' => "fi",
+        '\u{FB02}' => "fl",
+        '\u{FB03}' => "ffi",
+        '\u{FB04}' => "ffl",
+        '\u{FB05}' | '\u{FB06}' => "st",
+        '\u{FF01}'..='\u{FF5E}' => &PRINTABLE[code - 0xFF01..code - 0xFF00],
+        _ => return None,
+    })
+}
+
+/// NFKC of a chunk whose characters outside NFKC all have an ASCII compatibility decomposition
+/// ([`ascii_compatibility_form`]), into `out`, without the general algorithm; false when the
+/// chunk has other characters outside NFKC (then `out` is meaningless).
+///
+/// Replacing those characters by their decompositions leaves the full compatibility
+/// decomposition of the chunk as it was, so the result has the chunk's NFKC; when the quick
+/// check finds the result already in NFKC, it is that NFKC.
+fn ascii_compatibility_forms(chunk: &str, out: &mut String) -> bool {
+    out.clear();
+    for c in chunk.chars() {
+        match ascii_compatibility_form(c) {
+            Some(form) => out.push_str(form),
+            None => out.push(c),
+        }
+    }
+    is_nfkc_quick(out.chars()) == IsNormalized::Yes
 }
 
 /// A piece of text for the tokenizer.
@@ -775,6 +817,7 @@ mod tests {
                 "a", "B", "1", "_", " ", "\t", "\n", "\r\n", ".", "<", "=", "\u{338}", "\u{301}",
                 "\u{308}", "\u{323}", "é", "É", "\u{1100}", "\u{1161}", "\u{11A8}", "ﬁ", "Ａ",
                 "\u{A0}", "\u{3000}", "朝", "\u{E34}", "ก", "Σ", "ß", "\u{130}", "\u{2126}", "…",
+                "ｅ", "＜", "ﬀ", "ﬅ", "\u{2002}", "．", "＿", "’",
             ]), 0..40)
         ) {
             let text: String = parts.concat();
@@ -782,6 +825,24 @@ mod tests {
             Tokenizer::new().for_each_token(&text, |t| got.push(t.to_string()));
             proptest::prop_assert_eq!(got, reference_tokens(&text));
         }
+    }
+
+    #[test]
+    fn ascii_compatibility_forms_are_the_nfkc_of_their_characters() {
+        let mut mapped = 0;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if let Some(form) = ascii_compatibility_form(c) {
+                assert_eq!(form, c.to_string().nfkc().collect::<String>(), "{c:?}");
+                assert_eq!(form, c.to_string().nfkd().collect::<String>(), "{c:?}");
+                mapped += 1;
+            }
+        }
+        assert_eq!(mapped, 1 + 11 + 1 + 1 + 7 + 94);
+        // A mark after a mapped letter composes with it: the general algorithm decides.
+        let mut out = String::new();
+        assert!(!ascii_compatibility_forms("ｅ\u{301}", &mut out));
+        assert!(ascii_compatibility_forms("ﬁne\u{A0}ｅ’", &mut out));
+        assert_eq!(out, "fine e’");
     }
 
     #[test]
