@@ -183,12 +183,14 @@ pub fn byte_order_mark(bytes: &[u8]) -> Option<(TextEncoding, usize)> {
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    // `contains` on bytes searches a word at a time; most files have no NUL at all, so blocks
-    // are tested that way and only a block that has one is searched byte by byte.
+    // Most files have no NUL at all, so blocks are tested by a fold without an early exit,
+    // which the compiler turns into vector compares (several times faster than `contains`, a
+    // word at a time), and only a block that has one is searched byte by byte.
     const BLOCK: usize = 4096;
     bytes.chunks(BLOCK).enumerate().find_map(|(n, block)| {
         block
-            .contains(&0)
+            .iter()
+            .fold(false, |seen, &b| seen | (b == 0))
             .then(|| n * BLOCK + block.iter().position(|&b| b == 0).unwrap_or(0))
     })
 }
