@@ -43,6 +43,11 @@ const _: () = assert!(
 /// Posting lists longer than this compare each entry with the first and the previous one only,
 /// so that a pathological document (thousands of near-identical lines) stays linear.
 const MAX_FULL_POSTING: usize = 64;
+/// Near paragraphs up to which every pair is compared by bitmaps instead of a prefix filter.
+const ALL_PAIRS_UP_TO: usize = 32;
+/// Bits of a paragraph's shingle bitmap (a power of two).
+const BITMAP_BITS: usize = 512;
+const BITMAP_WORDS: usize = BITMAP_BITS / 64;
 /// Characters of a paragraph shown as its preview.
 pub const PREVIEW_CHARS: usize = 72;
 
@@ -242,6 +247,8 @@ pub struct Analyzer {
     postings: Vec<u64>,
     /// Candidate pairs of sets.
     pairs: Vec<(usize, usize)>,
+    /// Shingle bitmap and number of shingle windows of each near paragraph.
+    bitmaps: Vec<([u64; BITMAP_WORDS], usize)>,
 }
 
 impl Analyzer {
@@ -399,11 +406,85 @@ impl Analyzer {
     }
 
     /// Calls `found(a, b)` (a < b, in increasing order) for every pair of the `count` paragraphs
-    /// (`units(n)`: the token hashes of paragraph `n`) whose word 3-shingle sets have an exact Jaccard similarity of at least
-    /// [`NEAR_SIMILARITY`]. Candidates come from a prefix filter: two sets with J >= t share an
-    /// element among the first |x| - ceil(t |x|) + 1 of each, in any fixed order (here, by
-    /// value). Posting lists longer than [`MAX_FULL_POSTING`] are cut as [`for_each_run`] says.
+    /// (`units(n)`: the token hashes of paragraph `n`) whose word 3-shingle sets have an exact
+    /// Jaccard similarity of at least [`NEAR_SIMILARITY`]. Up to [`ALL_PAIRS_UP_TO`]
+    /// paragraphs, every pair is bounded by the paragraphs' shingle bitmaps
+    /// ([`Analyzer::similar_pairs_by_bitmaps`]); more go through a prefix filter
+    /// ([`Analyzer::similar_pairs_by_prefix`]). Both find exactly the pairs at the threshold
+    /// when no posting list is cut, which needs more than [`MAX_FULL_POSTING`] paragraphs.
     fn similar_pairs<'a>(
+        &mut self,
+        count: usize,
+        units: impl Fn(usize) -> &'a [u64],
+        found: impl FnMut(usize, usize),
+    ) {
+        if count <= ALL_PAIRS_UP_TO {
+            self.similar_pairs_by_bitmaps(count, units, found);
+        } else {
+            self.similar_pairs_by_prefix(count, units, found);
+        }
+    }
+
+    /// [`Analyzer::similar_pairs`] by comparing every pair. Each shingle sets one bit of its
+    /// paragraph's 512-bit bitmap. A bit that one paragraph has and the other lacks stands for
+    /// at least one shingle of the first that the second lacks, and distinct bits for distinct
+    /// shingles, so with `d_a` and `d_b` such bits on either side,
+    /// J = (|A| - |A \ B|) / (|A| + |B \ A|) <= (|A| - d_a) / (|A| + d_b), which grows with |A|
+    /// and so stays below `(m_a - d_a) / (m_a + d_b)`, `m_a` (the number of shingle windows) being
+    /// at least |A|. Pairs whose bound is under the threshold are certainly not similar; the
+    /// others are checked on their exact sets.
+    fn similar_pairs_by_bitmaps<'a>(
+        &mut self,
+        count: usize,
+        units: impl Fn(usize) -> &'a [u64],
+        mut found: impl FnMut(usize, usize),
+    ) {
+        self.full_sets.clear();
+        self.full_sets.resize(count, None);
+        self.shingles.clear();
+        self.bitmaps.clear();
+        for n in 0..count {
+            let mut bits = [0u64; BITMAP_WORDS];
+            let mut windows = 0usize;
+            for_each_near_shingle(units(n), |h| {
+                // The polynomial's top bits are its best mixed.
+                let bit = (h >> (64 - BITMAP_BITS.trailing_zeros())) as usize;
+                bits[bit / 64] |= 1 << (bit % 64);
+                windows += 1;
+            });
+            self.bitmaps.push((bits, windows));
+        }
+        const _: () = assert!(
+            NEAR_SIMILARITY == 0.8,
+            "the bitmap bound compares with 4/5"
+        );
+        for a in 0..count {
+            for b in a + 1..count {
+                let ((bits_a, m_a), (bits_b, m_b)) = (&self.bitmaps[a], &self.bitmaps[b]);
+                let (mut only_a, mut only_b) = (0usize, 0usize);
+                for (x, y) in bits_a.iter().zip(bits_b) {
+                    only_a += (x & !y).count_ones() as usize;
+                    only_b += (y & !x).count_ones() as usize;
+                }
+                // The bound from either side: (m - d_own) / (m + d_other) < 4/5 rules it out.
+                let below = |m: usize, own: usize, other: usize| 5 * (m - own) < 4 * (m + other);
+                if below(*m_a, only_a, only_b) || below(*m_b, only_b, only_a) {
+                    continue;
+                }
+                let x = self.full_set(a, units(a));
+                let y = self.full_set(b, units(b));
+                if jaccard_at_least(&self.shingles[x], &self.shingles[y], NEAR_SIMILARITY).is_some()
+                {
+                    found(a, b);
+                }
+            }
+        }
+    }
+
+    /// [`Analyzer::similar_pairs`] by a prefix filter: two sets with J >= t share an element
+    /// among the first |x| - ceil(t |x|) + 1 of each, in any fixed order (here, by value).
+    /// Posting lists longer than [`MAX_FULL_POSTING`] are cut as [`for_each_run`] says.
+    fn similar_pairs_by_prefix<'a>(
         &mut self,
         count: usize,
         units: impl Fn(usize) -> &'a [u64],
@@ -921,9 +1002,11 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn prefix_filter_finds_every_similar_pair(sets in paragraph_sets_strategy()) {
-            let mut found = Vec::new();
-            Analyzer::new().similar_pairs(sets.len(), |n| &sets[n], |a, b| found.push((a, b)));
+        fn both_candidate_filters_find_every_similar_pair(sets in paragraph_sets_strategy()) {
+            let (mut by_prefix, mut by_bitmaps) = (Vec::new(), Vec::new());
+            let mut analyzer = Analyzer::new();
+            analyzer.similar_pairs_by_prefix(sets.len(), |n| &sets[n], |a, b| by_prefix.push((a, b)));
+            analyzer.similar_pairs_by_bitmaps(sets.len(), |n| &sets[n], |a, b| by_bitmaps.push((a, b)));
             let full: Vec<Vec<u64>> = sets
                 .iter()
                 .map(|units| whole_set(units))
@@ -936,7 +1019,8 @@ mod tests {
                     }
                 }
             }
-            proptest::prop_assert_eq!(found, expected);
+            proptest::prop_assert_eq!(&by_prefix, &expected);
+            proptest::prop_assert_eq!(&by_bitmaps, &expected);
         }
 
         #[test]
@@ -970,7 +1054,7 @@ mod tests {
         let paragraph = [word; 20];
         let mut found = Vec::new();
         let copies = [&paragraph[..], &paragraph[..19]];
-        Analyzer::new().similar_pairs(2, |n| copies[n], |a, b| found.push((a, b)));
+        Analyzer::new().similar_pairs_by_prefix(2, |n| copies[n], |a, b| found.push((a, b)));
         assert_eq!(found, [(0, 1)]);
     }
 
