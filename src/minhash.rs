@@ -136,8 +136,20 @@ impl MinHasher {
             return;
         }
         let bins = signature.len();
+        let hash = |x: u64| (x ^ self.salt).wrapping_mul(self.multiplier);
+        let bin_of = |h: u64| ((u128::from(h) * bins as u128) >> 64) as usize;
         // Bins are ranges of h (its top bits), so a bin's minimum is the minimum of the h that
-        // fall into it. `filled` marks bins that got a shingle (u64::MAX is a possible h).
+        // fall into it.
+        let mut saw_max = false;
+        for &x in shingles {
+            let h = hash(x);
+            if let Some(slot) = signature.get_mut(bin_of(h)) {
+                *slot = (*slot).min(h);
+            }
+            saw_max |= h == u64::MAX;
+        }
+        // `filled` marks bins that got a shingle: those below u64::MAX, and (if some shingle
+        // hashed to u64::MAX itself, about never) the bins of such shingles.
         let mut small = [0u64; 64];
         let mut large = Vec::new();
         let filled: &mut [u64] = if bins <= 64 * 64 {
@@ -146,12 +158,18 @@ impl MinHasher {
             large.resize(bins.div_ceil(64), 0);
             &mut large
         };
-        for &x in shingles {
-            let h = (x ^ self.salt).wrapping_mul(self.multiplier);
-            let bin = ((u128::from(h) * bins as u128) >> 64) as usize;
-            let slot = &mut signature[bin];
-            *slot = (*slot).min(h);
-            filled[bin / 64] |= 1 << (bin % 64);
+        let mut mark = |bin: usize| filled[bin / 64] |= 1 << (bin % 64);
+        for (bin, &value) in signature.iter().enumerate() {
+            if value != u64::MAX {
+                mark(bin);
+            }
+        }
+        if saw_max {
+            for &x in shingles {
+                if hash(x) == u64::MAX {
+                    mark(bin_of(u64::MAX));
+                }
+            }
         }
         let is_filled = |bin: usize| filled[bin / 64] >> (bin % 64) & 1 == 1;
         if (0..bins).all(is_filled) {
@@ -273,6 +291,27 @@ mod tests {
         distinct.sort_unstable();
         distinct.dedup();
         assert!(distinct.len() <= 3);
+    }
+
+    #[test]
+    fn a_shingle_hashing_to_the_largest_value_still_fills_its_bin() {
+        let h = MinHasher::new(128, 9);
+        // The shingle whose one-permutation hash is u64::MAX, the value empty bins start with:
+        // the multiplier is odd, so it has an inverse modulo 2^64 (Newton's iteration).
+        let mut inverse = h.multiplier;
+        for _ in 0..6 {
+            inverse = inverse.wrapping_mul(2u64.wrapping_sub(h.multiplier.wrapping_mul(inverse)));
+        }
+        let at_max = u64::MAX.wrapping_mul(inverse) ^ h.salt;
+        assert_eq!((at_max ^ h.salt).wrapping_mul(h.multiplier), u64::MAX);
+        // Its bin is the last one. With one other shingle, the last bin keeps u64::MAX as a
+        // value of its own instead of borrowing the other shingle's as an empty bin would.
+        let other = (0u64..)
+            .find(|&x| (x ^ h.salt).wrapping_mul(h.multiplier) < u64::MAX / 2)
+            .unwrap();
+        let sig = signature(&h, &[other, at_max]);
+        assert_eq!(sig[127], u64::MAX);
+        assert!(sig.contains(&(other ^ h.salt).wrapping_mul(h.multiplier)));
     }
 
     #[test]

@@ -143,13 +143,15 @@ pub(crate) fn rolling_shingles(units: &[u64], k: usize, out: &mut Vec<u64>) {
         .fold(0u64, |h, &u| h.wrapping_mul(ROLL_BASE).wrapping_add(u));
     out.reserve(units.len() - k + 1);
     out.push(finalize(h ^ k as u64));
-    for i in k..units.len() {
+    // Zipped slices make an iterator of known length: `extend` writes it without a capacity
+    // check or bounds check per shingle.
+    out.extend(units.iter().zip(&units[k..]).map(|(&leaving, &entering)| {
         h = h
-            .wrapping_sub(units[i - k].wrapping_mul(top_power))
+            .wrapping_sub(leaving.wrapping_mul(top_power))
             .wrapping_mul(ROLL_BASE)
-            .wrapping_add(units[i]);
-        out.push(finalize(h ^ k as u64));
-    }
+            .wrapping_add(entering);
+        finalize(h ^ k as u64)
+    }));
 }
 
 /// The 32-bit verification form of a list of 64-bit fingerprints (in any order, repeats
