@@ -98,13 +98,39 @@ pub fn candidate_pairs_of<'a>(
     // verification rejects (in a bucket over MAX_FULL_BUCKET it may change the chain's links).
     let doc_bits = (u64::BITS - (count.max(2) as u64 - 1).leading_zeros()).max(1);
     let doc_mask = (1u64 << doc_bits) - 1;
-    let mut pairs: Vec<u64> = (0..banding.bands)
+    // The tables' entries, computed in one pass over the documents, so that each signature is
+    // read once (not once per band, from wherever it lies in memory): per chunk of documents,
+    // one vector per band.
+    const DOCUMENTS_PER_CHUNK: usize = 4096;
+    let chunks: Vec<Vec<Vec<u64>>> = (0..count.div_ceil(DOCUMENTS_PER_CHUNK))
         .into_par_iter()
-        .map(|band| {
-            let rows = band * banding.rows..(band + 1) * banding.rows;
-            let mut table: Vec<u64> = (0..count)
-                .map(|doc| (band_key(&signature(doc)[rows.clone()], band) & !doc_mask) | doc as u64)
-                .collect();
+        .map(|chunk| {
+            let docs = chunk * DOCUMENTS_PER_CHUNK..count.min((chunk + 1) * DOCUMENTS_PER_CHUNK);
+            let mut entries = vec![Vec::with_capacity(docs.len()); banding.bands];
+            for doc in docs {
+                let signature = signature(doc);
+                for (band, entries) in entries.iter_mut().enumerate() {
+                    let rows = &signature[band * banding.rows..(band + 1) * banding.rows];
+                    entries.push((band_key(rows, band) & !doc_mask) | doc as u64);
+                }
+            }
+            entries
+        })
+        .collect();
+    // Regrouped by band, so that each band's parts are freed as soon as its table is built.
+    let mut by_band: Vec<Vec<Vec<u64>>> = (0..banding.bands)
+        .map(|_| Vec::with_capacity(chunks.len()))
+        .collect();
+    for chunk in chunks {
+        for (parts, entries) in by_band.iter_mut().zip(chunk) {
+            parts.push(entries);
+        }
+    }
+    let mut pairs: Vec<u64> = by_band
+        .into_par_iter()
+        .map(|parts| {
+            let mut table: Vec<u64> = parts.concat();
+            drop(parts);
             table.sort_unstable();
             let mut pairs = Vec::new();
             for bucket in table.chunk_by(|x, y| (x ^ y) & !doc_mask == 0) {
