@@ -35,45 +35,38 @@ pub fn find(
     family_of: &[u32],
     min_docs: usize,
 ) -> Vec<Boilerplate> {
-    use rayon::slice::ParallelSliceMut;
+    use rayon::prelude::*;
     occurrences.par_sort_unstable();
-    let mut found = Vec::new();
-    let mut start = 0;
-    while start < occurrences.len() {
-        let key = occurrences[start].0;
-        let mut end = start + 1;
-        while end < occurrences.len() && occurrences[end].0 == key {
-            end += 1;
-        }
-        let run = &occurrences[start..end];
-        start = end;
-        if run.len() < min_docs {
-            continue;
-        }
-        // First occurrence per document (sorted by document, then paragraph).
-        let mut documents: Vec<(u32, u32)> = Vec::new();
-        for &(_, doc, paragraph) in run {
-            if documents.last().is_none_or(|&(d, _)| d != doc) {
-                documents.push((doc, paragraph));
+    // The runs of one key, in parallel.
+    let mut found: Vec<Boilerplate> = occurrences
+        .par_chunk_by(|a, b| a.0 == b.0)
+        .filter_map(|run| {
+            if run.len() < min_docs {
+                return None;
             }
-        }
-        if documents.len() < min_docs {
-            continue;
-        }
-        let mut families: Vec<u32> = documents
-            .iter()
-            .map(|&(doc, _)| family_of[doc as usize])
-            .collect();
-        families.sort_unstable();
-        families.dedup();
-        if families.len() >= min_docs {
-            found.push(Boilerplate {
-                key,
+            // First occurrence per document (sorted by document, then paragraph).
+            let mut documents: Vec<(u32, u32)> = Vec::new();
+            for &(_, doc, paragraph) in run {
+                if documents.last().is_none_or(|&(d, _)| d != doc) {
+                    documents.push((doc, paragraph));
+                }
+            }
+            if documents.len() < min_docs {
+                return None;
+            }
+            let mut families: Vec<u32> = documents
+                .iter()
+                .map(|&(doc, _)| family_of[doc as usize])
+                .collect();
+            families.sort_unstable();
+            families.dedup();
+            (families.len() >= min_docs).then(|| Boilerplate {
+                key: run[0].0,
                 documents,
                 families: families.len(),
-            });
-        }
-    }
+            })
+        })
+        .collect();
     found.sort_by(|a, b| {
         (b.documents.len(), b.families, a.documents[0]).cmp(&(
             a.documents.len(),
