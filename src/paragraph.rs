@@ -454,10 +454,7 @@ impl Analyzer {
             });
             self.bitmaps.push((bits, windows));
         }
-        const _: () = assert!(
-            NEAR_SIMILARITY == 0.8,
-            "the bitmap bound compares with 4/5"
-        );
+        const _: () = assert!(NEAR_SIMILARITY == 0.8, "the bitmap bound compares with 4/5");
         for a in 0..count {
             for b in a + 1..count {
                 let ((bits_a, m_a), (bits_b, m_b)) = (&self.bitmaps[a], &self.bitmaps[b]);

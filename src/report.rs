@@ -525,7 +525,9 @@ mod tests {
     fn report(clusters: usize, repeats: usize, boilerplate: usize) -> Report {
         let member = |n: usize| MemberReport {
             path: format!("docs/{n}.txt"),
-            id: n.is_multiple_of(2).then(|| serde_json::json!({"k": [n, "x\ny"]})),
+            id: n
+                .is_multiple_of(2)
+                .then(|| serde_json::json!({"k": [n, "x\ny"]})),
             line: n.is_multiple_of(3).then_some(n),
             similarity: 0.25 * (n % 5) as f64,
             representative: n.is_multiple_of(4),
@@ -602,7 +604,13 @@ mod tests {
     #[test]
     fn json_is_exactly_what_serde_json_writes() {
         // Empty lists, one entry, and more entries than one parallel chunk holds.
-        for (c, r, b) in [(0, 0, 0), (1, 0, 1), (0, 1, 0), (600, 257, 256), (3, 513, 2)] {
+        for (c, r, b) in [
+            (0, 0, 0),
+            (1, 0, 1),
+            (0, 1, 0),
+            (600, 257, 256),
+            (3, 513, 2),
+        ] {
             let report = report(c, r, b);
             let mut expected = serde_json::to_vec_pretty(&report).unwrap();
             expected.push(b'\n');
