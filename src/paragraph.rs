@@ -439,9 +439,7 @@ impl Analyzer {
         units: impl Fn(usize) -> &'a [u64],
         mut found: impl FnMut(usize, usize),
     ) {
-        self.full_sets.clear();
-        self.full_sets.resize(count, None);
-        self.shingles.clear();
+        self.forget_sets(count);
         self.bitmaps.clear();
         for n in 0..count {
             let mut bits = [0u64; BITMAP_WORDS];
@@ -468,10 +466,7 @@ impl Analyzer {
                 if below(*m_a, only_a, only_b) || below(*m_b, only_b, only_a) {
                     continue;
                 }
-                let x = self.full_set(a, units(a));
-                let y = self.full_set(b, units(b));
-                if jaccard_at_least(&self.shingles[x], &self.shingles[y], NEAR_SIMILARITY).is_some()
-                {
+                if self.exactly_similar(a, b, &units) {
                     found(a, b);
                 }
             }
@@ -488,9 +483,7 @@ impl Analyzer {
         mut found: impl FnMut(usize, usize),
     ) {
         self.postings.clear();
-        self.full_sets.clear();
-        self.full_sets.resize(count, None);
-        self.shingles.clear();
+        self.forget_sets(count);
         let index_bits = usize::BITS - count.leading_zeros();
         let index_mask = (1u64 << index_bits) - 1;
         for n in 0..count {
@@ -526,12 +519,30 @@ impl Analyzer {
         self.pairs.dedup();
         for k in 0..self.pairs.len() {
             let (a, b) = self.pairs[k];
-            let x = self.full_set(a, units(a));
-            let y = self.full_set(b, units(b));
-            if jaccard_at_least(&self.shingles[x], &self.shingles[y], NEAR_SIMILARITY).is_some() {
+            if self.exactly_similar(a, b, &units) {
                 found(a, b);
             }
         }
+    }
+
+    /// Clears the whole sets of the previous document, making room for `count` paragraphs.
+    fn forget_sets(&mut self, count: usize) {
+        self.full_sets.clear();
+        self.full_sets.resize(count, None);
+        self.shingles.clear();
+    }
+
+    /// Whether near paragraphs `a` and `b` have a Jaccard similarity of at least
+    /// [`NEAR_SIMILARITY`] on their whole word 3-shingle sets (built on first use).
+    fn exactly_similar<'a>(
+        &mut self,
+        a: usize,
+        b: usize,
+        units: &impl Fn(usize) -> &'a [u64],
+    ) -> bool {
+        let x = self.full_set(a, units(a));
+        let y = self.full_set(b, units(b));
+        jaccard_at_least(&self.shingles[x], &self.shingles[y], NEAR_SIMILARITY).is_some()
     }
 
     /// The range in `self.shingles` of near paragraph `n`'s sorted, deduplicated word 3-shingle
