@@ -507,8 +507,9 @@ fn read_whole(path: &Path, expected_len: u64, bytes: &mut Vec<u8>) -> std::io::R
 /// its name inside its folder, through a descriptor of that folder that the calling thread
 /// keeps for the next file: files come in path order, so one thread's consecutive files mostly
 /// share a folder, and the kernel then looks up one name instead of every component of the
-/// path. A folder that cannot be opened that way (searchable but not readable, say) falls back
-/// to the whole path, so the errors are those of `File::open`.
+/// path. A folder that cannot be opened that way (searchable but not readable, say) is
+/// remembered as such, and its files are opened by their whole path, so the errors are those
+/// of `File::open`.
 fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
     #[cfg(unix)]
     if let (Some(folder), Some(name)) = (path.parent(), path.file_name())
@@ -516,20 +517,19 @@ fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
     {
         use rustix::fs::{Mode, OFlags};
         let opened = OPEN_FOLDER.with_borrow_mut(|open_folder| {
-            let same = open_folder
+            if open_folder
                 .as_ref()
-                .is_some_and(|(cached, _)| cached.as_os_str() == folder.as_os_str());
-            if !same {
-                *open_folder = None;
+                .is_none_or(|(cached, _)| cached != folder.as_os_str())
+            {
                 let fd = rustix::fs::open(
                     folder,
                     OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
                     Mode::empty(),
                 )
-                .ok()?;
-                *open_folder = Some((folder.to_path_buf(), fd));
+                .ok();
+                *open_folder = Some((folder.as_os_str().to_owned(), fd));
             }
-            let (_, fd) = open_folder.as_ref()?;
+            let fd = open_folder.as_ref()?.1.as_ref()?;
             Some(rustix::fs::openat(
                 fd,
                 name,
@@ -546,8 +546,9 @@ fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
 
 #[cfg(unix)]
 thread_local! {
-    /// The folder of the calling thread's last file opened by [`open_for_reading`], open.
-    static OPEN_FOLDER: std::cell::RefCell<Option<(PathBuf, rustix::fd::OwnedFd)>> =
+    /// The folder of the calling thread's last file opened by [`open_for_reading`], with its
+    /// descriptor (`None`: it could not be opened).
+    static OPEN_FOLDER: std::cell::RefCell<Option<(std::ffi::OsString, Option<rustix::fd::OwnedFd>)>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -897,7 +898,8 @@ mod tests {
     #[test]
     fn files_of_the_same_name_in_different_folders_are_told_apart() {
         // The folder kept open for the next file must be the file's own, whatever came before:
-        // same name in another folder, a relative path, a file that is not there.
+        // the same name in another folder or a subfolder, a file that is not there, a path
+        // through a file.
         let dir = tempfile::tempdir().unwrap();
         for (folder, content) in [("a", "in a"), ("b", "in b"), ("a/b", "in a/b")] {
             std::fs::create_dir_all(dir.path().join(folder)).unwrap();

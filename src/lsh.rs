@@ -9,7 +9,8 @@
 //!
 //! Tables are sorted vectors of `(band key, document)` rather than hash maps of vectors: one
 //! allocation per band, cache-friendly, and the runs of equal keys come out in a deterministic
-//! order. Bands are independent and are filled in parallel.
+//! order. All bands' entries are computed in one parallel pass over the documents (each
+//! signature read once), then each band's table is sorted and scanned in parallel.
 
 use rayon::prelude::*;
 

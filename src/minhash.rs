@@ -143,9 +143,8 @@ impl MinHasher {
         let mut saw_max = false;
         for &x in shingles {
             let h = hash(x);
-            if let Some(slot) = signature.get_mut(bin_of(h)) {
-                *slot = (*slot).min(h);
-            }
+            let slot = &mut signature[bin_of(h)];
+            *slot = (*slot).min(h);
             saw_max |= h == u64::MAX;
         }
         // `filled` marks bins that got a shingle: those below u64::MAX, and (if some shingle

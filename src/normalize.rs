@@ -20,7 +20,9 @@
 //! The tokenizer is the hottest code in a scan, so it allocates nothing per token: ASCII text (the
 //! common case) skips NFKC altogether (ASCII is already in NFKC) and is cut into tokens from bit
 //! masks of 64 bytes at a time; NFKC runs only on the whitespace-delimited chunks that hold a
-//! non-ASCII character (it never reorders or composes across ASCII whitespace); tokens are handed
+//! non-ASCII character (it never reorders or composes across ASCII whitespace), and not even
+//! there when the chunk's only characters outside NFKC have a plain ASCII compatibility form (a
+//! no-break space, a full-width letter, a ligature), which are replaced directly; tokens are handed
 //! to a callback as borrowed slices of one reused buffer, or, for [`token_hash`], hashed straight
 //! from the text.
 

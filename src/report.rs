@@ -10,47 +10,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::io::{self, Write};
 
-/// Where the lists begin in the pretty JSON of a report (the first top-level key among them).
-const LISTS_START: &[u8] = b"\n  \"clusters\": [],";
-
-/// Writes `items` as the value of a top-level field of a pretty-printed JSON object, as
-/// `serde_json::to_writer_pretty` would: `[]` when empty, else one entry per line block, indented
-/// four spaces deeper than written alone. Entries are serialized in parallel, in chunks; a JSON
-/// string never holds a raw line end, so indenting after every `\n` only touches layout.
-fn write_json_list<T: Serialize + Sync>(
-    out: &mut (impl Write + ?Sized),
-    items: &[T],
-) -> io::Result<()> {
-    if items.is_empty() {
-        return out.write_all(b"[]");
-    }
-    let chunks: Vec<Vec<u8>> = items
-        .par_chunks(256)
-        .map(|chunk| -> io::Result<Vec<u8>> {
-            let (mut text, mut entry) = (Vec::new(), Vec::new());
-            for item in chunk {
-                entry.clear();
-                serde_json::to_writer_pretty(&mut entry, item)?;
-                text.extend_from_slice(b",\n    ");
-                for (n, line) in entry.split(|&b| b == b'\n').enumerate() {
-                    if n > 0 {
-                        text.extend_from_slice(b"\n    ");
-                    }
-                    text.extend_from_slice(line);
-                }
-            }
-            Ok(text)
-        })
-        .collect::<io::Result<_>>()?;
-    out.write_all(b"[")?;
-    for (n, chunk) in chunks.iter().enumerate() {
-        // Every entry starts with its separator; the first one's is a line end alone.
-        let skip = if n == 0 { 1 } else { 0 };
-        out.write_all(&chunk[skip..])?;
-    }
-    out.write_all(b"\n  ]")
-}
-
 /// Version of the tool that wrote a report.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -373,34 +332,10 @@ impl Report {
         }
     }
 
-    /// Writes the report as one JSON document (pretty-printed, newline-terminated): the bytes
-    /// of `serde_json::to_writer_pretty`, with the entries of the three lists, which are nearly
-    /// all of a large report, serialized in parallel.
+    /// Writes the report as one JSON document (pretty-printed, newline-terminated).
     pub fn write_json(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-        // The report with empty lists ends in `"clusters": [],`, `"repeats": [],` and
-        // `"boilerplate": []` on lines of their own, after every other field; each `[]` is
-        // replaced by the list's entries.
-        let skeleton = Report {
-            version: self.version.clone(),
-            params: self.params.clone(),
-            stats: self.stats.clone(),
-            clusters: Vec::new(),
-            repeats: Vec::new(),
-            boilerplate: Vec::new(),
-        };
-        let skeleton = serde_json::to_vec_pretty(&skeleton)?;
-        let lists_start = skeleton
-            .windows(LISTS_START.len())
-            .position(|w| w == LISTS_START)
-            .ok_or_else(|| io::Error::other("report layout: no clusters field"))?;
-        out.write_all(&skeleton[..lists_start])?;
-        out.write_all(b"\n  \"clusters\": ")?;
-        write_json_list(out, &self.clusters)?;
-        out.write_all(b",\n  \"repeats\": ")?;
-        write_json_list(out, &self.repeats)?;
-        out.write_all(b",\n  \"boilerplate\": ")?;
-        write_json_list(out, &self.boilerplate)?;
-        out.write_all(b"\n}\n")
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        writeln!(out)
     }
 
     /// Writes the report as text for a terminal (80 columns unless paths are longer).
@@ -515,112 +450,5 @@ impl Report {
             "{} candidate pairs, {} at or above the threshold",
             s.candidate_pairs, s.similar_pairs
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn report(clusters: usize, repeats: usize, boilerplate: usize) -> Report {
-        let member = |n: usize| MemberReport {
-            path: format!("docs/{n}.txt"),
-            id: n
-                .is_multiple_of(2)
-                .then(|| serde_json::json!({"k": [n, "x\ny"]})),
-            line: n.is_multiple_of(3).then_some(n),
-            similarity: 0.25 * (n % 5) as f64,
-            representative: n.is_multiple_of(4),
-            tokens: n,
-        };
-        Report {
-            version: VERSION.to_string(),
-            params: Params {
-                shingle: "word".into(),
-                shingle_size: 5,
-                num_perm: 128,
-                minhash: "oph".into(),
-                seed: 1,
-                threshold: 0.8,
-                bands: 25,
-                rows: 5,
-                candidate_probability_at_threshold: 0.99,
-                verify: true,
-                linkage: "center".into(),
-                min_docs: 10,
-            },
-            stats: Stats {
-                files: 1,
-                documents: 2,
-                empty_documents: 3,
-                input_errors: 4,
-                candidate_pairs: 5,
-                similar_pairs: 6,
-                clusters,
-                documents_in_clusters: 8,
-                duplicate_documents: 9,
-                paragraphs: 10,
-                documents_with_repeats: repeats,
-                repeated_paragraphs: 12,
-                boilerplate_paragraphs: boilerplate,
-                documents_with_boilerplate: 14,
-            },
-            clusters: (0..clusters)
-                .map(|n| ClusterReport {
-                    id: n + 1,
-                    size: n % 3 + 1,
-                    min_pair_similarity: 0.8,
-                    linked_clusters: (0..n % 3).collect(),
-                    members: (0..n % 3 + 1).map(member).collect(),
-                })
-                .collect(),
-            repeats: (0..repeats)
-                .map(|n| RepeatReport {
-                    path: format!("r/{n}"),
-                    id: None,
-                    line: Some(n),
-                    groups: (0..n % 2 + 1)
-                        .map(|g| RepeatGroupReport {
-                            count: 2,
-                            lines: vec![[1, 2], [4, 4]],
-                            kept_line: g as u32,
-                            preview: "a \"quoted\"\tline\n".into(),
-                        })
-                        .collect(),
-                })
-                .collect(),
-            boilerplate: (0..boilerplate)
-                .map(|n| BoilerplateReport {
-                    documents: n,
-                    families: n / 2,
-                    preview: String::new(),
-                    text: "two\n\nlines \\ end".into(),
-                    examples: (0..n % 4).map(|e| format!("e{e}")).collect(),
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn json_is_exactly_what_serde_json_writes() {
-        // Empty lists, one entry, and more entries than one parallel chunk holds.
-        for (c, r, b) in [
-            (0, 0, 0),
-            (1, 0, 1),
-            (0, 1, 0),
-            (600, 257, 256),
-            (3, 513, 2),
-        ] {
-            let report = report(c, r, b);
-            let mut expected = serde_json::to_vec_pretty(&report).unwrap();
-            expected.push(b'\n');
-            let mut written = Vec::new();
-            report.write_json(&mut written).unwrap();
-            assert!(
-                written == expected,
-                "{c} clusters, {r} repeats, {b} boilerplate:\n{}",
-                String::from_utf8_lossy(&written)
-            );
-        }
     }
 }
