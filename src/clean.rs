@@ -834,6 +834,7 @@ impl PassTwo<'_> {
     ) -> Vec<SourceResult> {
         which
             .par_iter()
+            .with_max_len(crate::scan::DOCUMENTS_PER_TASK)
             .map(|&i| {
                 if self.stopped() {
                     return SourceResult {

@@ -393,6 +393,19 @@ pub struct SourceRead<T> {
 }
 
 impl<T> SourceRead<T> {
+    /// The documents' results, and the rest of the reading without them.
+    pub fn take_docs(self) -> (Vec<T>, SourceRead<()>) {
+        let rest = SourceRead {
+            docs: Vec::new(),
+            problems: self.problems,
+            notes: self.notes,
+            fingerprint: self.fingerprint,
+            skipped: self.skipped,
+            len: self.len,
+        };
+        (self.docs, rest)
+    }
+
     /// Nothing read: the file could not be read, or changed.
     fn failed(problem: Diagnostic) -> Self {
         SourceRead {
@@ -726,6 +739,7 @@ where
     type LineOutcome<T> = (Option<Diagnostic>, Result<(T, Option<String>), Diagnostic>);
     let outcomes: Vec<LineOutcome<T>> = lines
         .par_iter()
+        .with_max_len(crate::scan::DOCUMENTS_PER_TASK)
         .map(|&(line_no, line)| {
             // JSON is UTF-8 by definition: no other encoding is guessed for a line.
             let (line, bad_at) = decode::utf8_lossy(line);

@@ -105,6 +105,7 @@ pub fn candidate_pairs_of<'a>(
     const DOCUMENTS_PER_CHUNK: usize = 4096;
     let chunks: Vec<Vec<Vec<u64>>> = (0..count.div_ceil(DOCUMENTS_PER_CHUNK))
         .into_par_iter()
+        .with_max_len(1)
         .map(|chunk| {
             let docs = chunk * DOCUMENTS_PER_CHUNK..count.min((chunk + 1) * DOCUMENTS_PER_CHUNK);
             let mut entries = vec![Vec::with_capacity(docs.len()); banding.bands];
@@ -129,6 +130,7 @@ pub fn candidate_pairs_of<'a>(
     }
     let mut pairs: Vec<u64> = by_band
         .into_par_iter()
+        .with_max_len(1)
         .map(|parts| {
             let mut table: Vec<u64> = parts.concat();
             drop(parts);

@@ -24,6 +24,14 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
+/// Documents (or small files) one parallel task handles in a row. Rayon's adaptive splitting
+/// stops dividing a range once no thread is idle, so left to itself it can hand a thread a
+/// quarter of the corpus as one sequential piece that nobody can share, and at the end of the
+/// stage the other threads wait for it (0.3 s of 4 s on the large corpus with two threads).
+/// Pieces of 64 documents keep that wait to a few milliseconds; loops over larger pieces
+/// (chunks, bands) make each piece its own task.
+pub(crate) const DOCUMENTS_PER_TASK: usize = 64;
+
 /// What the scan keeps about one document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentInfo {
@@ -324,7 +332,12 @@ pub fn scan(
         }
     }
     let paragraphs = hashed.iter().map(|h| h.paragraphs).sum();
-    drop(hashed);
+    // Freed in parallel: one thread freeing every document's sets was a tenth of a second in
+    // which the others waited.
+    hashed
+        .into_par_iter()
+        .with_max_len(DOCUMENTS_PER_TASK)
+        .for_each(drop);
     let found = boilerplate::find(occurrences, &clustering.family_of, config.min_docs);
     let first_occurrences: Vec<(u32, u32)> = found.iter().map(|b| b.documents[0]).collect();
     let (texts, changed) =
@@ -449,54 +462,59 @@ fn hash_sources(
     progress: &dyn Progress,
 ) -> HashedSources {
     progress.start(Stage::Hashing, sources.iter().map(|s| s.len).sum());
-    /// One source's reading (its documents moved out) and its documents, split into those with
-    /// tokens and the empty ones.
-    struct SourceDocuments {
-        read: corpus::SourceRead<(Option<usize>, Option<Value>, HashedDocument)>,
+    /// What a run of consecutive sources gave: per source, its reading (documents moved out);
+    /// per document, its record and hashes, split into those with tokens and the empty ones.
+    /// Gathered per run rather than per source, so that the serial loop below moves a few
+    /// thousand vectors, not a few for every file.
+    #[derive(Default)]
+    struct RunDocuments {
+        reads: Vec<corpus::SourceRead<()>>,
         infos: Vec<DocumentInfo>,
         hashed: Vec<HashedDocument>,
         empty: Vec<DocumentInfo>,
     }
-    // Everything per document is built in parallel; the serial loop below only moves vectors.
-    let per_source: Vec<SourceDocuments> = sources
-        .par_iter()
+    let per_run: Vec<RunDocuments> = sources
+        .par_chunks(DOCUMENTS_PER_TASK)
+        .with_max_len(1)
         .enumerate()
-        .map(|(source_index, source)| {
-            let work = |doc: corpus::Document<'_>| {
-                let hashed = hash_document(doc.text, config, minhasher);
-                (doc.line, doc.id.cloned(), hashed)
+        .map(|(run_index, run)| {
+            let mut found = RunDocuments {
+                reads: Vec::with_capacity(run.len()),
+                ..RunDocuments::default()
             };
-            let mut read = corpus::read_source(source, &config.input, None, &work);
-            progress.advance(read.len);
-            let docs = std::mem::take(&mut read.docs);
-            let mut split = SourceDocuments {
-                read,
-                infos: Vec::with_capacity(docs.len()),
-                hashed: Vec::with_capacity(docs.len()),
-                empty: Vec::new(),
-            };
-            for (line, id, doc) in docs {
-                let info = DocumentInfo {
-                    source: source_index,
-                    path: source.display.clone(),
-                    line,
-                    id,
-                    tokens: doc.tokens,
-                    paragraphs: doc.paragraphs,
+            for (offset, source) in run.iter().enumerate() {
+                let source_index = run_index * DOCUMENTS_PER_TASK + offset;
+                let work = |doc: corpus::Document<'_>| {
+                    let hashed = hash_document(doc.text, config, minhasher);
+                    (doc.line, doc.id.cloned(), hashed)
                 };
-                if doc.tokens == 0 {
-                    split.empty.push(info);
-                } else {
-                    split.infos.push(info);
-                    split.hashed.push(doc);
+                let read = corpus::read_source(source, &config.input, None, &work);
+                progress.advance(read.len);
+                let (docs, read) = read.take_docs();
+                for (line, id, doc) in docs {
+                    let info = DocumentInfo {
+                        source: source_index,
+                        path: source.display.clone(),
+                        line,
+                        id,
+                        tokens: doc.tokens,
+                        paragraphs: doc.paragraphs,
+                    };
+                    if doc.tokens == 0 {
+                        found.empty.push(info);
+                    } else {
+                        found.infos.push(info);
+                        found.hashed.push(doc);
+                    }
                 }
+                found.reads.push(read);
             }
-            split
+            found
         })
         .collect();
     progress.finish();
 
-    let documents = per_source.iter().map(|s| s.infos.len()).sum();
+    let documents = per_run.iter().map(|r| r.infos.len()).sum();
     let mut infos = Vec::with_capacity(documents);
     let mut hashed = Vec::with_capacity(documents);
     let mut empty = Vec::new();
@@ -504,16 +522,21 @@ fn hash_sources(
     let mut notes = Vec::new();
     let mut fingerprints = Vec::with_capacity(sources.len());
     let mut skipped = Vec::with_capacity(sources.len());
-    for (source, split) in sources.iter_mut().zip(per_source) {
-        // From now on a source's size is what was read (the walk may not have asked).
-        source.len = split.read.len;
-        problems.extend(split.read.problems);
-        notes.extend(split.read.notes);
-        fingerprints.push(split.read.fingerprint);
-        skipped.push(split.read.skipped);
-        infos.extend(split.infos);
-        hashed.extend(split.hashed);
-        empty.extend(split.empty);
+    let mut sources = sources.iter_mut();
+    for run in per_run {
+        // The run's readings lead the zip: it asks its first iterator first, and a source taken
+        // from `sources` when the run has no reading left would be lost.
+        for (read, source) in run.reads.into_iter().zip(sources.by_ref()) {
+            // From now on a source's size is what was read (the walk may not have asked).
+            source.len = read.len;
+            problems.extend(read.problems);
+            notes.extend(read.notes);
+            fingerprints.push(read.fingerprint);
+            skipped.push(read.skipped);
+        }
+        infos.extend(run.infos);
+        hashed.extend(run.hashed);
+        empty.extend(run.empty);
     }
     HashedSources {
         infos,
@@ -560,6 +583,7 @@ pub fn find_clusters(
     }
     docs.par_iter_mut()
         .zip(&in_pair)
+        .with_max_len(DOCUMENTS_PER_TASK)
         .filter(|(d, needed)| **needed && !d.shingles_sorted)
         .for_each(|(d, _)| {
             shingle::sort_set(&mut d.shingles);
@@ -585,6 +609,7 @@ pub fn find_clusters(
     // candidate is similar (a cluster edge), related (a family edge) or neither.
     let checked: Vec<(u32, u32, Option<f64>)> = candidates
         .par_chunks(1024)
+        .with_max_len(1)
         .flat_map_iter(|chunk| {
             progress.advance(chunk.len() as u64);
             chunk.iter().filter_map(|&(a, b)| {

@@ -131,6 +131,30 @@ fn generated_corpus_clusters_every_copy_with_its_base_and_nothing_else() {
 }
 
 #[test]
+fn boilerplate_in_the_last_files_of_a_large_folder_is_read_back() {
+    // Files are hashed in runs of a few dozen; the boilerplate's text is read again from the
+    // first file holding it, here the last two of 150, so every file's record must still point
+    // at its own file after the runs are gathered.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(31);
+    let footer = format!("Footer: {}", words(&mut rng, 15).join(" "));
+    for n in 0..150 {
+        let mut text = words(&mut rng, 120).join(" ");
+        if n >= 148 {
+            text = format!("{text}\n\n{footer}\n");
+        }
+        std::fs::write(tmp.path().join(format!("doc{n:03}.txt")), text).unwrap();
+    }
+    let (report, stderr) = scan_json(&[".", "--min-docs", "2"], tmp.path(), 0);
+    assert_eq!(stderr, "");
+    assert_eq!(report.stats.files, 150);
+    assert_eq!(report.boilerplate.len(), 1, "{:?}", report.boilerplate);
+    assert_eq!(report.boilerplate[0].text, footer);
+    assert_eq!(report.boilerplate[0].documents, 2);
+    assert_eq!(report.boilerplate[0].examples[0], "./doc148.txt");
+}
+
+#[test]
 fn output_is_byte_identical_for_any_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
     generated_corpus(tmp.path(), 5, 2, 30);
