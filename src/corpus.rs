@@ -233,6 +233,7 @@ pub fn discover(roots: &[PathBuf], options: &InputOptions) -> (Vec<SourceFile>, 
             subfolders.sort();
             let found: Vec<(Vec<SourceFile>, Vec<Diagnostic>)> = subfolders
                 .par_iter()
+                .with_max_len(1)
                 .map(|folder| {
                     let (mut files, mut problems) = (Vec::new(), Vec::new());
                     walk(root, root_index, folder, options, &mut files, &mut problems);

@@ -92,6 +92,23 @@ fn json_report_matches_the_schema_and_parameters() {
     }
 }
 
+#[test]
+fn json_report_is_exactly_what_serde_json_prints() {
+    // The lists are rendered in parallel; the document must still be serde_json's pretty
+    // output of the report, with clusters, repeats and boilerplate all present.
+    let tmp = tempfile::tempdir().unwrap();
+    boilerplate_corpus(tmp.path(), 40, 3);
+    let (code, stdout, _) = scan(&["--json", "."], tmp.path());
+    assert_eq!(code, 0);
+    let report: neardup::Report = serde_json::from_str(&stdout).unwrap();
+    assert!(!report.clusters.is_empty() && !report.repeats.is_empty());
+    assert!(!report.boilerplate.is_empty());
+    assert_eq!(
+        stdout,
+        serde_json::to_string_pretty(&report).unwrap() + "\n"
+    );
+}
+
 /// A generated corpus: `clusters` groups of a base and `copies` edited copies, plus singletons.
 fn generated_corpus(dir: &Path, clusters: usize, copies: usize, singletons: usize) {
     let mut rng = Rng::new(7);
