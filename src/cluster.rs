@@ -9,6 +9,8 @@
 //! that every member is similar to its representative, and keeps the component id so the report
 //! can still show which clusters a chain joined.
 
+use rayon::prelude::*;
+
 /// Disjoint-set forest with path halving and union by size.
 #[derive(Debug, Clone)]
 pub struct UnionFind {
@@ -158,18 +160,31 @@ pub fn group(n: usize, pairs: &[SimilarPair], tokens: &[usize], linkage: Linkage
             }
         }
         Linkage::Center => {
-            let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); n];
-            for p in pairs {
-                neighbours[p.a as usize].push(p.b);
-                neighbours[p.b as usize].push(p.a);
+            // Neighbour lists in one array: document d's are `neighbours[first[d]..first[d + 1]]`,
+            // in pair order (one allocation instead of one per document in a pair).
+            let mut first = Vec::with_capacity(n + 1);
+            first.push(0usize);
+            for &d in &degree {
+                first.push(first[first.len() - 1] + d as usize);
             }
+            let mut filled = first[..n].to_vec();
+            let mut neighbours = vec![0u32; first[n]];
+            for p in pairs {
+                for (end, other) in [(p.a, p.b), (p.b, p.a)] {
+                    neighbours[filled[end as usize]] = other;
+                    filled[end as usize] += 1;
+                }
+            }
+            drop(filled);
             let mut order: Vec<u32> = (0..n as u32).filter(|&d| degree[d as usize] > 0).collect();
-            order.sort_by(|&x, &y| rank(x, y));
+            // `rank` is a total order (ties end on the index), so an unstable sort is exact.
+            order.par_sort_unstable_by(|&x, &y| rank(x, y));
             for center in order {
                 if group_of[center as usize] != u32::MAX {
                     continue;
                 }
-                let free: Vec<u32> = neighbours[center as usize]
+                let (start, end) = (first[center as usize], first[center as usize + 1]);
+                let free: Vec<u32> = neighbours[start..end]
                     .iter()
                     .copied()
                     .filter(|&m| group_of[m as usize] == u32::MAX)

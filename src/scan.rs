@@ -644,7 +644,8 @@ pub fn find_clusters(
     };
     let tokens: Vec<usize> = docs.iter().map(|d| d.tokens).collect();
     let clusters = cluster::group(docs.len(), &similar, &tokens, config.linkage)
-        .into_iter()
+        .into_par_iter()
+        .with_max_len(DOCUMENTS_PER_TASK)
         .map(|group| {
             let rep = group.representative;
             let mut members = vec![Member {
