@@ -1,6 +1,7 @@
 //! The report: one serde model of a scan's results, written as human-readable text or as JSON.
 //! The JSON schema is documented in the README and tested by deserializing into these same
-//! structs with unknown fields denied.
+//! structs with unknown fields denied. The JSON is serde_json's pretty output; its three lists
+//! are rendered in parallel, element by element, and framed as serde_json frames them.
 
 use crate::config::ScanConfig;
 use crate::paragraph;

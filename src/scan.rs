@@ -7,6 +7,10 @@
 //! depends on their numbers; every parallel step either preserves order (`collect`) or is
 //! followed by a sort; signatures depend only on the seed. So the result is the same for any
 //! thread count and any order of the paths on the command line.
+//!
+//! Load balance: every parallel loop hands out bounded pieces (64 documents,
+//! or one chunk or band), so that no thread is left with a long sequential piece while the
+//! others wait; the few serial steps between stages only move or look up data.
 
 use crate::boilerplate::{self, FAMILY_SIMILARITY};
 use crate::cluster::{self, SimilarPair, UnionFind};
