@@ -394,19 +394,6 @@ pub struct SourceRead<T> {
 }
 
 impl<T> SourceRead<T> {
-    /// The documents' results, and the rest of the reading without them.
-    pub fn take_docs(self) -> (Vec<T>, SourceRead<()>) {
-        let rest = SourceRead {
-            docs: Vec::new(),
-            problems: self.problems,
-            notes: self.notes,
-            fingerprint: self.fingerprint,
-            skipped: self.skipped,
-            len: self.len,
-        };
-        (self.docs, rest)
-    }
-
     /// Nothing read: the file could not be read, or changed.
     fn failed(problem: Diagnostic) -> Self {
         SourceRead {

@@ -108,7 +108,11 @@ pub fn candidate_pairs_of<'a>(
         .with_max_len(1)
         .map(|chunk| {
             let docs = chunk * DOCUMENTS_PER_CHUNK..count.min((chunk + 1) * DOCUMENTS_PER_CHUNK);
-            let mut entries = vec![Vec::with_capacity(docs.len()); banding.bands];
+            // Not `vec![Vec::with_capacity(..); bands]`: cloning a vector does not keep its
+            // capacity, so all but one band would grow by doubling.
+            let mut entries: Vec<Vec<u64>> = (0..banding.bands)
+                .map(|_| Vec::with_capacity(docs.len()))
+                .collect();
             for doc in docs {
                 let signature = signature(doc);
                 for (band, entries) in entries.iter_mut().enumerate() {

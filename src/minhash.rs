@@ -148,7 +148,7 @@ impl MinHasher {
             saw_max |= h == u64::MAX;
         }
         // `filled` marks bins that got a shingle: those below u64::MAX, and (if some shingle
-        // hashed to u64::MAX itself, about never) the bins of such shingles.
+        // hashed to u64::MAX itself, about never) the last bin, where such shingles fall.
         let mut small = [0u64; 64];
         let mut large = Vec::new();
         let filled: &mut [u64] = if bins <= 64 * 64 {
@@ -164,11 +164,7 @@ impl MinHasher {
             }
         }
         if saw_max {
-            for &x in shingles {
-                if hash(x) == u64::MAX {
-                    mark(bin_of(u64::MAX));
-                }
-            }
+            mark(bin_of(u64::MAX));
         }
         let is_filled = |bin: usize| filled[bin / 64] >> (bin % 64) & 1 == 1;
         if (0..bins).all(is_filled) {

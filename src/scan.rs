@@ -8,9 +8,9 @@
 //! followed by a sort; signatures depend only on the seed. So the result is the same for any
 //! thread count and any order of the paths on the command line.
 //!
-//! Load balance: every parallel loop hands out bounded pieces (64 documents,
-//! or one chunk or band), so that no thread is left with a long sequential piece while the
-//! others wait; the few serial steps between stages only move or look up data.
+//! Load balance: every parallel loop hands out bounded pieces (64 documents, or one chunk or
+//! band), so that no thread is left with a long sequential piece while the others wait; the few
+//! serial steps between stages only move or look up data.
 
 use crate::boilerplate::{self, FAMILY_SIMILARITY};
 use crate::cluster::{self, SimilarPair, UnionFind};
@@ -470,9 +470,11 @@ fn hash_sources(
     /// per document, its record and hashes, split into those with tokens and the empty ones.
     /// Gathered per run rather than per source, so that the serial loop below moves a few
     /// thousand vectors, not a few for every file.
+    /// A document's JSONL line and id, and its hashes.
+    type Hashed = (Option<usize>, Option<Value>, HashedDocument);
     #[derive(Default)]
     struct RunDocuments {
-        reads: Vec<corpus::SourceRead<()>>,
+        reads: Vec<corpus::SourceRead<Hashed>>,
         infos: Vec<DocumentInfo>,
         hashed: Vec<HashedDocument>,
         empty: Vec<DocumentInfo>,
@@ -486,15 +488,15 @@ fn hash_sources(
                 reads: Vec::with_capacity(run.len()),
                 ..RunDocuments::default()
             };
+            let work = |doc: corpus::Document<'_>| {
+                let hashed = hash_document(doc.text, config, minhasher);
+                (doc.line, doc.id.cloned(), hashed)
+            };
             for (offset, source) in run.iter().enumerate() {
                 let source_index = run_index * DOCUMENTS_PER_TASK + offset;
-                let work = |doc: corpus::Document<'_>| {
-                    let hashed = hash_document(doc.text, config, minhasher);
-                    (doc.line, doc.id.cloned(), hashed)
-                };
-                let read = corpus::read_source(source, &config.input, None, &work);
+                let mut read = corpus::read_source(source, &config.input, None, &work);
                 progress.advance(read.len);
-                let (docs, read) = read.take_docs();
+                let docs = std::mem::take(&mut read.docs);
                 for (line, id, doc) in docs {
                     let info = DocumentInfo {
                         source: source_index,
