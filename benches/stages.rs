@@ -8,13 +8,11 @@
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use neardup::config::ScanConfig;
-use neardup::lsh::{Banding, candidate_pairs};
-use neardup::minhash::{MinHasher, Scheme};
-use neardup::normalize::Tokenizer;
-use neardup::paragraph::{Analysis, Analyzer};
+use neardup::internals::{Analysis, Analyzer, find_clusters, hash_document};
 use neardup::progress::NoProgress;
-use neardup::scan::{find_clusters, hash_document};
-use neardup::shingle::{ShingleKind, Shingler, jaccard};
+use neardup::stages::{
+    Banding, MinHasher, Scheme, ShingleKind, Shingler, Tokenizer, candidate_pairs, jaccard,
+};
 use std::hint::black_box;
 
 /// About 1 MB of article text as ~3 KB documents.

@@ -1,12 +1,16 @@
 //! Scan parameters, their defaults and their validation. Every parameter is checked here, once,
 //! before any work starts, so that the stages can rely on them.
 
-use crate::cluster::Linkage;
-use crate::corpus::InputOptions;
 use crate::error::{Error, Result};
-use crate::lsh::Banding;
-use crate::minhash::Scheme;
-use crate::shingle::ShingleKind;
+use crate::pipeline::boilerplate;
+
+pub use crate::input::decode::TextEncoding;
+pub use crate::input::{DEFAULT_EXTENSIONS, InputOptions};
+pub use crate::pipeline::boilerplate::DEFAULT_MIN_DOCS;
+pub use crate::pipeline::cluster::Linkage;
+pub use crate::pipeline::lsh::Banding;
+pub use crate::pipeline::minhash::Scheme;
+pub use crate::pipeline::shingle::ShingleKind;
 
 /// Default word k-gram size.
 pub const DEFAULT_NGRAM: usize = 5;
@@ -42,8 +46,8 @@ pub struct ScanConfig {
     pub linkage: Linkage,
     /// Which files to read and how.
     pub input: InputOptions,
-    /// Unrelated documents a paragraph must occur in to be boilerplate (see
-    /// [`crate::boilerplate`]).
+    /// Unrelated documents a paragraph must occur in to be boilerplate (near-duplicates and
+    /// close copies count once).
     pub min_docs: usize,
 }
 
@@ -60,7 +64,7 @@ impl Default for ScanConfig {
             verify: true,
             linkage: Linkage::Center,
             input: InputOptions::default(),
-            min_docs: crate::boilerplate::DEFAULT_MIN_DOCS,
+            min_docs: boilerplate::DEFAULT_MIN_DOCS,
         }
     }
 }

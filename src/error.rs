@@ -1,5 +1,5 @@
 //! The library's error type: what can stop a whole run (as opposed to a problem with one input,
-//! which is a [`crate::corpus::Diagnostic`] and never stops the run).
+//! which is a [`crate::diagnostic::Diagnostic`] and never stops the run).
 
 use std::path::PathBuf;
 
@@ -13,7 +13,7 @@ pub enum Error {
     #[error("refusing to write: {0}")]
     Refused(String),
     /// Reading or writing a path failed in a way that stops the operation.
-    #[error("{}: {}", path.display(), crate::corpus::io_reason(source))]
+    #[error("{}: {}", path.display(), crate::diagnostic::io_reason(source))]
     Io {
         /// The path involved.
         path: PathBuf,

@@ -1,43 +1,113 @@
-//! neardup finds near-duplicate documents in a corpus of articles and reports them as clusters.
+//! neardup finds near-duplicate documents and repeated boilerplate in a corpus of articles,
+//! reports them as clusters, and writes cleaned copies.
 //!
-//! The library does the work as a pipeline of stages, one module each:
-//! [`corpus`] (walk, read; [`decode`] turns bytes into text) -> [`normalize`] (NFKC, case and punctuation folding, tokens)
-//! -> [`shingle`] (k-gram fingerprints) -> [`minhash`] (signatures) -> [`lsh`] (candidate pairs)
-//! -> verification by exact Jaccard -> [`cluster`] (union-find) -> [`report`] (text, JSON).
-//! Alongside, [`paragraph`] cuts each document into paragraphs and finds the repeats inside it,
-//! and [`boilerplate`] finds the paragraphs shared by many unrelated documents.
-//! [`scan::scan`] runs them all; [`clean::clean`] runs a scan, then writes cleaned copies. The
-//! `neardup` binary is a thin front end over the two.
+//! # Scanning
+//! [`scan()`] walks files and folders (text files, JSON Lines), and returns a [`ScanOutcome`]:
+//! clusters of near-duplicate documents, paragraphs repeated inside a document, and boilerplate
+//! paragraphs shared by many unrelated documents. [`Report`] turns it into the report the
+//! `neardup` binary prints, as text or JSON.
 //!
 //! ```
-//! use neardup::shingle::{jaccard, ShingleKind, Shingler};
+//! use neardup::{Report, ScanConfig, progress::NoProgress};
 //!
-//! let mut shingler = Shingler::new(ShingleKind::Words(3));
-//! let (mut a, mut b) = (Vec::new(), Vec::new());
-//! shingler.shingle("The quick brown fox jumps over the lazy dog.", &mut a);
-//! shingler.shingle("the QUICK brown fox\njumps over the lazy cat", &mut b);
-//! // 7 shingles each, 6 shared: J = 6 / 8.
-//! assert_eq!(jaccard(&a, &b), 0.75);
+//! let dir = tempfile::tempdir()?;
+//! let article = "Rain is expected over the weekend across the northern provinces, with \
+//!                strong winds along the coast and snow on the higher passes by Sunday.";
+//! std::fs::write(dir.path().join("a.txt"), article)?;
+//! std::fs::write(dir.path().join("b.txt"), format!("{article} Drive carefully."))?;
+//! std::fs::write(dir.path().join("c.txt"), "Something else entirely, about cooking rice.")?;
+//!
+//! let config = ScanConfig::default();
+//! let outcome = neardup::scan(&[dir.path().to_path_buf()], &config, &NoProgress)?;
+//! assert_eq!(outcome.clusters.len(), 1);
+//! assert_eq!(outcome.clusters[0].members.len(), 2);
+//!
+//! let report = Report::new(&outcome, &config);
+//! let mut json = Vec::new();
+//! report.write_json(&mut json)?;
+//! assert!(String::from_utf8(json)?.contains("\"clusters\""));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Cleaning
+//! [`clean()`] runs a scan, then writes a cleaned copy of every input into an output folder,
+//! with a manifest of every removal ([`clean::Manifest`]); see its example.
+//!
+//! # Stages on your own texts
+//! [`stages`] has the pieces the scan is made of, for texts that are not in files: the
+//! tokenizer, shingles, MinHash signatures, LSH banding and paragraph segmentation.
+//!
+//! # Problems with inputs
+//! A file that cannot be read or decoded never stops a run: it becomes a
+//! [`Diagnostic`](diagnostic::Diagnostic) with a [`ProblemKind`](diagnostic::ProblemKind), and
+//! the run goes on. [`Error`] is for what stops a whole run (bad parameters, a refused output
+//! folder).
+//!
+//! # Layers
+//! The crate is built in layers that only point down: the small dependency-free pieces
+//! ([`diagnostic`], `parallel`, [`progress`], [`error`]) -> the readers (`input`: walk, read,
+//! decode, JSONL) and the algorithms (`pipeline`: normalize, shingle, minhash, lsh, jaccard,
+//! cluster, paragraph, boilerplate; they never read files or print) -> [`config`] and
+//! [`outcome`] -> the scan -> the writers ([`report`]) and [`clean`].
 
-pub mod boilerplate;
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 pub mod clean;
-pub mod cluster;
 pub mod config;
-pub mod corpus;
-pub mod decode;
+pub mod diagnostic;
 pub mod error;
-pub mod lsh;
-pub mod minhash;
-pub mod normalize;
-pub mod paragraph;
+mod input;
+pub mod outcome;
+mod output;
+mod parallel;
+mod pipeline;
 pub mod progress;
-pub mod report;
-pub mod scan;
-pub mod shingle;
+mod scan;
 
-pub use clean::{CleanConfig, clean};
+pub use clean::{CleanConfig, CleanOutcome, clean, clean_with};
 pub use config::ScanConfig;
 pub use error::{Error, Result};
-pub use report::Report;
-pub use scan::{ScanOutcome, scan};
+pub use outcome::ScanOutcome;
+pub use output::report::{self, Report};
+pub use scan::scan;
+
+/// The stages of a scan, for your own texts.
+///
+/// ```
+/// use neardup::stages::{MinHasher, ShingleKind, Shingler, estimate_jaccard, jaccard};
+///
+/// let mut shingler = Shingler::new(ShingleKind::Words(3));
+/// let (mut a, mut b) = (Vec::new(), Vec::new());
+/// shingler.shingle("The quick brown fox jumps over the lazy dog.", &mut a);
+/// shingler.shingle("the QUICK brown fox\njumps over the lazy cat", &mut b);
+/// // 7 shingles each, 6 shared: J = 6 / 8.
+/// assert_eq!(jaccard(&a, &b), 0.75);
+///
+/// let minhasher = MinHasher::new(128, 42);
+/// let (mut sa, mut sb) = (vec![0; 128], vec![0; 128]);
+/// minhasher.sign(&a, &mut sa);
+/// minhasher.sign(&b, &mut sb);
+/// assert!((estimate_jaccard(&sa, &sb) - 0.75).abs() < 0.2);
+/// ```
+pub mod stages {
+    pub use crate::clean::{CleanedText, TextCleaner};
+    pub use crate::pipeline::jaccard::jaccard;
+    pub use crate::pipeline::lsh::{Banding, Pair, candidate_pairs};
+    pub use crate::pipeline::minhash::{MinHasher, Scheme, estimate_jaccard};
+    pub use crate::pipeline::normalize::Tokenizer;
+    pub use crate::pipeline::paragraph::{Paragraph, preview, segment};
+    pub use crate::pipeline::shingle::{ShingleKind, Shingler};
+}
+
+/// Internals for the benchmarks, fuzz targets and tests of this repository. Not part of the
+/// API: anything here may change in any release.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::input::decode;
+    pub use crate::input::{Document, SourceKind, SourceRead, documents_in, fingerprint};
+    pub use crate::pipeline::cluster::{Group, SimilarPair, group};
+    pub use crate::pipeline::jaccard::jaccard_at_least;
+    pub use crate::pipeline::paragraph::{Analysis, Analyzer, assemble};
+    pub use crate::scan::{HashedDocument, find_clusters, hash_document};
+}

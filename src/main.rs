@@ -4,23 +4,20 @@
 use clap::builder::TypedValueParser;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use neardup::boilerplate::DEFAULT_MIN_DOCS;
-use neardup::clean::{CleanConfig, CleanOutcome, RepeatsMode};
-use neardup::cluster::Linkage;
-use neardup::config::{
-    DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_SEED, DEFAULT_THRESHOLD, MAX_NUM_PERM,
+use neardup::clean::{
+    AtomicFiles, CleanConfig, CleanOutcome, OutputWriter, RemovalReason, RepeatsMode,
 };
-use neardup::corpus::{DEFAULT_EXTENSIONS, Diagnostic, InputOptions};
-use neardup::decode::TextEncoding;
-use neardup::minhash::Scheme;
+use neardup::config::{
+    DEFAULT_EXTENSIONS, DEFAULT_MIN_DOCS, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_SEED,
+    DEFAULT_THRESHOLD, InputOptions, Linkage, MAX_NUM_PERM, Scheme, ShingleKind, TextEncoding,
+};
+use neardup::diagnostic::{Diagnostic, location};
 use neardup::progress::{NoProgress, Progress, Stage};
-use neardup::report::location;
-use neardup::shingle::ShingleKind;
 use neardup::{Report, ScanConfig};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// mimalloc instead of the system allocator: a scan keeps hundreds of thousands of small sets
@@ -345,6 +342,42 @@ impl Progress for StageHooks<'_> {
     }
 }
 
+/// The test double for a full disk, test hook `NEARDUP_TEST_DISK_BYTES=N`: writes fail as on a
+/// full disk (`StorageFull`) once N bytes have been written in all, wherever the output is. For
+/// the integration tests, where a small tmpfs cannot be mounted; unset, every file goes straight
+/// to [`AtomicFiles`].
+struct LimitedDisk {
+    left: Option<AtomicU64>,
+}
+
+impl LimitedDisk {
+    fn from_environment() -> Self {
+        let left = std::env::var("NEARDUP_TEST_DISK_BYTES")
+            .ok()
+            .and_then(|limit| limit.parse().ok())
+            .map(AtomicU64::new);
+        LimitedDisk { left }
+    }
+}
+
+impl OutputWriter for LimitedDisk {
+    fn write(
+        &self,
+        path: &std::path::Path,
+        bytes: &[u8],
+        permissions_of: Option<&std::path::Path>,
+    ) -> std::io::Result<()> {
+        if let Some(left) = &self.left {
+            let wanted = bytes.len() as u64;
+            left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |l| {
+                l.checked_sub(wanted)
+            })
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::StorageFull))?;
+        }
+        AtomicFiles.write(path, bytes, permissions_of)
+    }
+}
+
 fn warn(message: impl std::fmt::Display) {
     eprintln!("neardup: {message}");
 }
@@ -514,7 +547,8 @@ fn run_clean(args: CleanArgs) -> ExitCode {
     let display: &dyn Progress = if chatter.progress { &bars } else { &NoProgress };
     let hooks = StageHooks::new(display, Some(config.interrupt.clone()));
     let progress: &dyn Progress = &hooks;
-    let outcome = match neardup::clean(&args.paths, &config, progress) {
+    let writer = LimitedDisk::from_environment();
+    let outcome = match neardup::clean_with(&args.paths, &config, progress, &writer) {
         Ok(outcome) => outcome,
         Err(neardup::Error::Refused(message)) => {
             warn(format!("refusing to write: {message}"));
@@ -570,10 +604,15 @@ fn write_clean_summary(
             let label = location(&doc.path, doc.line);
             writeln!(out, "{label}")?;
             for r in &doc.removed {
-                let why = match (r.repeat_of_line, r.boilerplate_documents) {
-                    (Some(line), _) => format!("repeat of line {line}"),
-                    (None, Some(docs)) => format!("boilerplate in {docs} documents"),
-                    (None, None) => r.reason.clone(),
+                let why = match r.reason {
+                    RemovalReason::Repeat => match r.repeat_of_line {
+                        Some(line) => format!("repeat of line {line}"),
+                        None => "repeat".to_string(),
+                    },
+                    RemovalReason::Boilerplate => match r.boilerplate_documents {
+                        Some(docs) => format!("boilerplate in {docs} documents"),
+                        None => "boilerplate".to_string(),
+                    },
                 };
                 let lines = if r.lines[0] == r.lines[1] {
                     format!("line {}", r.lines[0])

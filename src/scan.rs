@@ -1,7 +1,8 @@
-//! The scan pipeline: corpus -> paragraphs, shingles and signatures (parallel, one pass per
-//! document) -> LSH candidates -> verification -> clusters and families -> boilerplate. Plain
-//! functions over plain data; the only I/O is the corpus stage's reading (plus a second read of
-//! the few documents whose boilerplate paragraphs are quoted in the report).
+//! The scan: drives the readers ([`crate::input`]) and the stages ([`crate::pipeline`]) over a
+//! corpus and gathers what they find into a [`ScanOutcome`]. Reading -> paragraphs, shingles and
+//! signatures (parallel, one pass per document) -> LSH candidates -> verification -> clusters
+//! and families -> boilerplate. The only I/O is through the readers (plus a second read of the
+//! few documents whose boilerplate paragraphs are quoted in the report).
 //!
 //! Determinism: documents are numbered in path order (then JSONL line order) before anything
 //! depends on their numbers; every parallel step either preserves order (`collect`) or is
@@ -12,162 +13,29 @@
 //! band), so that no thread is left with a long sequential piece while the others wait; the few
 //! serial steps between stages only move or look up data.
 
-use crate::boilerplate::{self, FAMILY_SIMILARITY};
-use crate::cluster::{self, SimilarPair, UnionFind};
 use crate::config::ScanConfig;
-use crate::corpus::{self, Diagnostic, SourceFile};
+use crate::diagnostic::{self, AfterChange, Diagnostic, Problem};
 use crate::error::Result;
-use crate::lsh::{self, Banding};
-use crate::minhash::{self, MinHasher};
-use crate::paragraph::{self, Analysis, Analyzer};
+use crate::input::{self, SourceFile};
+use crate::outcome::{
+    BoilerplateParagraph, Cluster, DocumentInfo, DocumentRepeats, Member, RepeatedParagraphs,
+    ScanOutcome, ScanStats,
+};
+use crate::parallel::DOCUMENTS_PER_TASK;
+use crate::pipeline::boilerplate::{self, FAMILY_SIMILARITY};
+use crate::pipeline::cluster::{self, SimilarPair};
+use crate::pipeline::jaccard;
+use crate::pipeline::lsh::{self, Banding};
+use crate::pipeline::minhash::{self, MinHasher};
+use crate::pipeline::paragraph::{self, Analysis, Analyzer};
+use crate::pipeline::shingle::{self, Shingler};
+use crate::pipeline::union_find::UnionFind;
 use crate::progress::{Progress, Stage};
-use crate::shingle::{self, Shingler};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-
-/// Documents (or small files) one parallel task handles in a row. Rayon's adaptive splitting
-/// stops dividing a range once no thread is idle, so left to itself it can hand a thread a
-/// quarter of the corpus as one sequential piece that nobody can share, and at the end of the
-/// stage the other threads wait for it (0.3 s of 4 s on the large corpus with two threads).
-/// Pieces of 64 documents keep that wait to a few milliseconds; loops over larger pieces
-/// (chunks, bands) make each piece its own task.
-pub(crate) const DOCUMENTS_PER_TASK: usize = 64;
-
-/// What the scan keeps about one document.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DocumentInfo {
-    /// Index of its file in [`ScanOutcome::sources`].
-    pub source: usize,
-    /// The file, as displayed.
-    pub path: String,
-    /// 1-based line of a JSONL record.
-    pub line: Option<usize>,
-    /// Id of a JSONL record.
-    pub id: Option<Value>,
-    /// Number of normalized tokens.
-    pub tokens: usize,
-    /// Number of paragraphs.
-    pub paragraphs: usize,
-}
-
-impl DocumentInfo {
-    /// `path` or `path:line`.
-    pub fn label(&self) -> String {
-        crate::report::location(&self.path, self.line)
-    }
-}
-
-/// A member of a cluster.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Member {
-    /// Index into [`ScanOutcome::documents`].
-    pub doc: u32,
-    /// Similarity to the cluster's representative (1 for the representative itself).
-    pub similarity: f64,
-}
-
-/// A cluster of near-duplicate documents.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cluster {
-    /// Index of the representative document (the best-connected, see [`cluster::group`]).
-    pub representative: u32,
-    /// The representative first, then the others in path order.
-    pub members: Vec<Member>,
-    /// Lowest similarity among the verified pairs inside the cluster. With single linkage, a
-    /// member's similarity to the representative below the threshold shows a chain (A~B, B~C,
-    /// A far from C).
-    pub min_pair_similarity: f64,
-    /// Connected component of the similar-pair graph; clusters sharing it were joined by a
-    /// chain of similar pairs and split by center linkage.
-    pub component: u32,
-}
-
-/// Paragraphs of one document that repeat each other.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepeatedParagraphs {
-    /// Index of each occurrence among the document's paragraphs, in order.
-    pub paragraphs: Vec<u32>,
-    /// First and last line of each occurrence.
-    pub lines: Vec<(u32, u32)>,
-    /// Position (in `paragraphs`) of the occurrence that `keep-first` keeps.
-    pub kept: usize,
-    /// One-line preview of the kept occurrence.
-    pub preview: String,
-}
-
-/// The repeated paragraphs of one document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocumentRepeats {
-    /// Index into [`ScanOutcome::documents`].
-    pub doc: u32,
-    /// Its groups of repeats, by first occurrence.
-    pub groups: Vec<RepeatedParagraphs>,
-}
-
-/// A paragraph found in many unrelated documents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BoilerplateParagraph {
-    /// Its exact-match key ([`paragraph::key_of`]).
-    pub key: u64,
-    /// The documents holding it (indices into [`ScanOutcome::documents`], path order), each
-    /// with the index of its first occurrence among that document's paragraphs.
-    pub documents: Vec<(u32, u32)>,
-    /// Unrelated families among those documents (see [`crate::boilerplate`]).
-    pub families: usize,
-    /// Its text as written in the first document (empty if that file could no longer be read).
-    pub text: String,
-}
-
-/// Counts describing a scan.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScanStats {
-    /// Input files read (or attempted).
-    pub files: usize,
-    /// Documents compared (empty ones excluded).
-    pub documents: usize,
-    /// Documents without a single word, skipped.
-    pub empty_documents: usize,
-    /// Pairs that shared an LSH band.
-    pub candidate_pairs: usize,
-    /// Candidate pairs at or above the threshold.
-    pub similar_pairs: usize,
-    /// Paragraphs in the compared documents.
-    pub paragraphs: usize,
-}
-
-/// Everything a scan found.
-#[derive(Debug, Clone)]
-pub struct ScanOutcome {
-    /// The band layout used.
-    pub banding: Banding,
-    /// The input files, in path order.
-    pub sources: Vec<SourceFile>,
-    /// Compared documents in path order; clusters refer to them by index.
-    pub documents: Vec<DocumentInfo>,
-    /// Documents skipped for having no words.
-    pub empty_documents: Vec<DocumentInfo>,
-    /// Clusters, largest first, then by representative path.
-    pub clusters: Vec<Cluster>,
-    /// Documents with repeated paragraphs, in path order.
-    pub repeats: Vec<DocumentRepeats>,
-    /// Boilerplate paragraphs, most frequent first.
-    pub boilerplate: Vec<BoilerplateParagraph>,
-    /// Counts.
-    pub stats: ScanStats,
-    /// Problems with inputs, in path order.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Notes about inputs that do not mean anything was lost (a guessed encoding, an empty
-    /// document, repeated JSONL ids), in path order.
-    pub notes: Vec<Diagnostic>,
-    /// Per source, the fingerprint of the bytes read in the first pass (`None`: the file could
-    /// not be read), so that later passes can tell a file that changed in between.
-    pub fingerprints: Vec<Option<u64>>,
-    /// Per source, whether it was read but skipped as a whole (binary, JSONL not in UTF-8).
-    pub skipped: Vec<bool>,
-}
 
 /// Shingles, signature and paragraphs of one document, the pipeline's working form.
 #[derive(Debug, Clone)]
@@ -295,7 +163,7 @@ pub fn scan(
     progress: &dyn Progress,
 ) -> Result<ScanOutcome> {
     let banding = config.validate()?;
-    let (mut sources, mut diagnostics) = corpus::discover(roots, &config.input);
+    let (mut sources, mut diagnostics) = input::discover(roots, &config.input);
     let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
 
     let HashedSources {
@@ -308,11 +176,11 @@ pub fn scan(
         skipped,
     } = hash_sources(&mut sources, config, &minhasher, progress);
     diagnostics.extend(problems);
-    notes.extend(empty.iter().map(|doc| Diagnostic {
-        path: doc.path.clone(),
-        line: doc.line,
-        message: "empty document (no words), skipped".into(),
-    }));
+    notes.extend(
+        empty
+            .iter()
+            .map(|doc| Diagnostic::new(doc.path.as_str(), doc.line, Problem::EmptyDocument)),
+    );
 
     let clustering = find_clusters(&mut hashed, config, banding, progress);
     let occurrences: Vec<(u64, u32, u32)> = hashed
@@ -347,8 +215,8 @@ pub fn scan(
     let (texts, changed) =
         paragraph_texts(&sources, &fingerprints, &infos, &first_occurrences, config);
     diagnostics.extend(changed);
-    diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-    notes.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    diagnostic::sort(&mut diagnostics);
+    diagnostic::sort(&mut notes);
     let mut texts = texts.into_iter();
     let boilerplate = found
         .into_iter()
@@ -409,7 +277,7 @@ fn paragraph_texts(
     let found: Vec<Found> = by_source
         .into_par_iter()
         .map(|(source, by_line)| {
-            let work = |d: corpus::Document<'_>| -> Vec<(usize, String)> {
+            let work = |d: input::Document<'_>| -> Vec<(usize, String)> {
                 let Some(requests) = by_line.get(&d.line) else {
                     return Vec::new();
                 };
@@ -423,14 +291,16 @@ fn paragraph_texts(
                     .collect()
             };
             let read =
-                corpus::read_source(&sources[source], &config.input, fingerprints[source], &work);
+                input::read_source(&sources[source], &config.input, fingerprints[source], &work);
             // Only a file that changed is worth a new problem: one that failed in the first
             // pass has no paragraphs to ask for.
             let source = &sources[source];
             let problems = read
                 .fingerprint
                 .is_none()
-                .then(|| corpus::changed_during_run(&source.display, "its paragraphs not shown"))
+                .then(|| {
+                    input::changed_during_run(&source.display, AfterChange::ParagraphsNotShown)
+                })
                 .into_iter()
                 .collect();
             (read.docs.into_iter().flatten().collect(), problems)
@@ -474,7 +344,7 @@ fn hash_sources(
     type Hashed = (Option<usize>, Option<Value>, HashedDocument);
     #[derive(Default)]
     struct RunDocuments {
-        reads: Vec<corpus::SourceRead<Hashed>>,
+        reads: Vec<input::SourceRead<Hashed>>,
         infos: Vec<DocumentInfo>,
         hashed: Vec<HashedDocument>,
         empty: Vec<DocumentInfo>,
@@ -488,13 +358,13 @@ fn hash_sources(
                 reads: Vec::with_capacity(run.len()),
                 ..RunDocuments::default()
             };
-            let work = |doc: corpus::Document<'_>| {
+            let work = |doc: input::Document<'_>| {
                 let hashed = hash_document(doc.text, config, minhasher);
                 (doc.line, doc.id.cloned(), hashed)
             };
             for (offset, source) in run.iter().enumerate() {
                 let source_index = run_index * DOCUMENTS_PER_TASK + offset;
-                let mut read = corpus::read_source(source, &config.input, None, &work);
+                let mut read = input::read_source(source, &config.input, None, &work);
                 progress.advance(read.len);
                 let docs = std::mem::take(&mut read.docs);
                 for (line, id, doc) in docs {
@@ -565,7 +435,7 @@ pub struct Clustering {
     /// Candidate pairs at or above the threshold.
     pub similar_pairs: usize,
     /// Family of each document: related documents (similar pairs and candidates estimated at
-    /// [`FAMILY_SIMILARITY`] or more, transitively) share one, see [`crate::boilerplate`].
+    /// [`FAMILY_SIMILARITY`] or more, transitively) share one, see the boilerplate stage.
     pub family_of: Vec<u32>,
 }
 
@@ -605,7 +475,7 @@ pub fn find_clusters(
     let similarity_at_least = |a: u32, b: u32, threshold: f64| -> Option<f64> {
         let (x, y) = (&docs[a as usize], &docs[b as usize]);
         if config.verify {
-            shingle::jaccard_at_least(&x.shingles, &y.shingles, threshold)
+            jaccard::jaccard_at_least(&x.shingles, &y.shingles, threshold)
         } else {
             let s = minhash::estimate_jaccard(signature(a), signature(b));
             (s >= threshold).then_some(s)

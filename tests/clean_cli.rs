@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use neardup::paragraph::segment;
+use neardup::stages::segment;
 use std::path::{Path, PathBuf};
 
 fn repo() -> PathBuf {
@@ -15,7 +15,7 @@ const SEED_001: &str = "corpus/001_bc7ac223c58f7b41.txt";
 
 /// The normalized text of every paragraph of `text`.
 fn normalized_paragraphs(text: &str) -> Vec<String> {
-    let mut tokenizer = neardup::normalize::Tokenizer::new();
+    let mut tokenizer = neardup::stages::Tokenizer::new();
     segment(text)
         .iter()
         .map(|p| tokenizer.normalized(p.text(text)))

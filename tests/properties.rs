@@ -2,12 +2,12 @@
 
 use neardup::ScanConfig;
 use neardup::clean::{CleanConfig, RepeatsMode, TextCleaner};
-use neardup::cluster::{Linkage, SimilarPair, group};
-use neardup::minhash::{MinHasher, estimate_jaccard};
-use neardup::normalize::Tokenizer;
-use neardup::paragraph::{Analysis, Analyzer, segment};
+use neardup::config::Linkage;
+use neardup::internals::{Analysis, Analyzer, SimilarPair, group, jaccard_at_least};
 use neardup::progress::NoProgress;
-use neardup::shingle::{ShingleKind, Shingler, jaccard, jaccard_at_least};
+use neardup::stages::{
+    MinHasher, ShingleKind, Shingler, Tokenizer, estimate_jaccard, jaccard, segment,
+};
 use proptest::prelude::*;
 
 fn sorted_set(v: Vec<u64>) -> Vec<u64> {
@@ -407,10 +407,10 @@ proptest! {
             // Whole paragraphs were deleted, nothing was changed: in the file's own encoding,
             // the kept paragraphs are the original's, in order, byte for byte.
             prop_assert!(is_subsequence(&out, bytes), "{} gained bytes", name);
-            let before = neardup::decode::decode(bytes, None);
+            let before = neardup::internals::decode::decode(bytes, None);
             prop_assert!(before.is_ok(), "{}: a binary file was changed", name);
             let before = before.unwrap();
-            let after = neardup::decode::decode(&out, Some(before.encoding)).unwrap();
+            let after = neardup::internals::decode::decode(&out, Some(before.encoding)).unwrap();
             // The pieces of the original: its paragraphs, and what lies between them that is
             // not whitespace (lines the segmentation does not count as paragraphs).
             let text = &before.text;

@@ -7,11 +7,10 @@
 
 #![allow(dead_code)]
 
-use neardup::clean::{RepeatsMode, TextCleaner};
-use neardup::corpus::{self, InputOptions, SourceKind};
-use neardup::decode;
-use neardup::normalize::Tokenizer;
-use neardup::paragraph::{self, Analysis, Analyzer};
+use neardup::clean::{RemovalReason, RepeatsMode, TextCleaner};
+use neardup::config::InputOptions;
+use neardup::internals::{self as corpus, Analysis, Analyzer, SourceKind, decode};
+use neardup::stages::Tokenizer;
 use serde_json::Value;
 
 /// One target's invariants: panics when they do not hold on the input.
@@ -104,7 +103,7 @@ pub fn paragraphs(data: &[u8]) {
     let text: &str = &text;
     let is_blank = |s: &str| s.chars().all(char::is_whitespace);
     let line_of = |offset: usize| 1 + text[..offset].bytes().filter(|&b| b == b'\n').count();
-    let ps = paragraph::segment(text);
+    let ps = neardup::stages::segment(text);
     let mut prev_end = 0;
     for (i, p) in ps.iter().enumerate() {
         assert!(
@@ -158,7 +157,7 @@ pub fn paragraphs(data: &[u8]) {
         "non-whitespace after the last paragraph"
     );
     assert_eq!(
-        paragraph::assemble(text, &ps, |_| true),
+        corpus::assemble(text, &ps, |_| true),
         text,
         "assemble(all) changed the text"
     );
@@ -213,7 +212,7 @@ pub fn paragraphs(data: &[u8]) {
         let p = &ps[i - 1];
         assert!(!cleaned.kept[i - 1], "paragraph {i} both kept and removed");
         assert_eq!(r.lines, [p.first_line, p.last_line]);
-        assert_eq!(r.reason, "repeat", "no boilerplate was given");
+        assert_eq!(r.reason, RemovalReason::Repeat, "no boilerplate was given");
         assert_eq!(r.boilerplate_documents, None);
         let of = r
             .repeat_of_line
@@ -224,7 +223,7 @@ pub fn paragraphs(data: &[u8]) {
                 .any(|(q, &kept)| kept && q.first_line == of),
             "paragraph {i} repeats line {of}, which is not a kept paragraph"
         );
-        assert_eq!(r.preview, paragraph::preview(p.text(text)));
+        assert_eq!(r.preview, neardup::stages::preview(p.text(text)));
     }
     for g in analyzer.repeats(text, &analysis) {
         let kept = g

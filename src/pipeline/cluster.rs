@@ -9,48 +9,8 @@
 //! that every member is similar to its representative, and keeps the component id so the report
 //! can still show which clusters a chain joined.
 
+use super::union_find::UnionFind;
 use rayon::prelude::*;
-
-/// Disjoint-set forest with path halving and union by size.
-#[derive(Debug, Clone)]
-pub struct UnionFind {
-    parent: Vec<u32>,
-    size: Vec<u32>,
-}
-
-impl UnionFind {
-    /// `n` singleton sets.
-    pub fn new(n: usize) -> Self {
-        UnionFind {
-            parent: (0..n as u32).collect(),
-            size: vec![1; n],
-        }
-    }
-
-    /// The root of `x`'s set.
-    pub fn find(&mut self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            let grandparent = self.parent[self.parent[x as usize] as usize];
-            self.parent[x as usize] = grandparent;
-            x = grandparent;
-        }
-        x
-    }
-
-    /// Merges the sets of `a` and `b`; returns false if they were already one set.
-    pub fn union(&mut self, a: u32, b: u32) -> bool {
-        let (mut ra, mut rb) = (self.find(a), self.find(b));
-        if ra == rb {
-            return false;
-        }
-        if self.size[ra as usize] < self.size[rb as usize] {
-            std::mem::swap(&mut ra, &mut rb);
-        }
-        self.parent[rb as usize] = ra;
-        self.size[ra as usize] += self.size[rb as usize];
-        true
-    }
-}
 
 /// A verified similar pair: two document indices and their similarity.
 #[derive(Debug, Clone, Copy, PartialEq)]

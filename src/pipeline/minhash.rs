@@ -14,12 +14,14 @@
 //!   the set: `num_perm` multiply-adds per shingle.
 //!
 //! Parameters come from a SplitMix64 stream started at the user's seed, so signatures are the
-//! same on every run, machine and thread count. Shingle fingerprints are already uniform 64-bit
-//! hashes (xxh3, see `shingle`), which is what makes these cheap families behave like random
+//! same on every run, machine and thread count. Shingle fingerprints are already well-mixed 64-bit
+//! hashes (a finalizer over hashed tokens, see `shingle`), which is what makes these cheap families behave like random
 //! permutations (tested below against the exact Jaccard for both schemes).
 //!
-//! The hasher fills a caller-owned buffer; densification allocates one small table, and only
-//! for documents with empty bins.
+//! The hasher fills a caller-owned buffer. The table of filled bins that densification needs is
+//! on the stack up to 4,096 bins (every length a scan accepts), so signing allocates nothing.
+
+use super::hash::{SplitMix64, finalize};
 
 /// How signatures are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,20 +55,6 @@ pub struct MinHasher {
     salt: u64,
     multiplier: u64,
     probe_seed: u64,
-}
-
-/// SplitMix64: a tiny, well-mixed deterministic stream for deriving parameters from a seed.
-pub(crate) struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub(crate) fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        crate::shingle::finalize(self.0)
-    }
 }
 
 impl MinHasher {
@@ -198,7 +186,7 @@ impl MinHasher {
                 continue;
             }
             let probed = (0..PROBES).find_map(|attempt| {
-                let probe = crate::shingle::finalize(
+                let probe = finalize(
                     self.probe_seed ^ ((bin as u64) << 32) ^ attempt.wrapping_mul(0x9E37_79B9),
                 );
                 let source = ((u128::from(probe) * bins as u128) >> 64) as usize;
@@ -231,7 +219,7 @@ pub fn estimate_jaccard<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shingle::jaccard;
+    use crate::pipeline::jaccard::jaccard;
 
     const SCHEMES: [Scheme; 2] = [Scheme::OnePermutation, Scheme::Classic];
 

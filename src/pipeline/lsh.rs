@@ -12,6 +12,7 @@
 //! order. All bands' entries are computed in one parallel pass over the documents (each
 //! signature read once), then each band's table is sorted and scanned in parallel.
 
+use super::hash::finalize;
 use rayon::prelude::*;
 
 /// Largest accepted chance of missing a pair whose similarity is exactly the threshold.
@@ -194,7 +195,7 @@ fn band_key(rows: &[u32], band: usize) -> u64 {
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .rotate_left(31);
     }
-    crate::shingle::finalize(h)
+    finalize(h)
 }
 
 #[cfg(test)]

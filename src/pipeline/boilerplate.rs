@@ -19,7 +19,7 @@ pub const FAMILY_SIMILARITY: f64 = 0.5;
 /// One boilerplate paragraph.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Boilerplate {
-    /// Exact-match key of the paragraph (see [`crate::paragraph::key_of`]).
+    /// Exact-match key of the paragraph (see [`crate::pipeline::paragraph::key_of`]).
     pub key: u64,
     /// Documents holding it, in path order, each with the index of its first occurrence there.
     pub documents: Vec<(u32, u32)>,

@@ -21,9 +21,10 @@
 //!   truncated copy of another member: seed 001's truncated first line gives way to the full
 //!   DayDayNews paragraph further down.
 
-use crate::cluster::UnionFind;
-use crate::normalize::Tokenizer;
-use crate::shingle::{self, jaccard_at_least};
+use super::hash::finalize;
+use super::jaccard::jaccard_at_least;
+use super::normalize::Tokenizer;
+use super::union_find::UnionFind;
 use std::ops::Range;
 
 /// Fewest words a paragraph needs to count as a repeat inside a document.
@@ -217,7 +218,7 @@ pub fn key_of(token_hashes: &[u64]) -> u64 {
     let h = token_hashes.iter().fold(0x5851_F42D_4C95_7F2Du64, |h, &t| {
         h.rotate_left(23).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ t
     });
-    shingle::finalize(h ^ token_hashes.len() as u64) | 1
+    finalize(h ^ token_hashes.len() as u64) | 1
 }
 
 /// A document cut into paragraphs, with its tokens hashed.
@@ -227,7 +228,7 @@ pub struct Analysis {
     pub paragraphs: Vec<Paragraph>,
     /// One fingerprint per paragraph.
     pub fingerprints: Vec<Fingerprint>,
-    /// [`crate::normalize::token_hash`] of every normalized token of the document, in order (the
+    /// [`crate::pipeline::normalize::token_hash`] of every normalized token of the document, in order (the
     /// scan's word units).
     pub token_hashes: Vec<u64>,
 }
@@ -984,7 +985,7 @@ mod tests {
             ),
         )
             .prop_map(|(bases, picks)| {
-                let word = |w: u64| crate::normalize::token_hash(&[b'a' + w as u8]);
+                let word = |w: u64| crate::pipeline::normalize::token_hash(&[b'a' + w as u8]);
                 picks
                     .into_iter()
                     .map(|(which, edits, run_word, run_len)| {
@@ -1022,7 +1023,7 @@ mod tests {
             let mut expected = Vec::new();
             for a in 0..full.len() {
                 for b in a + 1..full.len() {
-                    if shingle::jaccard(&full[a], &full[b]) >= NEAR_SIMILARITY {
+                    if crate::pipeline::jaccard::jaccard(&full[a], &full[b]) >= NEAR_SIMILARITY {
                         expected.push((a, b));
                     }
                 }
@@ -1058,7 +1059,7 @@ mod tests {
             .count();
         assert!(fallbacks > 0);
         // The whole-set path still matches such a paragraph with its copy.
-        let word = crate::normalize::token_hash(b"spam");
+        let word = crate::pipeline::normalize::token_hash(b"spam");
         let paragraph = [word; 20];
         let mut found = Vec::new();
         let copies = [&paragraph[..], &paragraph[..19]];

@@ -15,6 +15,7 @@
 //! Every decoding that replaced bytes with U+FFFD is "lossy": the file is scanned, but `clean`
 //! copies it unchanged, since its kept text could not be written back byte for byte.
 
+use crate::diagnostic::Problem;
 use std::borrow::Cow;
 
 /// The encoding a file was read in.
@@ -103,18 +104,16 @@ pub struct Decoded<'a> {
 impl Decoded<'_> {
     /// A one-line note on how a file not in plain UTF-8 was read, or `None` for plain UTF-8.
     /// Lossy decoding is a warning of its own ([`Decoded::first_error`]).
-    pub fn note(&self) -> Option<String> {
-        match (self.decision, self.encoding) {
-            (Decision::Guessed, TextEncoding::Utf16Le | TextEncoding::Utf16Be) => Some(format!(
-                "no byte-order mark; read as {} (guessed from its bytes)",
-                self.encoding.name()
-            )),
-            (Decision::Guessed, TextEncoding::Legacy(_)) => Some(format!(
-                "not UTF-8; read as {} (guessed from its bytes)",
-                self.encoding.name()
-            )),
-            _ => None,
-        }
+    pub fn note(&self) -> Option<Problem> {
+        let utf16 = match (self.decision, self.encoding) {
+            (Decision::Guessed, TextEncoding::Utf16Le | TextEncoding::Utf16Be) => true,
+            (Decision::Guessed, TextEncoding::Legacy(_)) => false,
+            _ => return None,
+        };
+        Some(Problem::GuessedEncoding {
+            encoding: self.encoding.name(),
+            utf16,
+        })
     }
 }
 
@@ -394,7 +393,7 @@ mod tests {
         assert_eq!(d.decision, Decision::Guessed);
         assert!(d.text.contains("café était fermé à cause de la grève"));
         assert!(d.text.contains("“quoted”"));
-        assert!(d.note().unwrap().contains("windows-1252"));
+        assert!(d.note().unwrap().to_string().contains("windows-1252"));
         let kept = d.text.replacen("Le ", "", 1);
         assert_eq!(encode_like(&d, bytes, &kept).unwrap(), &bytes[3..]);
     }

@@ -1,0 +1,139 @@
+//! The manifest: what a clean did and why, written as JSON into the output folder (and printed
+//! by `--json`). Its schema is documented in the README and tested by deserializing into these
+//! structs with unknown fields denied.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// File name of the manifest written into the output folder.
+pub const MANIFEST_NAME: &str = "neardup-manifest.json";
+/// Empty file that marks a folder as neardup's output, written before any copy, so that an
+/// interrupted run can be run again into the same folder.
+pub const MARKER_NAME: &str = ".neardup-output";
+
+/// Why a paragraph was removed; written as `"repeat"` or `"boilerplate"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RemovalReason {
+    /// It repeats another paragraph of the same document.
+    Repeat,
+    /// It occurs in many unrelated documents.
+    Boilerplate,
+}
+
+/// The manifest: what clean did, written as JSON into the output folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// neardup's version.
+    pub version: String,
+    /// The parameters.
+    pub params: CleanParams,
+    /// Counts.
+    pub stats: CleanStats,
+    /// Documents that lost paragraphs, in path order.
+    pub documents: Vec<DocumentChanges>,
+    /// Documents left out as near-duplicates, in path order.
+    pub dropped_duplicates: Vec<DroppedDuplicate>,
+}
+
+/// Parameters of a clean, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CleanParams {
+    /// `"keep-first"` or `"drop-all"`.
+    pub repeats: String,
+    /// Whether boilerplate was removed.
+    pub strip_boilerplate: bool,
+    /// Unrelated documents a paragraph must occur in to be boilerplate.
+    pub min_docs: usize,
+    /// Whether near-duplicate documents were left out.
+    pub drop_duplicates: bool,
+    /// Jaccard threshold of the near-duplicate clusters.
+    pub threshold: f64,
+}
+
+/// Counts of a clean.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CleanStats {
+    /// Input files.
+    pub files: usize,
+    /// Output files written (or, with `--dry-run`, that would be).
+    pub files_written: usize,
+    /// Documents read.
+    pub documents: usize,
+    /// Documents that lost at least one paragraph.
+    pub documents_changed: usize,
+    /// Paragraphs removed, for any reason.
+    pub paragraphs_removed: usize,
+    /// Paragraphs removed as repeats inside their document.
+    pub repeats_removed: usize,
+    /// Paragraphs removed as boilerplate.
+    pub boilerplate_removed: usize,
+    /// Near-duplicate documents left out.
+    pub duplicates_dropped: usize,
+    /// Input problems (the rest was processed).
+    pub input_errors: usize,
+    /// Bytes read.
+    pub bytes_in: u64,
+    /// Bytes written.
+    pub bytes_out: u64,
+}
+
+/// The paragraphs removed from one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentChanges {
+    /// The input file.
+    pub path: String,
+    /// JSONL records: the id field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+    /// JSONL records: the 1-based line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The output file, relative to the output folder.
+    pub output: String,
+    /// The removed paragraphs, in document order.
+    pub removed: Vec<Removed>,
+}
+
+/// One removed paragraph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Removed {
+    /// 1-based paragraph number in the original document.
+    pub paragraph: u32,
+    /// Its first and last line in the original document (inside the record's text for JSONL).
+    pub lines: [u32; 2],
+    /// Why it was removed.
+    pub reason: RemovalReason,
+    /// Repeats: first line of the occurrence that was kept (`keep-first`) or of the group's
+    /// first occurrence (`drop-all`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_of_line: Option<u32>,
+    /// Boilerplate: number of documents holding the paragraph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boilerplate_documents: Option<usize>,
+    /// Whitespace collapsed, cut to 72 characters.
+    pub preview: String,
+}
+
+/// A document left out as a near-duplicate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DroppedDuplicate {
+    /// The input file.
+    pub path: String,
+    /// JSONL records: the id field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+    /// JSONL records: the 1-based line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The kept document it duplicates (`path` or `path:line`): its cluster's representative.
+    pub duplicate_of: String,
+    /// Jaccard similarity to that document.
+    pub similarity: f64,
+}

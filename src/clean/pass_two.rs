@@ -1,0 +1,341 @@
+//! Pass 2 of `clean`: every source read again, checked against its first reading, planned
+//! document by document and handed to the [`OutputWriter`]. Text files are decoded, cleaned and
+//! encoded back the way they came; JSONL files keep every line byte for byte except the text
+//! value of the records that lost paragraphs and the lines of dropped near-duplicates.
+
+use super::CleanConfig;
+use super::manifest::{DocumentChanges, DroppedDuplicate, Removed};
+use super::plan::TextCleaner;
+use super::write::OutputWriter;
+use crate::diagnostic::{AfterChange, Diagnostic, Problem, io_reason};
+use crate::input::{self, SourceFile, SourceKind, decode};
+use crate::outcome::ScanOutcome;
+use crate::output::report::round4;
+use crate::parallel::DOCUMENTS_PER_TASK;
+use crate::progress::Progress;
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A near-duplicate to leave out: the document it duplicates (kept) and their similarity.
+pub(super) type DroppedFor = HashMap<u32, (u32, f64)>;
+
+/// What pass 2 produced for one source.
+#[derive(Default)]
+pub(super) struct SourceResult {
+    pub(super) changes: Vec<DocumentChanges>,
+    pub(super) dropped: Vec<DroppedDuplicate>,
+    pub(super) problems: Vec<Diagnostic>,
+    pub(super) write_failure: Option<Diagnostic>,
+    pub(super) written: bool,
+    pub(super) bytes_out: u64,
+    pub(super) documents: usize,
+    /// Writing had stopped before this source's turn.
+    pub(super) not_started: bool,
+    /// The source could not be read again, changed, or could not be written: nothing of it is
+    /// in the output.
+    pub(super) failed: bool,
+}
+
+/// Shared state of pass 2.
+pub(super) struct PassTwo<'a> {
+    pub(super) config: &'a CleanConfig,
+    pub(super) outcome: &'a ScanOutcome,
+    pub(super) writer: &'a dyn OutputWriter,
+    pub(super) boilerplate: Arc<HashMap<u64, usize>>,
+    pub(super) dropped_for: &'a DroppedFor,
+    /// Where each source goes, relative to the output folder.
+    pub(super) destinations: &'a [PathBuf],
+    /// The documents of each source: their JSONL line (`None` for a text file) and index.
+    pub(super) docs_of_source: &'a [Vec<(Option<usize>, u32)>],
+    /// The output folder, resolved: every write must land inside it.
+    pub(super) out_resolved: PathBuf,
+    /// Folders already created and checked to lie inside it.
+    pub(super) checked_folders: std::sync::Mutex<HashSet<PathBuf>>,
+    /// A write failed for lack of space: no further file is started.
+    pub(super) disk_full: AtomicBool,
+}
+
+impl PassTwo<'_> {
+    /// Cleans the sources numbered `which`, in parallel; results in that order.
+    pub(super) fn clean_sources(
+        &self,
+        which: &[usize],
+        progress: &dyn Progress,
+    ) -> Vec<SourceResult> {
+        which
+            .par_iter()
+            .with_max_len(DOCUMENTS_PER_TASK)
+            .map(|&i| {
+                if self.stopped() {
+                    return SourceResult {
+                        not_started: true,
+                        ..SourceResult::default()
+                    };
+                }
+                let source = &self.outcome.sources[i];
+                let result = self.clean_source(i);
+                progress.advance(source.len);
+                result
+            })
+            .collect()
+    }
+
+    /// Whether writing must stop (interrupted, or the disk is full).
+    fn stopped(&self) -> bool {
+        self.config.interrupt.load(Ordering::SeqCst) || self.disk_full.load(Ordering::SeqCst)
+    }
+
+    fn dropped(&self, doc: u32) -> Option<DroppedDuplicate> {
+        let &(kept, similarity) = self.dropped_for.get(&doc)?;
+        let info = &self.outcome.documents[doc as usize];
+        Some(DroppedDuplicate {
+            path: info.path.clone(),
+            id: info.id.clone(),
+            line: info.line,
+            duplicate_of: self.outcome.documents[kept as usize].label(),
+            similarity: round4(similarity),
+        })
+    }
+
+    fn cleaner(&self) -> TextCleaner {
+        TextCleaner::shared(self.config.repeats, self.boilerplate.clone())
+    }
+
+    /// Creates the folder of `target` and checks that it lies inside the output folder (a
+    /// symbolic link inside `--out` must not lead writes elsewhere).
+    fn inside_out(&self, target: &Path) -> std::io::Result<()> {
+        let folder = target.parent().unwrap_or(Path::new("."));
+        let seen = |folders: &HashSet<PathBuf>| folders.contains(folder);
+        if self.checked_folders.lock().is_ok_and(|f| seen(&f)) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(folder)?;
+        if std::fs::canonicalize(folder)?.starts_with(&self.out_resolved) {
+            if let Ok(mut folders) = self.checked_folders.lock() {
+                folders.insert(folder.to_path_buf());
+            }
+            Ok(())
+        } else {
+            Err(std::io::Error::other(
+                "its folder leads outside --out (symbolic link); not written",
+            ))
+        }
+    }
+
+    /// Reads source `index` again, plans it and writes its copy.
+    fn clean_source(&self, index: usize) -> SourceResult {
+        let source = &self.outcome.sources[index];
+        let mut result = SourceResult::default();
+        let Some(bytes) = self.read_again(index, &mut result) else {
+            result.failed = true;
+            return result;
+        };
+        let problem = |problem: Problem| Diagnostic::new(source.display.as_str(), None, problem);
+        let docs = &self.docs_of_source[index];
+        let output = match source.kind {
+            // Read but not taken apart in pass 1 (binary, JSONL not in UTF-8): kept as it is.
+            _ if self.outcome.skipped[index] => {
+                result.problems.push(problem(Problem::CopiedUnchanged));
+                Some(bytes)
+            }
+            SourceKind::Text => self.clean_text_file(index, bytes, &mut result),
+            SourceKind::Jsonl => Some(self.clean_jsonl(index, &bytes, docs, &mut result)),
+        };
+        if let Some(output) = output {
+            self.write_output(index, &output, &mut result);
+        }
+        result
+    }
+
+    /// The bytes of source `index` as pass 1 read them, or `None` (with the problem recorded)
+    /// when it could not be read then or now, or changed in between.
+    fn read_again(&self, index: usize, result: &mut SourceResult) -> Option<Vec<u8>> {
+        let source = &self.outcome.sources[index];
+        let diagnostic = |problem: Problem| Diagnostic::new(source.display.as_str(), None, problem);
+        // Pass 1 could not read the file (it said why): not written.
+        let Some(fingerprint) = self.outcome.fingerprints[index] else {
+            result.problems.push(diagnostic(Problem::NotWritten));
+            return None;
+        };
+        let bytes = match std::fs::read(&source.path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let reason = io_reason(&e);
+                let mut unreadable = diagnostic(Problem::Unreadable { reason });
+                unreadable.then.push(Problem::NotWritten);
+                result.problems.push(unreadable);
+                return None;
+            }
+        };
+        if input::fingerprint(&bytes) != fingerprint {
+            let changed = input::changed_during_run(&source.display, AfterChange::NotWritten);
+            result.problems.push(changed);
+            return None;
+        }
+        Some(bytes)
+    }
+
+    /// A change record for `doc` of source `index`.
+    fn change(&self, index: usize, doc: Option<u32>, removed: Vec<Removed>) -> DocumentChanges {
+        let info = doc.map(|d| &self.outcome.documents[d as usize]);
+        DocumentChanges {
+            path: self.outcome.sources[index].display.clone(),
+            id: info.and_then(|i| i.id.clone()),
+            line: info.and_then(|i| i.line),
+            output: self.destinations[index].to_string_lossy().into_owned(),
+            removed,
+        }
+    }
+
+    /// The output of a text file: `None` when it is left out as a near-duplicate, the original
+    /// bytes when nothing is removed or the cleaned text cannot be written back byte for byte.
+    fn clean_text_file(
+        &self,
+        index: usize,
+        bytes: Vec<u8>,
+        result: &mut SourceResult,
+    ) -> Option<Vec<u8>> {
+        let source = &self.outcome.sources[index];
+        let doc = self.docs_of_source[index].first().map(|&(_, d)| d);
+        result.documents = 1;
+        if let Some(dropped) = doc.and_then(|d| self.dropped(d)) {
+            result.dropped.push(dropped);
+            return None;
+        }
+        let copied_unchanged =
+            || Diagnostic::new(source.display.as_str(), None, Problem::CopiedUnchanged);
+        let decoded = match decode::decode(&bytes, self.config.scan.input.encoding) {
+            Ok(decoded) => decoded,
+            Err(_) => {
+                result.problems.push(copied_unchanged());
+                return Some(bytes);
+            }
+        };
+        let cleaned = self.cleaner().clean(&decoded.text);
+        if cleaned.removed.is_empty() {
+            return Some(bytes);
+        }
+        match decode::encode_like(&decoded, &bytes, &cleaned.text) {
+            Some(encoded) => {
+                result
+                    .changes
+                    .push(self.change(index, doc, cleaned.removed));
+                Some(encoded)
+            }
+            None => {
+                result.problems.push(copied_unchanged());
+                Some(bytes)
+            }
+        }
+    }
+
+    /// Writes the output of source `index` (unless this is a dry run) and records the outcome.
+    fn write_output(&self, index: usize, output: &[u8], result: &mut SourceResult) {
+        let source: &SourceFile = &self.outcome.sources[index];
+        result.bytes_out = output.len() as u64;
+        result.written = true;
+        if self.config.dry_run {
+            return;
+        }
+        let target = self.config.out.join(&self.destinations[index]);
+        let written = self
+            .inside_out(&target)
+            .and_then(|()| self.writer.write(&target, output, Some(&source.path)));
+        if let Err(e) = written {
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            ) {
+                self.disk_full.store(true, Ordering::SeqCst);
+            }
+            // What was not written did not change.
+            result.changes.clear();
+            result.failed = true;
+            result.written = false;
+            result.bytes_out = 0;
+            let reason = io_reason(&e);
+            result.write_failure = Some(Diagnostic::new(
+                target.display().to_string(),
+                None,
+                Problem::WriteFailed { reason },
+            ));
+        }
+    }
+
+    /// Cleans the records of a JSONL file: every line is copied byte for byte except the text
+    /// value of records that lost paragraphs, and the lines of dropped near-duplicates.
+    fn clean_jsonl(
+        &self,
+        index: usize,
+        bytes: &[u8],
+        docs: &[(Option<usize>, u32)],
+        result: &mut SourceResult,
+    ) -> Vec<u8> {
+        let source = &self.outcome.sources[index];
+        let doc_at: HashMap<usize, u32> = docs
+            .iter()
+            .filter_map(|&(line, d)| Some((line?, d)))
+            .collect();
+        result.documents = doc_at.len();
+        let mut cleaner = self.cleaner();
+        // A byte-order mark stays at the start even if the first record is left out.
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut out = bytes[..bytes.len() - body.len()].to_vec();
+        out.reserve(body.len());
+        let mut first = true;
+        for (i, piece) in body.split(|&b| b == b'\n').enumerate() {
+            let line_no = i + 1;
+            let mut replacement: Option<Vec<u8>> = None;
+            if let Some(&doc) = doc_at.get(&line_no) {
+                if let Some(dropped) = self.dropped(doc) {
+                    result.dropped.push(dropped);
+                    continue;
+                }
+                if std::str::from_utf8(piece).is_err() {
+                    result.problems.push(Diagnostic::new(
+                        source.display.as_str(),
+                        Some(line_no),
+                        Problem::CopiedUnchanged,
+                    ));
+                } else if let Some((spliced, removed)) = self.clean_record(piece, &mut cleaner) {
+                    result.changes.push(self.change(index, Some(doc), removed));
+                    replacement = Some(spliced);
+                }
+            }
+            if !first {
+                out.push(b'\n');
+            }
+            first = false;
+            out.extend_from_slice(replacement.as_deref().unwrap_or(piece));
+        }
+        out
+    }
+
+    /// The record with its text value cleaned, if anything was removed from it.
+    fn clean_record(
+        &self,
+        line: &[u8],
+        cleaner: &mut TextCleaner,
+    ) -> Option<(Vec<u8>, Vec<Removed>)> {
+        let line = std::str::from_utf8(line).ok()?;
+        let fields: HashMap<String, &RawValue> = serde_json::from_str(line).ok()?;
+        let raw = fields.get(&self.config.scan.input.text_field)?;
+        let text: String = serde_json::from_str(raw.get()).ok()?;
+        let cleaned = cleaner.clean(&text);
+        if cleaned.removed.is_empty() {
+            return None;
+        }
+        let start = raw.get().as_ptr() as usize - line.as_ptr() as usize;
+        let end = start + raw.get().len();
+        let value = serde_json::to_string(&cleaned.text).ok()?;
+        let mut spliced = Vec::with_capacity(line.len());
+        spliced.extend_from_slice(&line.as_bytes()[..start]);
+        spliced.extend_from_slice(value.as_bytes());
+        spliced.extend_from_slice(&line.as_bytes()[end..]);
+        Some((spliced, cleaned.removed))
+    }
+}

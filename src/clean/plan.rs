@@ -1,0 +1,153 @@
+//! The per-document plan: which paragraphs of one text are removed and why (repeats found in the
+//! text itself, boilerplate from the corpus-wide set), and the cleaned text. Pure: no file is
+//! read or written here.
+
+use super::RepeatsMode;
+use super::manifest::{RemovalReason, Removed};
+use crate::pipeline::paragraph::{self, Analysis, Analyzer, Paragraph};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A document's text cleaned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CleanedText<'a> {
+    /// The cleaned text: the original minus the removed paragraphs and their separators (the
+    /// original itself, borrowed, when nothing was removed).
+    pub text: Cow<'a, str>,
+    /// The original's paragraphs.
+    pub paragraphs: Vec<Paragraph>,
+    /// Whether each paragraph was kept.
+    pub kept: Vec<bool>,
+    /// The removed paragraphs and why.
+    pub removed: Vec<Removed>,
+}
+
+/// Why a paragraph is removed.
+#[derive(Debug, Clone, Copy)]
+enum Why {
+    /// Repeats the paragraph starting on this line.
+    RepeatOf(u32),
+    /// Boilerplate found in this many documents.
+    Boilerplate(usize),
+}
+
+/// Cleans single texts: repeats found in the text itself, boilerplate from a given set.
+#[derive(Debug, Default)]
+pub struct TextCleaner {
+    analyzer: Analyzer,
+    analysis: Analysis,
+    /// Boilerplate paragraph keys, with the number of documents holding each.
+    boilerplate: Arc<HashMap<u64, usize>>,
+    repeats: RepeatsMode,
+}
+
+impl TextCleaner {
+    /// A cleaner that removes repeats in `mode` and the paragraphs whose keys are in
+    /// `boilerplate` (key -> documents holding it).
+    pub fn new(mode: RepeatsMode, boilerplate: HashMap<u64, usize>) -> Self {
+        Self::shared(mode, Arc::new(boilerplate))
+    }
+
+    /// [`TextCleaner::new`] with a boilerplate set shared between cleaners (one per thread).
+    pub fn shared(mode: RepeatsMode, boilerplate: Arc<HashMap<u64, usize>>) -> Self {
+        TextCleaner {
+            repeats: mode,
+            boilerplate,
+            ..Self::default()
+        }
+    }
+
+    /// Plans and applies the removals for one text.
+    pub fn clean<'a>(&mut self, text: &'a str) -> CleanedText<'a> {
+        self.analyzer.analyze(text, &mut self.analysis);
+        let analysis = &self.analysis;
+        let n = analysis.paragraphs.len();
+        let mut reasons: Vec<Option<Why>> = vec![None; n];
+        for group in self.analyzer.repeats(text, analysis) {
+            let kept = match self.repeats {
+                RepeatsMode::KeepFirst => Some(group.kept),
+                RepeatsMode::DropAll => None,
+            };
+            let reference = kept.unwrap_or(group.members[0]);
+            let reference_line = analysis.paragraphs[reference as usize].first_line;
+            for &m in &group.members {
+                if Some(m) != kept {
+                    reasons[m as usize] = Some(Why::RepeatOf(reference_line));
+                }
+            }
+        }
+        for (i, f) in analysis.fingerprints.iter().enumerate() {
+            if f.boilerplate_eligible()
+                && let Some(&documents) = self.boilerplate.get(&f.key)
+            {
+                reasons[i] = Some(Why::Boilerplate(documents));
+            }
+        }
+        let kept: Vec<bool> = reasons.iter().map(Option::is_none).collect();
+        let removed = reasons
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let (reason, repeat_of_line, boilerplate_documents) = match (*r)? {
+                    Why::RepeatOf(line) => (RemovalReason::Repeat, Some(line), None),
+                    Why::Boilerplate(documents) => {
+                        (RemovalReason::Boilerplate, None, Some(documents))
+                    }
+                };
+                let p = &analysis.paragraphs[i];
+                Some(Removed {
+                    paragraph: i as u32 + 1,
+                    lines: [p.first_line, p.last_line],
+                    reason,
+                    repeat_of_line,
+                    boilerplate_documents,
+                    preview: paragraph::preview(p.text(text)),
+                })
+            })
+            .collect::<Vec<_>>();
+        let cleaned = if removed.is_empty() {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(paragraph::assemble(text, &analysis.paragraphs, |i| kept[i]))
+        };
+        CleanedText {
+            text: cleaned,
+            paragraphs: analysis.paragraphs.clone(),
+            kept,
+            removed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_first_and_drop_all() {
+        let p = "a paragraph long enough to count as a repeat";
+        let text = format!("{p}\n\nmiddle part stays here\n\n{p}\n");
+        let mut keep = TextCleaner::new(RepeatsMode::KeepFirst, HashMap::new());
+        let cleaned = keep.clean(&text);
+        assert_eq!(cleaned.text, format!("{p}\n\nmiddle part stays here\n"));
+        assert_eq!(cleaned.removed.len(), 1);
+        assert_eq!(cleaned.removed[0].repeat_of_line, Some(1));
+        assert_eq!(cleaned.removed[0].lines, [5, 5]);
+        let mut drop = TextCleaner::new(RepeatsMode::DropAll, HashMap::new());
+        assert_eq!(drop.clean(&text).text, "middle part stays here\n");
+    }
+
+    #[test]
+    fn boilerplate_keys_are_removed_wherever_they_are() {
+        let mut analyzer = Analyzer::new();
+        let mut analysis = Analysis::default();
+        analyzer.analyze("Subscribe to our newsletter!", &mut analysis);
+        let key = analysis.fingerprints[0].key;
+        let mut cleaner = TextCleaner::new(RepeatsMode::KeepFirst, HashMap::from([(key, 7)]));
+        let cleaned = cleaner.clean("Body text.\r\n\r\nSUBSCRIBE to our newsletter\r\n");
+        assert_eq!(cleaned.text, "Body text.\r\n");
+        assert_eq!(cleaned.removed[0].boilerplate_documents, Some(7));
+        assert_eq!(cleaned.kept, [true, false]);
+    }
+}

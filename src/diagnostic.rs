@@ -1,0 +1,374 @@
+//! Problems with single inputs, typed: what went wrong with one file or one JSONL record, and what
+//! was done about it. A [`Diagnostic`] never stops a run (that is an [`crate::Error`]); it is
+//! printed as `PATH: message` or `PATH:LINE: message`, and programs can match on its
+//! [`ProblemKind`] instead of parsing the message.
+//!
+//! This module depends on nothing else in the crate, so that every layer (the readers, the
+//! pipeline, clean) can report problems the same way.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// `path`, or `path:line` for a JSONL record: how a document is named in messages and reports.
+pub fn location(path: &str, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{path}:{line}"),
+        None => path.to_string(),
+    }
+}
+
+/// A one-line reason for an I/O error, without the OS error number noise.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::StorageFull => "no space left on device".into(),
+        std::io::ErrorKind::QuotaExceeded => "disk quota exceeded".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// What happened to a file that changed between two readings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterChange {
+    /// It was left out of the scan.
+    Skipped,
+    /// The scan used its first reading, but its boilerplate paragraphs cannot be quoted.
+    ParagraphsNotShown,
+    /// `clean` wrote no copy of it.
+    NotWritten,
+}
+
+/// One problem (or note) about an input or an output file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The file or folder could not be read (the reason, as [`io_reason`] words it).
+    Unreadable {
+        /// Why.
+        reason: String,
+    },
+    /// A FIFO, device or socket named on the command line.
+    NotRegularFile,
+    /// A followed symbolic link leads back to a folder above it.
+    LinkLoop {
+        /// The folder it leads back to.
+        ancestor: PathBuf,
+    },
+    /// The file's bytes differ from those read earlier in the same run.
+    Changed(AfterChange),
+    /// A NUL byte where text cannot have one: the file was skipped as binary.
+    Binary {
+        /// Offset of the first NUL byte.
+        nul_at: usize,
+    },
+    /// Bytes that are not valid in the file's encoding, read as U+FFFD.
+    Undecodable {
+        /// The encoding's name.
+        encoding: &'static str,
+        /// Offset of the first bad byte.
+        offset: usize,
+    },
+    /// A JSONL file with a byte-order mark of another encoding than UTF-8: skipped.
+    JsonlNotUtf8 {
+        /// The encoding the byte-order mark names.
+        encoding: &'static str,
+    },
+    /// A JSONL line that is not valid JSON: skipped.
+    BadJsonLine {
+        /// The JSON parser's message.
+        reason: String,
+    },
+    /// A JSONL line that is valid JSON but not an object: skipped.
+    NotAnObject,
+    /// A JSONL record without the text field: skipped.
+    NoTextField {
+        /// The field's name.
+        field: String,
+    },
+    /// A JSONL record whose text field is not a string: skipped.
+    TextFieldNotString {
+        /// The field's name.
+        field: String,
+    },
+    /// Note: a text file not in plain UTF-8, read in a guessed encoding.
+    GuessedEncoding {
+        /// The encoding it was read in.
+        encoding: &'static str,
+        /// It had no byte-order mark and was recognized as UTF-16 (rather than a legacy
+        /// encoding guessed from its bytes).
+        utf16: bool,
+    },
+    /// Note: a document without a single word, left out of the comparison.
+    EmptyDocument,
+    /// Note: JSONL ids used by more than one record.
+    RepeatedIds {
+        /// The first repeated id, as JSON.
+        id: String,
+        /// The line that used it first.
+        first_line: usize,
+        /// How many records of the file repeat an earlier id.
+        repeated: usize,
+    },
+    /// `clean` copied the file (or record) as it is: it could not be cleaned and written back
+    /// byte for byte.
+    CopiedUnchanged,
+    /// `clean` wrote no copy of the file.
+    NotWritten,
+    /// `clean` wrote a near-duplicate because the document it duplicates could not be written.
+    WrittenDespiteDuplicate {
+        /// The document it duplicates (`path` or `path:line`).
+        of: String,
+    },
+    /// An output file could not be written.
+    WriteFailed {
+        /// Why.
+        reason: String,
+    },
+    /// The manifest could not be written.
+    ManifestNotWritten {
+        /// Why.
+        reason: String,
+    },
+    /// The output disk filled up: writing stopped.
+    DiskFull {
+        /// Files that were not started.
+        not_started: usize,
+    },
+}
+
+/// The kind of a [`Problem`], without its details: what a program matches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // each is the variant of `Problem` of the same name
+pub enum ProblemKind {
+    Unreadable,
+    NotRegularFile,
+    LinkLoop,
+    Changed,
+    Binary,
+    Undecodable,
+    JsonlNotUtf8,
+    BadJsonLine,
+    NotAnObject,
+    NoTextField,
+    TextFieldNotString,
+    GuessedEncoding,
+    EmptyDocument,
+    RepeatedIds,
+    CopiedUnchanged,
+    NotWritten,
+    WrittenDespiteDuplicate,
+    WriteFailed,
+    ManifestNotWritten,
+    DiskFull,
+}
+
+impl Problem {
+    /// Its kind.
+    pub fn kind(&self) -> ProblemKind {
+        match self {
+            Problem::Unreadable { .. } => ProblemKind::Unreadable,
+            Problem::NotRegularFile => ProblemKind::NotRegularFile,
+            Problem::LinkLoop { .. } => ProblemKind::LinkLoop,
+            Problem::Changed(_) => ProblemKind::Changed,
+            Problem::Binary { .. } => ProblemKind::Binary,
+            Problem::Undecodable { .. } => ProblemKind::Undecodable,
+            Problem::JsonlNotUtf8 { .. } => ProblemKind::JsonlNotUtf8,
+            Problem::BadJsonLine { .. } => ProblemKind::BadJsonLine,
+            Problem::NotAnObject => ProblemKind::NotAnObject,
+            Problem::NoTextField { .. } => ProblemKind::NoTextField,
+            Problem::TextFieldNotString { .. } => ProblemKind::TextFieldNotString,
+            Problem::GuessedEncoding { .. } => ProblemKind::GuessedEncoding,
+            Problem::EmptyDocument => ProblemKind::EmptyDocument,
+            Problem::RepeatedIds { .. } => ProblemKind::RepeatedIds,
+            Problem::CopiedUnchanged => ProblemKind::CopiedUnchanged,
+            Problem::NotWritten => ProblemKind::NotWritten,
+            Problem::WrittenDespiteDuplicate { .. } => ProblemKind::WrittenDespiteDuplicate,
+            Problem::WriteFailed { .. } => ProblemKind::WriteFailed,
+            Problem::ManifestNotWritten { .. } => ProblemKind::ManifestNotWritten,
+            Problem::DiskFull { .. } => ProblemKind::DiskFull,
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Unreadable { reason } => f.write_str(reason),
+            Problem::NotRegularFile => {
+                f.write_str("not a regular file (a FIFO, device or socket), skipped")
+            }
+            Problem::LinkLoop { ancestor } => write!(
+                f,
+                "symbolic link loop back to {}, not followed",
+                ancestor.display()
+            ),
+            Problem::Changed(after) => {
+                let now = match after {
+                    AfterChange::Skipped => "skipped",
+                    AfterChange::ParagraphsNotShown => "its paragraphs not shown",
+                    AfterChange::NotWritten => "not written (run again)",
+                };
+                write!(f, "changed while neardup was running; {now}")
+            }
+            Problem::Binary { nul_at } => {
+                write!(f, "binary file (NUL byte at offset {nul_at}), skipped")
+            }
+            Problem::Undecodable { encoding, offset } => write!(
+                f,
+                "not valid {encoding} (first bad byte at offset {offset}); invalid bytes read \
+                 as U+FFFD"
+            ),
+            Problem::JsonlNotUtf8 { encoding } => write!(
+                f,
+                "JSONL must be UTF-8, found a {encoding} byte-order mark; skipped"
+            ),
+            Problem::BadJsonLine { reason } => write!(f, "not valid JSON ({reason}); line skipped"),
+            Problem::NotAnObject => f.write_str("not a JSON object; line skipped"),
+            Problem::NoTextField { field } => write!(f, "no field \"{field}\"; line skipped"),
+            Problem::TextFieldNotString { field } => {
+                write!(f, "field \"{field}\" is not a string; line skipped")
+            }
+            Problem::GuessedEncoding {
+                encoding,
+                utf16: true,
+            } => write!(
+                f,
+                "no byte-order mark; read as {encoding} (guessed from its bytes)"
+            ),
+            Problem::GuessedEncoding {
+                encoding,
+                utf16: false,
+            } => write!(f, "not UTF-8; read as {encoding} (guessed from its bytes)"),
+            Problem::EmptyDocument => f.write_str("empty document (no words), skipped"),
+            Problem::RepeatedIds {
+                id,
+                first_line,
+                repeated,
+            } => write!(
+                f,
+                "id {id} already used at line {first_line} ({repeated} repeated id{} in this \
+                 file); documents are told apart by line",
+                if *repeated == 1 { "" } else { "s" }
+            ),
+            Problem::CopiedUnchanged => f.write_str("copied unchanged, not cleaned"),
+            Problem::NotWritten => f.write_str("not written"),
+            Problem::WrittenDespiteDuplicate { of } => write!(
+                f,
+                "written although a near-duplicate of {of}, which could not be written"
+            ),
+            Problem::WriteFailed { reason } => write!(f, "could not be written: {reason}"),
+            Problem::ManifestNotWritten { reason } => {
+                write!(f, "could not write the manifest: {reason}")
+            }
+            Problem::DiskFull { not_started } => write!(
+                f,
+                "no space left on device; writing stopped, {not_started} more file{} not written",
+                if *not_started == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
+
+/// A problem with one input (or output) file: shown as `PATH: message` or `PATH:LINE: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file (display form).
+    pub path: String,
+    /// 1-based line for JSONL problems.
+    pub line: Option<usize>,
+    /// What went wrong first.
+    pub problem: Problem,
+    /// What later passes found or did about the same file or record (`clean`: "copied
+    /// unchanged", "not written"), in order; shown after the problem, each after `; `, so that
+    /// one input gets one line.
+    pub then: Vec<Problem>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with one problem.
+    pub fn new(path: impl Into<String>, line: Option<usize>, problem: Problem) -> Self {
+        Diagnostic {
+            path: path.into(),
+            line,
+            problem,
+            then: Vec::new(),
+        }
+    }
+
+    /// The kind of its first problem.
+    pub fn kind(&self) -> ProblemKind {
+        self.problem.kind()
+    }
+
+    /// Every problem it holds, first to last.
+    pub fn problems(&self) -> impl Iterator<Item = &Problem> {
+        std::iter::once(&self.problem).chain(&self.then)
+    }
+
+    /// Adds what `later` says about the same file or record.
+    pub fn absorb(&mut self, later: Diagnostic) {
+        self.then.push(later.problem);
+        self.then.extend(later.then);
+    }
+
+    /// The order diagnostics are listed in: by path, then line.
+    pub(crate) fn position(&self) -> (&str, Option<usize>) {
+        (&self.path, self.line)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", location(&self.path, self.line), self.problem)?;
+        for more in &self.then {
+            write!(f, "; {more}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Sorts diagnostics into listing order (stable: one file's problems keep their order).
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| a.position().cmp(&b.position()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_show_path_line_and_what_followed() {
+        let bad = Problem::BadJsonLine {
+            reason: "EOF".into(),
+        };
+        assert_eq!(
+            Diagnostic::new("a.jsonl", Some(3), bad).to_string(),
+            "a.jsonl:3: not valid JSON (EOF); line skipped"
+        );
+        let mut binary = Diagnostic::new("a.bin", None, Problem::Binary { nul_at: 7 });
+        binary.absorb(Diagnostic::new("a.bin", None, Problem::CopiedUnchanged));
+        assert_eq!(
+            binary.to_string(),
+            "a.bin: binary file (NUL byte at offset 7), skipped; copied unchanged, not cleaned"
+        );
+        assert_eq!(binary.kind(), ProblemKind::Binary);
+        assert_eq!(
+            binary.problems().map(Problem::kind).collect::<Vec<_>>(),
+            [ProblemKind::Binary, ProblemKind::CopiedUnchanged]
+        );
+    }
+
+    #[test]
+    fn counts_take_their_plural() {
+        let ids = |repeated| Problem::RepeatedIds {
+            id: "\"a\"".into(),
+            first_line: 1,
+            repeated,
+        };
+        assert!(ids(1).to_string().contains("(1 repeated id in this file)"));
+        assert!(ids(2).to_string().contains("(2 repeated ids in this file)"));
+        let full = |not_started| Problem::DiskFull { not_started }.to_string();
+        assert!(full(1).ends_with("1 more file not written"));
+        assert!(full(3).ends_with("3 more files not written"));
+    }
+}

@@ -1,0 +1,121 @@
+//! JSON Lines: one JSON object per line, each a document; the text is a string field, the id
+//! another field (the line number when absent). Blank lines are ignored; a bad line is skipped
+//! with a problem that names it.
+
+use super::{Document, InputOptions, SourceRead, undecodable};
+use crate::diagnostic::{Diagnostic, Problem};
+use crate::input::decode::{self, TextEncoding};
+use crate::parallel::DOCUMENTS_PER_TASK;
+use rayon::prelude::*;
+use serde_json::Value;
+
+pub(super) fn read_jsonl<T, W>(
+    display: &str,
+    bytes: &[u8],
+    options: &InputOptions,
+    work: &W,
+) -> SourceRead<T>
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let lines: Vec<(usize, &[u8])> = bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+        .collect();
+    let record = |line_no: usize, line: &str| -> Result<(T, Option<String>), Diagnostic> {
+        let skip = |problem: Problem| Diagnostic::new(display, Some(line_no), problem);
+        let record: Value = serde_json::from_str(line).map_err(|e| {
+            skip(Problem::BadJsonLine {
+                reason: e.to_string(),
+            })
+        })?;
+        let Value::Object(fields) = &record else {
+            return Err(skip(Problem::NotAnObject));
+        };
+        let field = || options.text_field.clone();
+        let text = match fields.get(&options.text_field) {
+            Some(Value::String(text)) => text,
+            Some(_) => return Err(skip(Problem::TextFieldNotString { field: field() })),
+            None => return Err(skip(Problem::NoTextField { field: field() })),
+        };
+        let line_id = Value::from(line_no);
+        let given_id = fields.get(&options.id_field);
+        let id = given_id.unwrap_or(&line_id);
+        let doc = work(Document {
+            text,
+            line: Some(line_no),
+            id: Some(id),
+        });
+        Ok((doc, given_id.map(Value::to_string)))
+    };
+    // Per line: a warning when it had to be decoded with replacements (the rule for text
+    // files), and the document or the reason it was skipped.
+    type LineOutcome<T> = (Option<Diagnostic>, Result<(T, Option<String>), Diagnostic>);
+    let outcomes: Vec<LineOutcome<T>> = lines
+        .par_iter()
+        .with_max_len(DOCUMENTS_PER_TASK)
+        .map(|&(line_no, line)| {
+            // JSON is UTF-8 by definition: no other encoding is guessed for a line.
+            let (line, bad_at) = decode::utf8_lossy(line);
+            let warning = bad_at
+                .map(|offset| undecodable(display, Some(line_no), TextEncoding::Utf8, offset));
+            (warning, record(line_no, &line))
+        })
+        .collect();
+    let mut docs = Vec::with_capacity(outcomes.len());
+    let mut problems = Vec::new();
+    // Ids are not used to tell documents apart (the line number does), but a repeated id is
+    // worth a note: whoever joins the report with their data by id would be misled.
+    let mut first_line_of_id: std::collections::HashMap<String, usize> = Default::default();
+    let mut repeated_ids: Vec<(usize, usize, String)> = Vec::new();
+    for ((warning, outcome), &(line_no, _)) in outcomes.into_iter().zip(&lines) {
+        problems.extend(warning);
+        match outcome {
+            Ok((doc, id)) => {
+                docs.push(doc);
+                if let Some(id) = id {
+                    let first = *first_line_of_id.entry(id.clone()).or_insert(line_no);
+                    if first != line_no {
+                        repeated_ids.push((line_no, first, id));
+                    }
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let notes = repeated_ids
+        .first()
+        .map(|(line, first, id)| {
+            let problem = Problem::RepeatedIds {
+                id: id.clone(),
+                first_line: *first,
+                repeated: repeated_ids.len(),
+            };
+            Diagnostic::new(display, Some(*line), problem)
+        })
+        .into_iter()
+        .collect();
+    SourceRead {
+        docs,
+        problems,
+        notes,
+        fingerprint: None,
+        skipped: false,
+        len: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_in_a_line_is_replaced_and_located() {
+        let (text, bad) = decode::utf8_lossy(b"ab\xFFcd");
+        assert_eq!((text.as_ref(), bad), ("ab\u{FFFD}cd", Some(2)));
+    }
+}

@@ -1,0 +1,323 @@
+//! The readers: which files are inputs ([`walk`]), how their bytes are read ([`read`]) and
+//! decoded ([`decode`]), and how a file becomes documents (a text file is one, a JSONL file one
+//! per record, [`jsonl`]). The only layer that touches the file system on the input side; it
+//! knows nothing of the stages that use the documents, nor of the report.
+//!
+//! Rules, all documented in the README:
+//! - Paths on the command line may be files or folders. Folders are walked recursively in byte
+//!   order of file names; hidden entries (name starting with `.`, which covers `.git`) are skipped;
+//!   symbolic links are not followed unless asked. Files met while walking count when their
+//!   extension is in the list (`txt`, `md`, `text`, `jsonl` and no extension by default); a file
+//!   named on the command line is always read.
+//! - Files ending in `.jsonl` hold one JSON object per line; the text is a string field, the id
+//!   another field (the line number when absent). Blank lines are ignored.
+//! - A named path that is a FIFO, device or socket is skipped (it could be endless).
+//! - Text files are decoded by [`decode`]'s rules (byte-order marks, UTF-16, binary
+//!   files, damaged UTF-8, guessed legacy encodings); JSONL is UTF-8, and a NUL byte in its first
+//!   8 KiB makes it binary.
+//! - Every file read is fingerprinted, so later passes can tell that it changed.
+//! - Any problem with one input is a [`Diagnostic`] and the run goes on with the rest.
+
+pub mod decode;
+mod jsonl;
+mod read;
+mod walk;
+
+use crate::diagnostic::{AfterChange, Diagnostic, Problem, io_reason};
+use decode::TextEncoding;
+use serde_json::Value;
+use std::path::PathBuf;
+
+pub(crate) use walk::discover;
+
+/// Input selection and JSONL field names.
+#[derive(Debug, Clone)]
+pub struct InputOptions {
+    /// Extensions (without the dot, lowercase) of files to read while walking folders; the empty
+    /// string stands for files without an extension.
+    pub extensions: Vec<String>,
+    /// JSONL field holding the text.
+    pub text_field: String,
+    /// JSONL field holding the document id.
+    pub id_field: String,
+    /// Follow symbolic links while walking.
+    pub follow_links: bool,
+    /// `--encoding`: the encoding of files without a byte-order mark (`None`: detect).
+    pub encoding: Option<TextEncoding>,
+    /// Ask the file system for every file's size while walking, so that progress has a total
+    /// in bytes from the start. It costs one more system call per file; without it a file's
+    /// size is known once it is read ([`SourceRead::len`]), and progress totals start at 0.
+    pub sizes_up_front: bool,
+}
+
+impl Default for InputOptions {
+    fn default() -> Self {
+        InputOptions {
+            extensions: DEFAULT_EXTENSIONS.iter().map(|e| e.to_string()).collect(),
+            text_field: "text".into(),
+            id_field: "id".into(),
+            follow_links: false,
+            encoding: None,
+            sizes_up_front: true,
+        }
+    }
+}
+
+/// Extensions read by default while walking folders (`""`: no extension).
+pub const DEFAULT_EXTENSIONS: &[&str] = &["txt", "md", "text", "jsonl", ""];
+
+/// How a file's content becomes documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// The whole file is one document.
+    Text,
+    /// One JSON object per line, each a document.
+    Jsonl,
+}
+
+/// One input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// How it is shown: the path as given on the command line joined with the relative path.
+    pub display: String,
+    /// Index of the command-line path it was found under.
+    pub root: usize,
+    /// Its path inside that root (a file named on the command line: its file name).
+    pub relative: PathBuf,
+    /// Text or JSONL.
+    pub kind: SourceKind,
+    /// Size in bytes: when it was found with [`InputOptions::sizes_up_front`] (else 0), then,
+    /// after a scan, the number of bytes its first reading gave.
+    pub len: u64,
+}
+
+/// One document handed to the per-document work.
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    /// The decoded text.
+    pub text: &'a str,
+    /// 1-based line in a JSONL file.
+    pub line: Option<usize>,
+    /// The id field of a JSONL record (the line number when the record has none).
+    pub id: Option<&'a Value>,
+}
+
+/// What reading one source gave.
+#[derive(Debug)]
+pub struct SourceRead<T> {
+    /// The work's result for each document, in document order.
+    pub docs: Vec<T>,
+    /// Problems: the file or some of its records were skipped or read with replacements.
+    pub problems: Vec<Diagnostic>,
+    /// Notes that do not mean anything was lost (a guessed encoding, repeated JSONL ids).
+    pub notes: Vec<Diagnostic>,
+    /// xxh3 of the bytes read, to tell later whether the file changed; `None` when it could
+    /// not be read (or, with an expected fingerprint, changed).
+    pub fingerprint: Option<u64>,
+    /// The file was read but skipped as a whole (binary, JSONL not in UTF-8): `clean` copies it
+    /// unchanged.
+    pub skipped: bool,
+    /// Number of bytes read (0 when it could not be read).
+    pub len: u64,
+}
+
+impl<T> SourceRead<T> {
+    /// Nothing read: the file could not be read, or changed.
+    fn failed(problem: Diagnostic) -> Self {
+        SourceRead {
+            docs: Vec::new(),
+            problems: vec![problem],
+            notes: Vec::new(),
+            fingerprint: None,
+            skipped: false,
+            len: 0,
+        }
+    }
+
+    /// Read (with that fingerprint), but not taken apart into documents.
+    fn skipped(problem: Diagnostic, fingerprint: u64) -> Self {
+        SourceRead {
+            fingerprint: Some(fingerprint),
+            skipped: true,
+            ..Self::failed(problem)
+        }
+    }
+}
+
+/// The fingerprint [`SourceRead::fingerprint`] holds for these bytes.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// The diagnostic for a file whose bytes differ from those read in the first pass.
+pub fn changed_during_run(path: &str, after: AfterChange) -> Diagnostic {
+    Diagnostic::new(path, None, Problem::Changed(after))
+}
+
+/// Reads `source` and applies `work` to each of its documents, in parallel for the records of a
+/// JSONL file. With `expected`, a file whose bytes no longer have that fingerprint gives no
+/// documents and a problem instead (it changed since it was first read).
+pub fn read_source<T, W>(
+    source: &SourceFile,
+    options: &InputOptions,
+    expected: Option<u64>,
+    work: &W,
+) -> SourceRead<T>
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
+    // The bytes go into this thread's reused buffer. It is taken out of its cell, not borrowed,
+    // so that a nested read (rayon may run another file's job on this thread while a JSONL
+    // file's lines are hashed in parallel) simply starts a buffer of its own.
+    let mut bytes = READ_BUFFER.take();
+    let outcome = match read::read_whole(&source.path, source.len, &mut bytes) {
+        Err(e) => SourceRead::failed(Diagnostic::new(
+            source.display.as_str(),
+            None,
+            Problem::Unreadable {
+                reason: io_reason(&e),
+            },
+        )),
+        Ok(()) => {
+            let fingerprint = fingerprint(&bytes);
+            if expected.is_some_and(|e| e != fingerprint) {
+                SourceRead::failed(changed_during_run(&source.display, AfterChange::Skipped))
+            } else {
+                SourceRead {
+                    len: bytes.len() as u64,
+                    ..documents_of(
+                        source.kind,
+                        &source.display,
+                        &bytes,
+                        fingerprint,
+                        options,
+                        work,
+                    )
+                }
+            }
+        }
+    };
+    if bytes.capacity() <= read::KEPT_READ_BUFFER {
+        READ_BUFFER.set(bytes);
+    }
+    outcome
+}
+
+thread_local! {
+    /// Each thread's buffer for file contents, kept between files.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The documents in the bytes of one file of the given kind (`display` names it in
+/// diagnostics), each passed to `work`.
+pub fn documents_in<T, W>(
+    kind: SourceKind,
+    display: &str,
+    bytes: &[u8],
+    options: &InputOptions,
+    work: &W,
+) -> SourceRead<T>
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
+    SourceRead {
+        len: bytes.len() as u64,
+        ..documents_of(kind, display, bytes, fingerprint(bytes), options, work)
+    }
+}
+
+/// [`documents_in`] for bytes whose fingerprint is known.
+fn documents_of<T, W>(
+    kind: SourceKind,
+    display: &str,
+    bytes: &[u8],
+    fingerprint: u64,
+    options: &InputOptions,
+    work: &W,
+) -> SourceRead<T>
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
+    match kind {
+        SourceKind::Text => {
+            let decoded = match decode::decode(bytes, options.encoding) {
+                Ok(decoded) => decoded,
+                Err(binary) => {
+                    return SourceRead::skipped(binary_file(display, binary), fingerprint);
+                }
+            };
+            let problems = decoded
+                .first_error
+                .map(|offset| undecodable(display, None, decoded.encoding, offset))
+                .into_iter()
+                .collect();
+            let notes = decoded
+                .note()
+                .map(|note| Diagnostic::new(display, None, note))
+                .into_iter()
+                .collect();
+            let doc = Document {
+                text: &decoded.text,
+                line: None,
+                id: None,
+            };
+            SourceRead {
+                docs: vec![work(doc)],
+                problems,
+                notes,
+                fingerprint: Some(fingerprint),
+                skipped: false,
+                len: 0,
+            }
+        }
+        SourceKind::Jsonl => {
+            if let Some((encoding, _)) = decode::byte_order_mark(bytes)
+                && encoding != TextEncoding::Utf8
+            {
+                let problem = Problem::JsonlNotUtf8 {
+                    encoding: encoding.name(),
+                };
+                return SourceRead::skipped(Diagnostic::new(display, None, problem), fingerprint);
+            }
+            // A NUL byte early on means a binary file named .jsonl (an image, an archive); later
+            // ones only spoil their own line (zero padding after a crash), see read_jsonl.
+            let head = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
+            if let Some(nul_at) = head.iter().position(|&b| b == 0) {
+                let binary = decode::Binary { nul_at };
+                return SourceRead::skipped(binary_file(display, binary), fingerprint);
+            }
+            let mut read = jsonl::read_jsonl(display, bytes, options, work);
+            read.fingerprint = Some(fingerprint);
+            read
+        }
+    }
+}
+
+/// How much of a JSONL file is looked at for NUL bytes to call it binary.
+const BINARY_SNIFF_LEN: usize = 8192;
+
+fn binary_file(display: &str, binary: decode::Binary) -> Diagnostic {
+    let problem = Problem::Binary {
+        nul_at: binary.nul_at,
+    };
+    Diagnostic::new(display, None, problem)
+}
+
+/// The warning for text read with U+FFFD replacements.
+fn undecodable(
+    path: &str,
+    line: Option<usize>,
+    encoding: TextEncoding,
+    offset: usize,
+) -> Diagnostic {
+    let problem = Problem::Undecodable {
+        encoding: encoding.name(),
+        offset,
+    };
+    Diagnostic::new(path, line, problem)
+}

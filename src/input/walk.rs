@@ -1,0 +1,339 @@
+//! Which files are inputs: walking the command-line paths, the extension and hidden-file rules,
+//! the order of sources and the removal of files reached twice.
+
+use super::{InputOptions, SourceFile, SourceKind};
+use crate::diagnostic::{Diagnostic, Problem, io_reason};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn unreadable(path: &str, e: &std::io::Error) -> Diagnostic {
+    let reason = io_reason(e);
+    Diagnostic::new(path, None, Problem::Unreadable { reason })
+}
+
+fn kind_of(path: &Path) -> SourceKind {
+    match path
+        .file_name()
+        .and_then(|name| extension(name.as_encoded_bytes()))
+    {
+        Some(ext) if ext.eq_ignore_ascii_case(b"jsonl") => SourceKind::Jsonl,
+        _ => SourceKind::Text,
+    }
+}
+
+/// The extension of a file name, by the rule of [`Path::extension`] (after the last dot, none
+/// for `.name` or `..`), without parsing a whole path: the walk asks this of every file.
+fn extension(name: &[u8]) -> Option<&[u8]> {
+    if name == b".." {
+        return None;
+    }
+    match name.iter().rposition(|&b| b == b'.') {
+        Some(0) | None => None,
+        Some(dot) => Some(&name[dot + 1..]),
+    }
+}
+
+fn extension_selected(path: &Path, extensions: &[String]) -> bool {
+    let ext = path
+        .file_name()
+        .and_then(|name| extension(name.as_encoded_bytes()))
+        .unwrap_or_default();
+    if ext.is_ascii() {
+        // Lowercase ASCII compares without allocating.
+        let lowercase_is = |e: &String| {
+            e.len() == ext.len() && e.bytes().zip(ext).all(|(c, x)| c == x.to_ascii_lowercase())
+        };
+        return extensions.iter().any(lowercase_is);
+    }
+    let ext = String::from_utf8_lossy(ext).to_lowercase();
+    extensions.contains(&ext)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+/// Finds the input files under `roots`, sorted by display path and without repeats, plus a
+/// diagnostic for every path that could not be walked.
+pub(crate) fn discover(
+    roots: &[PathBuf],
+    options: &InputOptions,
+) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for (root_index, root) in roots.iter().enumerate() {
+        let shown = root.to_string_lossy();
+        let meta = match std::fs::metadata(root) {
+            Ok(meta) => meta,
+            Err(e) => {
+                problems.push(unreadable(&shown, &e));
+                continue;
+            }
+        };
+        if !meta.is_dir() && !meta.is_file() {
+            // A FIFO, device or socket: it could be endless (`/dev/zero`) and cannot be read a
+            // second time.
+            problems.push(Diagnostic::new(shown, None, Problem::NotRegularFile));
+            continue;
+        }
+        if !meta.is_dir() {
+            files.push(SourceFile {
+                path: root.clone(),
+                display: shown.into_owned(),
+                root: root_index,
+                relative: root
+                    .file_name()
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from("document")),
+                kind: kind_of(root),
+                len: meta.len(),
+            });
+            continue;
+        }
+        // Without links to follow, the folders right under the root are walked in parallel
+        // (the order is restored by the sort below); with links, one walk detects loops.
+        if options.follow_links {
+            walk(root, root_index, root, options, &mut files, &mut problems);
+        } else {
+            let mut subfolders = Vec::new();
+            match std::fs::read_dir(root) {
+                Ok(entries) => {
+                    for entry in entries {
+                        let entry = match entry {
+                            Ok(entry) => entry,
+                            Err(e) => {
+                                problems.push(unreadable(&shown, &e));
+                                continue;
+                            }
+                        };
+                        if is_hidden(&entry.file_name()) {
+                            continue;
+                        }
+                        let path = entry.path();
+                        match entry.file_type() {
+                            Ok(t) if t.is_dir() => subfolders.push(path),
+                            Ok(t) if t.is_file() => {
+                                if extension_selected(&path, &options.extensions) {
+                                    files.push(source_in(root, root_index, path));
+                                }
+                            }
+                            Ok(_) => {} // a link, not followed
+                            Err(e) => problems.push(unreadable(&path.to_string_lossy(), &e)),
+                        }
+                    }
+                }
+                Err(e) => problems.push(unreadable(&shown, &e)),
+            }
+            // In name order, so that the files usually come out sorted already.
+            subfolders.sort();
+            let found: Vec<(Vec<SourceFile>, Vec<Diagnostic>)> = subfolders
+                .par_iter()
+                .with_max_len(1)
+                .map(|folder| {
+                    let (mut files, mut problems) = (Vec::new(), Vec::new());
+                    walk(root, root_index, folder, options, &mut files, &mut problems);
+                    (files, problems)
+                })
+                .collect();
+            for (more_files, more_problems) in found {
+                files.extend(more_files);
+                problems.extend(more_problems);
+            }
+        }
+    }
+    // Each walk sorted its files, and the folders under a root were taken in name order, so
+    // the whole list is usually in order already (not always: "a-b/x" sorts before "a/x" as
+    // text), and checking costs one comparison per file.
+    if !files.is_sorted_by(|a, b| by_name(a, b).is_le()) {
+        files.sort_by(by_name);
+    }
+    crate::diagnostic::sort(&mut problems);
+    // The same file reached twice (`corpus` and `./corpus`, an absolute path, a followed link)
+    // is read once, under the first name in sorted order. One path walked without following
+    // links cannot reach a file twice, so the (parallel) canonicalization is skipped then.
+    if roots.len() > 1 || options.follow_links {
+        let canonical: Vec<PathBuf> = files
+            .par_iter()
+            .map(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let keep: Vec<bool> = canonical.into_iter().map(|c| seen.insert(c)).collect();
+        let mut flags = keep.into_iter();
+        files.retain(|_| flags.next().unwrap_or(true));
+    }
+    if options.sizes_up_front {
+        files.par_iter_mut().filter(|f| f.len == 0).for_each(|f| {
+            f.len = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
+        });
+    }
+    (files, problems)
+}
+
+/// Walks `folder` (inside the command-line path `root`), adding the selected files and the
+/// problems met.
+fn walk(
+    root: &Path,
+    root_index: usize,
+    folder: &Path,
+    options: &InputOptions,
+    files: &mut Vec<SourceFile>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let shown = root.to_string_lossy();
+    let first_new = files.len();
+    // Unsorted: walkdir's sort by file name parses each path's last component at every
+    // comparison. The files found are sorted once below, by their text.
+    let walker = walkdir::WalkDir::new(folder)
+        .follow_links(options.follow_links)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                if !entry.file_type().is_file()
+                    || !extension_selected(entry.path(), &options.extensions)
+                {
+                    continue;
+                }
+                files.push(source_in(root, root_index, entry.into_path()));
+            }
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| shown.to_string());
+                let problem = match (e.loop_ancestor(), e.io_error()) {
+                    (Some(ancestor), _) => Problem::LinkLoop {
+                        ancestor: ancestor.to_path_buf(),
+                    },
+                    (None, Some(io)) => Problem::Unreadable {
+                        reason: io_reason(io),
+                    },
+                    (None, None) => Problem::Unreadable {
+                        reason: e.to_string(),
+                    },
+                };
+                problems.push(Diagnostic::new(path, None, problem));
+            }
+        }
+    }
+    files[first_new..].sort_unstable_by(by_name);
+}
+
+/// The order of sources: by displayed path, then (for names that only differ in bytes that are
+/// not UTF-8) by the path itself, so that equal texts still sort the same way every run.
+fn by_name(a: &SourceFile, b: &SourceFile) -> std::cmp::Ordering {
+    a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path))
+}
+
+/// A file found while walking the command-line path `root` (its size is filled in later, in
+/// parallel).
+fn source_in(root: &Path, root_index: usize, path: PathBuf) -> SourceFile {
+    let display = path.to_string_lossy().into_owned();
+    // Walked paths are the root joined with more components: cut the root's text off when it
+    // is there, instead of comparing the two paths component by component.
+    let root_text = root.as_os_str().as_encoded_bytes();
+    let relative = match path.as_os_str().as_encoded_bytes().strip_prefix(root_text) {
+        Some([b'/', rest @ ..]) if !root_text.is_empty() && !root_text.ends_with(b"/") => {
+            std::str::from_utf8(rest).ok().map(PathBuf::from)
+        }
+        _ => None,
+    }
+    .unwrap_or_else(|| path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+    SourceFile {
+        display,
+        root: root_index,
+        relative,
+        kind: kind_of(&path),
+        len: 0,
+        path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::DEFAULT_EXTENSIONS;
+
+    #[test]
+    fn extension_rules() {
+        let exts: Vec<String> = DEFAULT_EXTENSIONS.iter().map(|s| s.to_string()).collect();
+        assert!(extension_selected(Path::new("a/b.txt"), &exts));
+        assert!(extension_selected(Path::new("a/B.TXT"), &exts));
+        assert!(extension_selected(Path::new("a/README"), &exts));
+        assert!(!extension_selected(Path::new("a/img.png"), &exts));
+        assert_eq!(kind_of(Path::new("x.JSONL")), SourceKind::Jsonl);
+        assert_eq!(kind_of(Path::new("x.txt")), SourceKind::Text);
+        // The extension rule of Path::extension, on names alone.
+        for name in [
+            "a.txt",
+            "a.",
+            ".bashrc",
+            "..",
+            "...",
+            ".a.b",
+            "noext",
+            "a.b.JSONL",
+            "é.TXT",
+            "x.Ä",
+        ] {
+            assert_eq!(
+                extension(name.as_bytes()),
+                Path::new(name).extension().map(|e| e.as_encoded_bytes()),
+                "{name}"
+            );
+        }
+        for (root, path, relative) in [
+            ("corpus", "corpus/d/x.txt", "d/x.txt"),
+            ("corpus/", "corpus/d/x.txt", "d/x.txt"),
+            (".", "./x.txt", "x.txt"),
+            ("/", "/x.txt", "x.txt"),
+            ("a/b", "a/b/c/d.md", "c/d.md"),
+            ("a/b", "a/bc/d.md", "a/bc/d.md"),
+        ] {
+            let found = source_in(Path::new(root), 0, PathBuf::from(path));
+            assert_eq!(found.relative, Path::new(relative), "{root} {path}");
+            assert_eq!(found.display, path);
+        }
+        assert!(!extension_selected(Path::new("a/b.tx"), &exts));
+        assert!(!extension_selected(Path::new("a/b.txtx"), &exts));
+    }
+
+    #[test]
+    fn walked_files_come_out_in_text_order() {
+        // Names whose order by component differs from their order as text ("a-b/x" sorts before
+        // "a/x" as text, after it by component), in several folders and depths.
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "a/x.txt",
+            "a-b/x.txt",
+            "a/b/y.txt",
+            "a.txt",
+            "B.txt",
+            "z/1/2.txt",
+            "z/10.txt",
+            "z/1.txt",
+        ];
+        for name in names {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "text").unwrap();
+        }
+        let root = dir.path().to_path_buf();
+        for follow_links in [false, true] {
+            let options = InputOptions {
+                follow_links,
+                ..InputOptions::default()
+            };
+            let (files, problems) = discover(std::slice::from_ref(&root), &options);
+            assert!(problems.is_empty(), "{problems:?}");
+            let shown: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
+            let mut expected: Vec<String> = names
+                .iter()
+                .map(|n| root.join(n).to_string_lossy().into_owned())
+                .collect();
+            expected.sort();
+            assert_eq!(shown, expected, "follow_links {follow_links}");
+        }
+    }
+}
