@@ -48,7 +48,7 @@
 //! ([`diagnostic`], `parallel`, [`progress`], [`error`]) -> the readers (`input`: walk, read,
 //! decode, JSONL) and the algorithms (`pipeline`: normalize, shingle, minhash, lsh, jaccard,
 //! cluster, paragraph, boilerplate; they never read files or print) -> [`config`] and
-//! [`outcome`] -> the scan -> the writers ([`report`]) and [`clean`].
+//! `outcome` -> the scan -> the writers (`report`) and `clean`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -40,13 +40,13 @@ use std::path::PathBuf;
 /// Shingles, signature and paragraphs of one document, the pipeline's working form.
 #[derive(Debug, Clone)]
 pub struct HashedDocument {
-    /// Shingle fingerprints in their 32-bit verification form ([`shingle::compact`]). Sorted and
+    /// Shingle fingerprints in their 32-bit verification form (`shingle::compact`). Sorted and
     /// deduplicated only once the document turns out to be in a candidate pair (see
     /// [`find_clusters`]): most documents never are, and are never sorted.
     pub shingles: Vec<u32>,
     /// Whether `shingles` is sorted and deduplicated yet.
     pub shingles_sorted: bool,
-    /// MinHash signature, in its 32-bit form ([`minhash::compact_signature`]): read in place by
+    /// MinHash signature, in its 32-bit form (`minhash::compact_signature`): read in place by
     /// LSH and by the family estimate.
     pub signature: Vec<u32>,
     /// Number of tokens.

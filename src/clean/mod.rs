@@ -9,7 +9,7 @@
 //!   is refused before anything is written;
 //! - each output file (and the manifest) is written to a temporary file in its folder, then
 //!   renamed over the final name, so no reader ever sees a half-written file (no fsync: see
-//!   [`write`]);
+//!   `write`);
 //! - kept text is byte-identical to the original: whole paragraphs and the separator after them
 //!   are removed, nothing else; JSONL records keep every field
 //!   byte for byte, only the text field's value is replaced when something was removed;
@@ -24,9 +24,9 @@
 //! - temporary files left in `--out` by a killed run (`.neardup-*.tmp`) are removed by the next
 //!   run into the same folder.
 //!
-//! The work is split along its seams: [`safety`] (where copies go, what is refused), [`plan`]
-//! (which paragraphs of one text go, and why), [`pass_two`] (reading again and writing each
-//! source), [`write`] (the [`OutputWriter`] and atomic files) and [`manifest`] (the record of it
+//! The work is split along its seams: `safety` (where copies go, what is refused), `plan`
+//! (which paragraphs of one text go, and why), `pass_two` (reading again and writing each
+//! source), `write` (the `OutputWriter` and atomic files) and `manifest` (the record of it
 //! all). [`clean`] itself plans, writes, then summarizes.
 
 pub mod manifest;

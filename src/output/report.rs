@@ -1,5 +1,5 @@
 //! The report: one serde model of a scan's results, built from a [`ScanOutcome`]. The writers
-//! ([`super::text`], [`super::json`]) only render it. The JSON schema is documented in the README
+//! (`super::text`, `super::json`) only render it. The JSON schema is documented in the README
 //! and tested by deserializing into these same structs with unknown fields denied.
 
 use crate::config::ScanConfig;

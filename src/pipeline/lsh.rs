@@ -39,7 +39,7 @@ impl Banding {
     }
 
     /// The layout for `threshold` with `num_perm` permutations: the largest row count whose miss
-    /// rate at the threshold is at most [`TARGET_MISS_RATE`] (or one row if none is), with as
+    /// rate at the threshold is at most `TARGET_MISS_RATE` (or one row if none is), with as
     /// many bands as the permutations allow.
     pub fn for_threshold(threshold: f64, num_perm: usize) -> Banding {
         let num_perm = num_perm.max(1);

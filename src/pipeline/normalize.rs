@@ -54,7 +54,7 @@ impl Tokenizer {
         });
     }
 
-    /// Calls `emit` with the [`token_hash`] of every normalized token of `text`, in order: the
+    /// Calls `emit` with the `token_hash` of every normalized token of `text`, in order: the
     /// hashes of the tokens [`Tokenizer::for_each_token`] gives, computed without building
     /// lowercase copies. Returns whether some token has a letter.
     pub fn for_each_token_hash(&mut self, text: &str, mut emit: impl FnMut(u64)) -> bool {

@@ -95,7 +95,7 @@ impl Shingler {
     }
 
     /// Replaces `out` with the word shingles, in text order and with repeats (signing and
-    /// [`compact`] need no order), of a text whose tokens were already hashed ([`crate::pipeline::normalize::token_hash`] of each normalized token, as [`crate::pipeline::paragraph::Analyzer`]
+    /// `compact` need no order), of a text whose tokens were already hashed (`crate::pipeline::normalize::token_hash` of each normalized token, as `crate::pipeline::paragraph::Analyzer`
     /// does), so a document is tokenized once for both its paragraphs and its shingles. Only for
     /// word shingles: returns false and leaves `out` empty for character shingles.
     pub fn shingle_token_hashes(&self, token_hashes: &[u64], out: &mut Vec<u64>) -> bool {

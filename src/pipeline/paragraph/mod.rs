@@ -228,7 +228,7 @@ pub struct Analysis {
     pub paragraphs: Vec<Paragraph>,
     /// One fingerprint per paragraph.
     pub fingerprints: Vec<Fingerprint>,
-    /// [`crate::pipeline::normalize::token_hash`] of every normalized token of the document, in order (the
+    /// `crate::pipeline::normalize::token_hash` of every normalized token of the document, in order (the
     /// scan's word units).
     pub token_hashes: Vec<u64>,
 }
@@ -699,7 +699,7 @@ pub struct RepeatGroup {
     pub kept: u32,
 }
 
-/// A one-line preview of a paragraph: whitespace collapsed, at most [`PREVIEW_CHARS`] characters
+/// A one-line preview of a paragraph: whitespace collapsed, at most `PREVIEW_CHARS` characters
 /// (an ellipsis marks a cut).
 pub fn preview(paragraph: &str) -> String {
     let mut out = String::new();
