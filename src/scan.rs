@@ -111,8 +111,7 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
         w.signature.resize(minhasher.num_perm(), 0);
         minhasher.sign(fingerprints, &mut w.signature);
         let signature = minhash::compact_signature(&w.signature);
-        let shingles = shingle::compact_unsorted(fingerprints);
-        let shingles_sorted = fingerprints.len() > shingle::SORT_AT_ONCE;
+        let (shingles, shingles_sorted) = shingle::compact_unsorted(fingerprints);
         let repeats = w
             .analyzer
             .repeats(text, analysis)

@@ -173,19 +173,61 @@ fn boilerplate_in_the_last_files_of_a_large_folder_is_read_back() {
 
 #[test]
 fn output_is_byte_identical_for_any_thread_count() {
+    // Parallel loops hand out pieces of 64 files or records, so the corpus must hold more than
+    // 64 x 3 of each for the order across pieces and threads to be at stake: 30 clusters of 3
+    // and 250 singletons (340 files) in folders, 200 articles with footers and pasted repeats,
+    // and a JSONL file of 400 records, a quarter of them near-duplicates of others.
     let tmp = tempfile::tempdir().unwrap();
-    generated_corpus(tmp.path(), 5, 2, 30);
-    for format in [vec![], vec!["--json"]] {
+    generated_corpus(&tmp.path().join("articles"), 30, 2, 250);
+    std::fs::create_dir(tmp.path().join("footers")).unwrap();
+    boilerplate_corpus(&tmp.path().join("footers"), 200, 3);
+    let mut rng = Rng::new(41);
+    let mut records = String::new();
+    let mut bases: Vec<Vec<String>> = Vec::new();
+    for r in 0..400 {
+        let text = if r % 4 == 3 {
+            edit(&mut rng, &bases[r / 2 % bases.len()], 1)
+        } else {
+            let base = words(&mut rng, 120);
+            bases.push(base.clone());
+            base
+        };
+        records.push_str(&format!(
+            "{{\"id\": {r}, \"text\": {}}}\n",
+            serde_json::to_string(&text.join(" ")).unwrap()
+        ));
+    }
+    std::fs::write(tmp.path().join("records.jsonl"), records).unwrap();
+    let (report, _) = scan_json(&["."], tmp.path(), 0);
+    // The footer corpus adds 12 near-copies of its first article to its 200.
+    assert_eq!(report.stats.documents, 340 + 212 + 400);
+    assert!(report.clusters.len() > 30 + 40, "{}", report.clusters.len());
+    assert!(!report.repeats.is_empty() && !report.boilerplate.is_empty());
+    // The output folder must lie outside the input (a dry run still checks it).
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().join("x").to_string_lossy().into_owned();
+    for (command, format) in [
+        ("scan", vec![]),
+        ("scan", vec!["--json"]),
+        (
+            "clean",
+            vec!["--dry-run", "--json", "--drop-duplicates", "--out", &out],
+        ),
+    ] {
         let mut outputs = Vec::new();
         for threads in ["1", "2", "3"] {
             let mut args = format.clone();
             args.extend(["--threads", threads, "."]);
-            let (code, stdout, _) = scan(&args, tmp.path());
-            assert_eq!(code, 0);
+            let (code, stdout, _) = if command == "scan" {
+                scan(&args, tmp.path())
+            } else {
+                clean(&args, tmp.path())
+            };
+            assert_eq!(code, 0, "{command} {args:?}");
             outputs.push(stdout);
         }
-        assert_eq!(outputs[0], outputs[1]);
-        assert_eq!(outputs[0], outputs[2]);
+        assert_eq!(outputs[0], outputs[1], "{command} {format:?}");
+        assert_eq!(outputs[0], outputs[2], "{command} {format:?}");
     }
 }
 

@@ -1,8 +1,14 @@
-//! Shingling: turns a text into the set of 64-bit fingerprints of its shingles (word k-grams or
-//! character k-grams of the normalized text), sorted and deduplicated.
+//! Shingling: turns a text into the 64-bit fingerprints of its shingles (word k-grams or
+//! character k-grams of the normalized text), and those into the 32-bit sets that verification
+//! compares.
 //!
-//! Shingles are never materialized as strings. Each token is hashed once
-//! ([`crate::pipeline::normalize::token_hash`]); a word k-gram
+//! [`Shingler::shingle`] gives a sorted, deduplicated set. The scan takes the cheaper path: the
+//! fingerprints of a document in text order, with repeats ([`Shingler::shingle_token_hashes`]),
+//! which signing does not mind; their 32-bit forms are kept unsorted ([`compact_unsorted`]) and
+//! sorted by [`sort_set`] only for the documents that turn out to be in a candidate pair.
+//!
+//! Shingles are never materialized as strings. Each token is hashed once (the tokenizer's
+//! `token_hash`); a word k-gram
 //! is a polynomial combination of its k token hashes, updated in O(1) per position as the window
 //! rolls, and passed through a 64-bit finalizer. Character k-grams roll the same way over hashed
 //! characters of the normalized text (tokens joined by one space).
@@ -95,8 +101,8 @@ impl Shingler {
     }
 
     /// Replaces `out` with the word shingles, in text order and with repeats (signing and
-    /// `compact` need no order), of a text whose tokens were already hashed (`crate::pipeline::normalize::token_hash` of each normalized token, as `crate::pipeline::paragraph::Analyzer`
-    /// does), so a document is tokenized once for both its paragraphs and its shingles. Only for
+    /// `compact` need no order), of a text whose tokens were already hashed (the tokenizer's
+    /// `token_hash` of each normalized token, as the paragraph analyzer does), so a document is tokenized once for both its paragraphs and its shingles. Only for
     /// word shingles: returns false and leaves `out` empty for character shingles.
     pub fn shingle_token_hashes(&self, token_hashes: &[u64], out: &mut Vec<u64>) -> bool {
         out.clear();
@@ -198,11 +204,15 @@ pub fn sort_set(set: &mut Vec<u32>) {
 /// The top halves of `fingerprints`, in their order, repeats kept: [`compact`] without the sort,
 /// for sets that may never need one. Lists longer than [`SORT_AT_ONCE`] are sorted and
 /// deduplicated right away, so that a text repeating itself cannot hold one entry per word.
-pub fn compact_unsorted(fingerprints: &[u64]) -> Vec<u32> {
+/// Returns the set and whether it is sorted and deduplicated.
+pub fn compact_unsorted(fingerprints: &[u64]) -> (Vec<u32>, bool) {
     if fingerprints.len() > SORT_AT_ONCE {
-        return compact(fingerprints);
+        return (compact(fingerprints), true);
     }
-    fingerprints.iter().map(|&x| (x >> 32) as u32).collect()
+    (
+        fingerprints.iter().map(|&x| (x >> 32) as u32).collect(),
+        false,
+    )
 }
 
 /// Length above which [`compact_unsorted`] sorts and deduplicates at once.
@@ -247,14 +257,15 @@ mod tests {
         let fingerprints: Vec<u64> = (0..3 * SORT_AT_ONCE as u64)
             .map(|i| ((i % 5000) << 32).wrapping_mul(0x9E37_79B9))
             .collect();
-        let unsorted = compact_unsorted(&fingerprints);
+        let (unsorted, sorted) = compact_unsorted(&fingerprints);
+        assert!(sorted);
         assert_eq!(unsorted, compact(&fingerprints));
         assert!(unsorted.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(unsorted.len(), 5000);
         // Short lists keep their order and repeats.
         assert_eq!(
             compact_unsorted(&[3 << 32, 1 << 32, 3 << 32]),
-            vec![3, 1, 3]
+            (vec![3, 1, 3], false)
         );
     }
 
