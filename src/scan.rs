@@ -508,6 +508,23 @@ pub fn find_clusters(
     drop(checked);
     let family_of = (0..docs.len() as u32).map(|d| families.find(d)).collect();
 
+    let clusters = clusters_of(docs, &similar, config.linkage, &similarity_at_least);
+    Clustering {
+        clusters,
+        candidate_pairs: candidates.len(),
+        similar_pairs: similar.len(),
+        family_of,
+    }
+}
+
+/// The clusters of the verified `similar` pairs (in candidate order), each member with its
+/// similarity to the representative.
+fn clusters_of(
+    docs: &[HashedDocument],
+    similar: &[SimilarPair],
+    linkage: cluster::Linkage,
+    similarity_at_least: &(dyn Fn(u32, u32, f64) -> Option<f64> + Sync),
+) -> Vec<Cluster> {
     // `similar` is in candidate order: sorted by (a, b), a < b.
     debug_assert!(similar.is_sorted_by_key(|p| (p.a, p.b)));
     let verified = |x: u32, y: u32| {
@@ -518,7 +535,7 @@ pub fn find_clusters(
             .map(|i| similar[i].similarity)
     };
     let tokens: Vec<usize> = docs.iter().map(|d| d.tokens).collect();
-    let clusters = cluster::group(docs.len(), &similar, &tokens, config.linkage)
+    cluster::group(docs.len(), similar, &tokens, linkage)
         .into_par_iter()
         .with_max_len(DOCUMENTS_PER_TASK)
         .map(|group| {
@@ -545,11 +562,5 @@ pub fn find_clusters(
                 component: group.component,
             }
         })
-        .collect();
-    Clustering {
-        clusters,
-        candidate_pairs: candidates.len(),
-        similar_pairs: similar.len(),
-        family_of,
-    }
+        .collect()
 }

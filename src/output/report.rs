@@ -189,137 +189,164 @@ pub(crate) fn round4(x: f64) -> f64 {
 impl Report {
     /// Builds the report of a scan.
     pub fn new(outcome: &ScanOutcome, config: &ScanConfig) -> Report {
-        let member = |doc: &DocumentInfo, similarity: f64, representative: bool| MemberReport {
-            path: doc.path.clone(),
-            id: doc.id.clone(),
-            line: doc.line,
-            similarity: round4(similarity),
-            representative,
-            tokens: doc.tokens,
-        };
-        // Cluster ids (1-based) of each connected component, built once.
-        let mut ids_of_component: std::collections::HashMap<u32, Vec<usize>> =
-            std::collections::HashMap::new();
-        for (i, c) in outcome.clusters.iter().enumerate() {
-            ids_of_component.entry(c.component).or_default().push(i + 1);
-        }
-        let linked = |i: usize, component: u32| -> Vec<usize> {
-            ids_of_component[&component]
-                .iter()
-                .copied()
-                .filter(|&id| id != i + 1)
-                .collect()
-        };
-        let clusters: Vec<ClusterReport> = outcome
-            .clusters
-            .par_iter()
-            .enumerate()
-            .map(|(i, c)| ClusterReport {
-                id: i + 1,
-                size: c.members.len(),
-                min_pair_similarity: round4(c.min_pair_similarity),
-                linked_clusters: linked(i, c.component),
-                members: c
-                    .members
-                    .iter()
-                    .map(|m| {
-                        member(
-                            &outcome.documents[m.doc as usize],
-                            m.similarity,
-                            m.doc == c.representative,
-                        )
-                    })
-                    .collect(),
-            })
-            .collect();
-        let in_clusters: usize = clusters.iter().map(|c| c.size).sum();
-        let repeats: Vec<RepeatReport> = outcome
-            .repeats
-            .par_iter()
-            .map(|r| {
-                let doc = &outcome.documents[r.doc as usize];
-                RepeatReport {
-                    path: doc.path.clone(),
-                    id: doc.id.clone(),
-                    line: doc.line,
-                    groups: r
-                        .groups
-                        .iter()
-                        .map(|g| RepeatGroupReport {
-                            count: g.lines.len(),
-                            lines: g.lines.iter().map(|&(a, b)| [a, b]).collect(),
-                            kept_line: g.lines[g.kept].0,
-                            preview: g.preview.clone(),
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-        let boilerplate: Vec<BoilerplateReport> = outcome
-            .boilerplate
-            .par_iter()
-            .map(|b| BoilerplateReport {
-                documents: b.documents.len(),
-                families: b.families,
-                preview: paragraph::preview(&b.text),
-                text: b.text.clone(),
-                examples: b
-                    .documents
-                    .iter()
-                    .take(BOILERPLATE_EXAMPLES)
-                    .map(|&(d, _)| outcome.documents[d as usize].label())
-                    .collect(),
-            })
-            .collect();
-        let mut with_boilerplate: Vec<u32> = outcome
-            .boilerplate
-            .iter()
-            .flat_map(|b| b.documents.iter().map(|&(d, _)| d))
-            .collect();
-        with_boilerplate.sort_unstable();
-        with_boilerplate.dedup();
+        let clusters = cluster_reports(outcome);
+        let repeats = repeat_reports(outcome);
+        let boilerplate = boilerplate_reports(outcome);
         Report {
             version: VERSION.to_string(),
-            params: Params {
-                shingle: config.shingle.unit().to_string(),
-                shingle_size: config.shingle.size(),
-                num_perm: config.num_perm,
-                minhash: config.minhash.name().to_string(),
-                seed: config.seed,
-                threshold: config.threshold,
-                bands: outcome.banding.bands,
-                rows: outcome.banding.rows,
-                candidate_probability_at_threshold: (outcome.banding.probability(config.threshold)
-                    * 1e6)
-                    .floor()
-                    / 1e6,
-                verify: config.verify,
-                linkage: config.linkage.name().to_string(),
-                min_docs: config.min_docs,
-            },
-            stats: Stats {
-                files: outcome.stats.files,
-                documents: outcome.stats.documents,
-                empty_documents: outcome.stats.empty_documents,
-                input_errors: outcome.diagnostics.len(),
-                candidate_pairs: outcome.stats.candidate_pairs,
-                similar_pairs: outcome.stats.similar_pairs,
-                clusters: clusters.len(),
-                documents_in_clusters: in_clusters,
-                duplicate_documents: in_clusters - clusters.len(),
-                paragraphs: outcome.stats.paragraphs,
-                documents_with_repeats: repeats.len(),
-                repeated_paragraphs: repeats
-                    .iter()
-                    .flat_map(|r| &r.groups)
-                    .map(|g| g.count - 1)
-                    .sum(),
-                boilerplate_paragraphs: boilerplate.len(),
-                documents_with_boilerplate: with_boilerplate.len(),
-            },
+            params: params(outcome, config),
+            stats: stats(outcome, &clusters, &repeats, &boilerplate),
             clusters,
             repeats,
             boilerplate,
         }
+    }
+}
+
+/// The clusters as reported, in the outcome's order.
+fn cluster_reports(outcome: &ScanOutcome) -> Vec<ClusterReport> {
+    let member = |doc: &DocumentInfo, similarity: f64, representative: bool| MemberReport {
+        path: doc.path.clone(),
+        id: doc.id.clone(),
+        line: doc.line,
+        similarity: round4(similarity),
+        representative,
+        tokens: doc.tokens,
+    };
+    // Cluster ids (1-based) of each connected component, built once.
+    let mut ids_of_component: std::collections::HashMap<u32, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, c) in outcome.clusters.iter().enumerate() {
+        ids_of_component.entry(c.component).or_default().push(i + 1);
+    }
+    let linked = |i: usize, component: u32| -> Vec<usize> {
+        ids_of_component[&component]
+            .iter()
+            .copied()
+            .filter(|&id| id != i + 1)
+            .collect()
+    };
+    outcome
+        .clusters
+        .par_iter()
+        .enumerate()
+        .map(|(i, c)| ClusterReport {
+            id: i + 1,
+            size: c.members.len(),
+            min_pair_similarity: round4(c.min_pair_similarity),
+            linked_clusters: linked(i, c.component),
+            members: c
+                .members
+                .iter()
+                .map(|m| {
+                    member(
+                        &outcome.documents[m.doc as usize],
+                        m.similarity,
+                        m.doc == c.representative,
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The documents with repeats as reported.
+fn repeat_reports(outcome: &ScanOutcome) -> Vec<RepeatReport> {
+    outcome
+        .repeats
+        .par_iter()
+        .map(|r| {
+            let doc = &outcome.documents[r.doc as usize];
+            RepeatReport {
+                path: doc.path.clone(),
+                id: doc.id.clone(),
+                line: doc.line,
+                groups: r
+                    .groups
+                    .iter()
+                    .map(|g| RepeatGroupReport {
+                        count: g.lines.len(),
+                        lines: g.lines.iter().map(|&(a, b)| [a, b]).collect(),
+                        kept_line: g.lines[g.kept].0,
+                        preview: g.preview.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The boilerplate paragraphs as reported.
+fn boilerplate_reports(outcome: &ScanOutcome) -> Vec<BoilerplateReport> {
+    outcome
+        .boilerplate
+        .par_iter()
+        .map(|b| BoilerplateReport {
+            documents: b.documents.len(),
+            families: b.families,
+            preview: paragraph::preview(&b.text),
+            text: b.text.clone(),
+            examples: b
+                .documents
+                .iter()
+                .take(BOILERPLATE_EXAMPLES)
+                .map(|&(d, _)| outcome.documents[d as usize].label())
+                .collect(),
+        })
+        .collect()
+}
+
+fn params(outcome: &ScanOutcome, config: &ScanConfig) -> Params {
+    Params {
+        shingle: config.shingle.unit().to_string(),
+        shingle_size: config.shingle.size(),
+        num_perm: config.num_perm,
+        minhash: config.minhash.name().to_string(),
+        seed: config.seed,
+        threshold: config.threshold,
+        bands: outcome.banding.bands,
+        rows: outcome.banding.rows,
+        candidate_probability_at_threshold: (outcome.banding.probability(config.threshold) * 1e6)
+            .floor()
+            / 1e6,
+        verify: config.verify,
+        linkage: config.linkage.name().to_string(),
+        min_docs: config.min_docs,
+    }
+}
+
+fn stats(
+    outcome: &ScanOutcome,
+    clusters: &[ClusterReport],
+    repeats: &[RepeatReport],
+    boilerplate: &[BoilerplateReport],
+) -> Stats {
+    let in_clusters: usize = clusters.iter().map(|c| c.size).sum();
+    let mut with_boilerplate: Vec<u32> = outcome
+        .boilerplate
+        .iter()
+        .flat_map(|b| b.documents.iter().map(|&(d, _)| d))
+        .collect();
+    with_boilerplate.sort_unstable();
+    with_boilerplate.dedup();
+    Stats {
+        files: outcome.stats.files,
+        documents: outcome.stats.documents,
+        empty_documents: outcome.stats.empty_documents,
+        input_errors: outcome.diagnostics.len(),
+        candidate_pairs: outcome.stats.candidate_pairs,
+        similar_pairs: outcome.stats.similar_pairs,
+        clusters: clusters.len(),
+        documents_in_clusters: in_clusters,
+        duplicate_documents: in_clusters - clusters.len(),
+        paragraphs: outcome.stats.paragraphs,
+        documents_with_repeats: repeats.len(),
+        repeated_paragraphs: repeats
+            .iter()
+            .flat_map(|r| &r.groups)
+            .map(|g| g.count - 1)
+            .sum(),
+        boilerplate_paragraphs: boilerplate.len(),
+        documents_with_boilerplate: with_boilerplate.len(),
     }
 }

@@ -5,8 +5,16 @@ use crate::diagnostic::location;
 use std::io::{self, Write};
 
 impl Report {
-    /// Writes the report as text for a terminal (80 columns unless paths are longer).
+    /// Writes the report as text for a terminal (80 columns unless paths are longer): the
+    /// clusters, the repeats, the boilerplate, then a summary.
     pub fn write_text(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+        self.write_clusters(out)?;
+        self.write_repeats(out)?;
+        self.write_boilerplate(out)?;
+        self.write_summary(out)
+    }
+
+    fn write_clusters(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         for c in &self.clusters {
             writeln!(
                 out,
@@ -29,6 +37,10 @@ impl Report {
             }
             writeln!(out)?;
         }
+        Ok(())
+    }
+
+    fn write_repeats(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         if !self.repeats.is_empty() {
             writeln!(out, "repeated paragraphs inside documents:")?;
             for r in &self.repeats {
@@ -53,6 +65,10 @@ impl Report {
             }
             writeln!(out)?;
         }
+        Ok(())
+    }
+
+    fn write_boilerplate(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         if !self.boilerplate.is_empty() {
             writeln!(
                 out,
@@ -71,6 +87,10 @@ impl Report {
             }
             writeln!(out)?;
         }
+        Ok(())
+    }
+
+    fn write_summary(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
         let s = &self.stats;
         let p = &self.params;
         writeln!(

@@ -64,10 +64,6 @@ pub struct Group {
 /// `i`, a tie-break for representatives. Groups come sorted by size (largest first), then by their
 /// representative's index; the result does not depend on the order of `pairs`.
 pub fn group(n: usize, pairs: &[SimilarPair], tokens: &[usize], linkage: Linkage) -> Vec<Group> {
-    let mut forest = UnionFind::new(n);
-    for p in pairs {
-        forest.union(p.a, p.b);
-    }
     // Degree and similarity sum rank the candidate representatives.
     let mut degree = vec![0u32; n];
     let mut weight = vec![0f64; n];
@@ -85,7 +81,21 @@ pub fn group(n: usize, pairs: &[SimilarPair], tokens: &[usize], linkage: Linkage
             .then_with(|| tokens[yi].cmp(&tokens[xi]))
             .then_with(|| x.cmp(&y))
     };
-    // Dense component ids, numbered in index order of each component's first member.
+    let (component, component_size) = components(n, pairs);
+    let assignment = match linkage {
+        Linkage::Single => single_groups(&component, &component_size),
+        Linkage::Center => center_groups(pairs, &degree, &component, &rank),
+    };
+    assignment.into_groups(pairs, rank)
+}
+
+/// Dense component ids of the `n` documents, numbered in index order of each component's first
+/// member, and each component's size.
+fn components(n: usize, pairs: &[SimilarPair]) -> (Vec<u32>, Vec<usize>) {
+    let mut forest = UnionFind::new(n);
+    for p in pairs {
+        forest.union(p.a, p.b);
+    }
     let mut id_of_root = vec![u32::MAX; n];
     let mut component = vec![0u32; n];
     let mut component_size: Vec<usize> = Vec::new();
@@ -98,110 +108,149 @@ pub fn group(n: usize, pairs: &[SimilarPair], tokens: &[usize], linkage: Linkage
         component[doc as usize] = id_of_root[root];
         component_size[id_of_root[root] as usize] += 1;
     }
+    (component, component_size)
+}
 
-    // Each document's group (u32::MAX: in none), each group's component and, for center
-    // linkage, its center.
-    let mut group_of: Vec<u32> = vec![u32::MAX; n];
-    let mut group_component: Vec<u32> = Vec::new();
-    let mut group_center: Vec<u32> = Vec::new();
-    match linkage {
-        Linkage::Single => {
-            let mut group_of_component = vec![u32::MAX; component_size.len()];
-            for doc in 0..n {
-                let c = component[doc] as usize;
-                if component_size[c] < 2 {
-                    continue;
-                }
-                if group_of_component[c] == u32::MAX {
-                    group_of_component[c] = group_component.len() as u32;
-                    group_component.push(c as u32);
-                }
-                group_of[doc] = group_of_component[c];
-            }
-        }
-        Linkage::Center => {
-            // Neighbour lists in one array: document d's are `neighbours[first[d]..first[d + 1]]`,
-            // in pair order (one allocation instead of one per document in a pair).
-            let mut first = Vec::with_capacity(n + 1);
-            first.push(0usize);
-            for &d in &degree {
-                first.push(first[first.len() - 1] + d as usize);
-            }
-            let mut filled = first[..n].to_vec();
-            let mut neighbours = vec![0u32; first[n]];
-            for p in pairs {
-                for (end, other) in [(p.a, p.b), (p.b, p.a)] {
-                    neighbours[filled[end as usize]] = other;
-                    filled[end as usize] += 1;
-                }
-            }
-            drop(filled);
-            let mut order: Vec<u32> = (0..n as u32).filter(|&d| degree[d as usize] > 0).collect();
-            // `rank` is a total order (ties end on the index), so an unstable sort is exact.
-            order.par_sort_unstable_by(|&x, &y| rank(x, y));
-            for center in order {
-                if group_of[center as usize] != u32::MAX {
-                    continue;
-                }
-                let (start, end) = (first[center as usize], first[center as usize + 1]);
-                let free: Vec<u32> = neighbours[start..end]
-                    .iter()
-                    .copied()
-                    .filter(|&m| group_of[m as usize] == u32::MAX)
-                    .collect();
-                if free.is_empty() {
-                    continue;
-                }
-                let id = group_component.len() as u32;
-                group_component.push(component[center as usize]);
-                group_center.push(center);
-                group_of[center as usize] = id;
-                for m in free {
-                    group_of[m as usize] = id;
-                }
-            }
-        }
-    }
+/// Which group each document went to.
+struct Assignment {
+    /// Each document's group (`u32::MAX`: in none).
+    group_of: Vec<u32>,
+    /// Each group's component.
+    group_component: Vec<u32>,
+    /// Each group's center (center linkage only).
+    group_center: Vec<u32>,
+}
 
-    let mut groups: Vec<Group> = group_component
-        .iter()
-        .map(|&component| Group {
-            representative: u32::MAX,
-            members: Vec::new(),
-            min_pair_similarity: f64::INFINITY,
-            component,
-        })
-        .collect();
-    for doc in 0..n as u32 {
-        if let Some(g) = groups.get_mut(group_of[doc as usize] as usize) {
-            g.members.push(doc);
+/// Single linkage: every component of two or more documents is a group.
+fn single_groups(component: &[u32], component_size: &[usize]) -> Assignment {
+    let mut assignment = Assignment {
+        group_of: vec![u32::MAX; component.len()],
+        group_component: Vec::new(),
+        group_center: Vec::new(),
+    };
+    let mut group_of_component = vec![u32::MAX; component_size.len()];
+    for (doc, &c) in component.iter().enumerate() {
+        let c = c as usize;
+        if component_size[c] < 2 {
+            continue;
         }
+        if group_of_component[c] == u32::MAX {
+            group_of_component[c] = assignment.group_component.len() as u32;
+            assignment.group_component.push(c as u32);
+        }
+        assignment.group_of[doc] = group_of_component[c];
     }
+    assignment
+}
+
+/// Center linkage: documents in rank order become centers of a star of their neighbours that
+/// are in no group yet.
+fn center_groups(
+    pairs: &[SimilarPair],
+    degree: &[u32],
+    component: &[u32],
+    rank: &(impl Fn(u32, u32) -> std::cmp::Ordering + Sync),
+) -> Assignment {
+    let n = degree.len();
+    let mut assignment = Assignment {
+        group_of: vec![u32::MAX; n],
+        group_component: Vec::new(),
+        group_center: Vec::new(),
+    };
+    let group_of = &mut assignment.group_of;
+    // Neighbour lists in one array: document d's are `neighbours[first[d]..first[d + 1]]`, in
+    // pair order (one allocation instead of one per document in a pair).
+    let mut first = Vec::with_capacity(n + 1);
+    first.push(0usize);
+    for &d in degree {
+        first.push(first[first.len() - 1] + d as usize);
+    }
+    let mut filled = first[..n].to_vec();
+    let mut neighbours = vec![0u32; first[n]];
     for p in pairs {
-        let (ga, gb) = (group_of[p.a as usize], group_of[p.b as usize]);
-        if ga == gb
-            && let Some(g) = groups.get_mut(ga as usize)
-        {
-            g.min_pair_similarity = g.min_pair_similarity.min(p.similarity);
+        for (end, other) in [(p.a, p.b), (p.b, p.a)] {
+            neighbours[filled[end as usize]] = other;
+            filled[end as usize] += 1;
         }
     }
-    for (i, g) in groups.iter_mut().enumerate() {
-        g.representative = match group_center.get(i) {
-            Some(&center) => center,
-            None => *g
-                .members
-                .iter()
-                .min_by(|&&x, &&y| rank(x, y))
-                .expect("groups have members"),
-        };
+    drop(filled);
+    let mut order: Vec<u32> = (0..n as u32).filter(|&d| degree[d as usize] > 0).collect();
+    // `rank` is a total order (ties end on the index), so an unstable sort is exact.
+    order.par_sort_unstable_by(|&x, &y| rank(x, y));
+    for center in order {
+        if group_of[center as usize] != u32::MAX {
+            continue;
+        }
+        let (start, end) = (first[center as usize], first[center as usize + 1]);
+        let free: Vec<u32> = neighbours[start..end]
+            .iter()
+            .copied()
+            .filter(|&m| group_of[m as usize] == u32::MAX)
+            .collect();
+        if free.is_empty() {
+            continue;
+        }
+        let id = assignment.group_component.len() as u32;
+        assignment.group_component.push(component[center as usize]);
+        assignment.group_center.push(center);
+        group_of[center as usize] = id;
+        for m in free {
+            group_of[m as usize] = id;
+        }
     }
-    groups.sort_by(|x, y| {
-        y.members
-            .len()
-            .cmp(&x.members.len())
-            .then_with(|| x.representative.cmp(&y.representative))
-    });
-    groups
+    assignment
+}
+
+impl Assignment {
+    /// The groups with their members, lowest inner similarity and representative, largest
+    /// first, then by representative.
+    fn into_groups(
+        self,
+        pairs: &[SimilarPair],
+        rank: impl Fn(u32, u32) -> std::cmp::Ordering,
+    ) -> Vec<Group> {
+        let group_of = &self.group_of;
+        let mut groups: Vec<Group> = self
+            .group_component
+            .iter()
+            .map(|&component| Group {
+                representative: u32::MAX,
+                members: Vec::new(),
+                min_pair_similarity: f64::INFINITY,
+                component,
+            })
+            .collect();
+        for (doc, &g) in group_of.iter().enumerate() {
+            if let Some(g) = groups.get_mut(g as usize) {
+                g.members.push(doc as u32);
+            }
+        }
+        for p in pairs {
+            let (ga, gb) = (group_of[p.a as usize], group_of[p.b as usize]);
+            if ga == gb
+                && let Some(g) = groups.get_mut(ga as usize)
+            {
+                g.min_pair_similarity = g.min_pair_similarity.min(p.similarity);
+            }
+        }
+        for (i, g) in groups.iter_mut().enumerate() {
+            g.representative = match self.group_center.get(i) {
+                Some(&center) => center,
+                None => *g
+                    .members
+                    .iter()
+                    .min_by(|&&x, &&y| rank(x, y))
+                    .expect("groups have members"),
+            };
+        }
+        groups.sort_by(|x, y| {
+            y.members
+                .len()
+                .cmp(&x.members.len())
+                .then_with(|| x.representative.cmp(&y.representative))
+        });
+        groups
+    }
 }
 
 #[cfg(test)]
