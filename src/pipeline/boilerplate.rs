@@ -37,9 +37,8 @@ pub fn find(
 ) -> Vec<Boilerplate> {
     use rayon::prelude::*;
     occurrences.par_sort_unstable();
-    // The runs of one key, in parallel.
     let mut found: Vec<Boilerplate> = occurrences
-        .par_chunk_by(|a, b| a.0 == b.0)
+        .chunk_by(|a, b| a.0 == b.0)
         .filter_map(|run| {
             if run.len() < min_docs {
                 return None;

@@ -98,6 +98,10 @@ pub fn candidate_pairs_of<'a>(
     // bits. Cutting the key's low bits can only put two different keys in one bucket (for a pair
     // of documents, with probability 2^-(64 - doc_bits)), which adds a candidate that
     // verification rejects (in a bucket over MAX_FULL_BUCKET it may change the chain's links).
+    // It pays: on 200,000 signatures of 128 values (25 bands), two threads, this function took
+    // 0.070-0.079 s with packed entries and 0.121-0.142 s with (key, document) pairs, and 40 MB
+    // less memory (three alternating runs each); on the large corpus the whole scan was a
+    // median 0.045 s faster (12 alternating pairs, within their noise).
     let doc_bits = (u64::BITS - (count.max(2) as u64 - 1).leading_zeros()).max(1);
     let doc_mask = (1u64 << doc_bits) - 1;
     // The tables' entries, computed in one pass over the documents, so that each signature is
