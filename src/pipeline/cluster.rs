@@ -123,11 +123,7 @@ struct Assignment {
 
 /// Single linkage: every component of two or more documents is a group.
 fn single_groups(component: &[u32], component_size: &[usize]) -> Assignment {
-    let mut assignment = Assignment {
-        group_of: vec![u32::MAX; component.len()],
-        group_component: Vec::new(),
-        group_center: Vec::new(),
-    };
+    let mut assignment = Assignment::none(component.len());
     let mut group_of_component = vec![u32::MAX; component_size.len()];
     for (doc, &c) in component.iter().enumerate() {
         let c = c as usize;
@@ -152,11 +148,7 @@ fn center_groups(
     rank: &(impl Fn(u32, u32) -> std::cmp::Ordering + Sync),
 ) -> Assignment {
     let n = degree.len();
-    let mut assignment = Assignment {
-        group_of: vec![u32::MAX; n],
-        group_component: Vec::new(),
-        group_center: Vec::new(),
-    };
+    let mut assignment = Assignment::none(n);
     let group_of = &mut assignment.group_of;
     // Neighbour lists in one array: document d's are `neighbours[first[d]..first[d + 1]]`, in
     // pair order (one allocation instead of one per document in a pair).
@@ -202,6 +194,15 @@ fn center_groups(
 }
 
 impl Assignment {
+    /// `n` documents in no group yet.
+    fn none(n: usize) -> Self {
+        Assignment {
+            group_of: vec![u32::MAX; n],
+            group_component: Vec::new(),
+            group_center: Vec::new(),
+        }
+    }
+
     /// The groups with their members, lowest inner similarity and representative, largest
     /// first, then by representative.
     fn into_groups(
