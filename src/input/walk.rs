@@ -98,50 +98,7 @@ pub(crate) fn discover(
         if options.follow_links {
             walk(root, root_index, root, options, &mut files, &mut problems);
         } else {
-            let mut subfolders = Vec::new();
-            match std::fs::read_dir(root) {
-                Ok(entries) => {
-                    for entry in entries {
-                        let entry = match entry {
-                            Ok(entry) => entry,
-                            Err(e) => {
-                                problems.push(unreadable(&shown, &e));
-                                continue;
-                            }
-                        };
-                        if is_hidden(&entry.file_name()) {
-                            continue;
-                        }
-                        let path = entry.path();
-                        match entry.file_type() {
-                            Ok(t) if t.is_dir() => subfolders.push(path),
-                            Ok(t) if t.is_file() => {
-                                if extension_selected(&path, &options.extensions) {
-                                    files.push(source_in(root, root_index, path));
-                                }
-                            }
-                            Ok(_) => {} // a link, not followed
-                            Err(e) => problems.push(unreadable(&path.to_string_lossy(), &e)),
-                        }
-                    }
-                }
-                Err(e) => problems.push(unreadable(&shown, &e)),
-            }
-            // In name order, so that the files usually come out sorted already.
-            subfolders.sort();
-            let found: Vec<(Vec<SourceFile>, Vec<Diagnostic>)> = subfolders
-                .par_iter()
-                .with_max_len(1)
-                .map(|folder| {
-                    let (mut files, mut problems) = (Vec::new(), Vec::new());
-                    walk(root, root_index, folder, options, &mut files, &mut problems);
-                    (files, problems)
-                })
-                .collect();
-            for (more_files, more_problems) in found {
-                files.extend(more_files);
-                problems.extend(more_problems);
-            }
+            walk_in_parallel(root, root_index, options, &mut files, &mut problems);
         }
     }
     // Each walk sorted its files, and the folders under a root were taken in name order, so
@@ -170,6 +127,62 @@ pub(crate) fn discover(
         });
     }
     (files, problems)
+}
+
+/// Walks the folder `root` (the command-line path numbered `root_index`): its own files, then
+/// the folders right under it, each walked by a task of its own.
+fn walk_in_parallel(
+    root: &Path,
+    root_index: usize,
+    options: &InputOptions,
+    files: &mut Vec<SourceFile>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let shown = root.to_string_lossy();
+    let mut subfolders = Vec::new();
+    match std::fs::read_dir(root) {
+        Ok(entries) => {
+            for entry in entries {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        problems.push(unreadable(&shown, &e));
+                        continue;
+                    }
+                };
+                if is_hidden(&entry.file_name()) {
+                    continue;
+                }
+                let path = entry.path();
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() => subfolders.push(path),
+                    Ok(t) if t.is_file() => {
+                        if extension_selected(&path, &options.extensions) {
+                            files.push(source_in(root, root_index, path));
+                        }
+                    }
+                    Ok(_) => {} // a link, not followed
+                    Err(e) => problems.push(unreadable(&path.to_string_lossy(), &e)),
+                }
+            }
+        }
+        Err(e) => problems.push(unreadable(&shown, &e)),
+    }
+    // In name order, so that the files usually come out sorted already.
+    subfolders.sort();
+    let found: Vec<(Vec<SourceFile>, Vec<Diagnostic>)> = subfolders
+        .par_iter()
+        .with_max_len(1)
+        .map(|folder| {
+            let (mut files, mut problems) = (Vec::new(), Vec::new());
+            walk(root, root_index, folder, options, &mut files, &mut problems);
+            (files, problems)
+        })
+        .collect();
+    for (more_files, more_problems) in found {
+        files.extend(more_files);
+        problems.extend(more_problems);
+    }
 }
 
 /// Walks `folder` (inside the command-line path `root`), adding the selected files and the
