@@ -50,7 +50,7 @@ impl TextCleaner {
     }
 
     /// [`TextCleaner::new`] with a boilerplate set shared between cleaners (one per thread).
-    pub fn shared(mode: RepeatsMode, boilerplate: Arc<HashMap<u64, usize>>) -> Self {
+    pub(crate) fn shared(mode: RepeatsMode, boilerplate: Arc<HashMap<u64, usize>>) -> Self {
         TextCleaner {
             repeats: mode,
             boilerplate,
