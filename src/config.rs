@@ -110,6 +110,20 @@ impl ScanConfig {
                 rows,
             },
         };
+        if banding.rows == 0 && self.rows.is_none() {
+            return invalid(format!(
+                "--bands {} leaves no row for each band: {} permutations / {} bands < 1; use at \
+                 most {} bands or more --num-perm",
+                banding.bands, self.num_perm, banding.bands, self.num_perm
+            ));
+        }
+        if banding.bands == 0 && self.bands.is_none() {
+            return invalid(format!(
+                "--rows {} leaves no band: {} permutations / {} rows < 1; use at most {} rows \
+                 or more --num-perm",
+                banding.rows, self.num_perm, banding.rows, self.num_perm
+            ));
+        }
         if banding.bands == 0 || banding.rows == 0 {
             return invalid(format!(
                 "bands and rows must be at least 1 (bands {}, rows {}, {} permutations)",

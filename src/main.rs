@@ -114,7 +114,8 @@ enum RepeatsArg {
 #[derive(Args)]
 struct ScanOptions {
     /// Jaccard similarity at or above which two documents are near-duplicates, in (0, 1].
-    #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold)]
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold,
+          allow_negative_numbers = true)]
     threshold: f64,
 
     /// Shingles of N consecutive words.
@@ -378,6 +379,14 @@ impl OutputWriter for LimitedDisk {
     }
 }
 
+/// `n` and the noun, in the plural unless `n` is 1.
+fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 fn warn(message: impl std::fmt::Display) {
     eprintln!("neardup: {message}");
 }
@@ -408,7 +417,7 @@ impl Chatter {
 }
 
 /// Sets the thread count, builds and validates the scan configuration; a usage error exits.
-fn prepare(options: ScanOptions) -> Result<(ScanConfig, Chatter), ExitCode> {
+fn prepare(subcommand: &str, options: ScanOptions) -> Result<(ScanConfig, Chatter), ExitCode> {
     if options.threads > 0
         && let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(options.threads)
@@ -459,8 +468,20 @@ fn prepare(options: ScanOptions) -> Result<(ScanConfig, Chatter), ExitCode> {
         min_docs: options.min_docs,
     };
     if let Err(e) = config.validate() {
-        Cli::command()
-            .error(clap::error::ErrorKind::ArgumentConflict, e.to_string())
+        // The subcommand's usage line, not the top level's `neardup <COMMAND>`.
+        let mut command = Cli::command();
+        command.build();
+        let mut command = command
+            .find_subcommand_mut(subcommand)
+            .cloned()
+            .unwrap_or_else(Cli::command);
+        let neardup::Error::InvalidConfig(message) = e else {
+            command
+                .error(clap::error::ErrorKind::ArgumentConflict, e.to_string())
+                .exit()
+        };
+        command
+            .error(clap::error::ErrorKind::ArgumentConflict, message)
             .exit();
     }
     Ok((config, chatter))
@@ -482,7 +503,7 @@ fn print(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()
 }
 
 fn run_scan(args: ScanArgs) -> ExitCode {
-    let (config, chatter) = match prepare(args.options) {
+    let (config, chatter) = match prepare("scan", args.options) {
         Ok(prepared) => prepared,
         Err(code) => return code,
     };
@@ -527,7 +548,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
 }
 
 fn run_clean(args: CleanArgs) -> ExitCode {
-    let (scan, chatter) = match prepare(args.options) {
+    let (scan, chatter) = match prepare("clean", args.options) {
         Ok(prepared) => prepared,
         Err(code) => return code,
     };
@@ -643,22 +664,29 @@ fn write_clean_summary(
     };
     writeln!(
         out,
-        "{verb} {} of {} files to {} ({} of {} bytes)",
+        "{verb} {} of {} to {} ({} of {} bytes)",
         s.files_written,
-        s.files,
+        count(s.files, "file"),
         config.out.display(),
         s.bytes_out,
         s.bytes_in
     )?;
+    let (removed, left_out) = if config.dry_run {
+        ("would remove", "would leave out")
+    } else {
+        ("removed", "left out")
+    };
     writeln!(
         out,
-        "removed {} paragraphs from {} of {} documents:",
-        s.paragraphs_removed, s.documents_changed, s.documents
+        "{removed} {} from {} of {}:",
+        count(s.paragraphs_removed, "paragraph"),
+        s.documents_changed,
+        count(s.documents, "document")
     )?;
     writeln!(
         out,
-        "  {} repeats ({}), {} boilerplate{}",
-        s.repeats_removed,
+        "  {} ({}), {} boilerplate{}",
+        count(s.repeats_removed, "repeat"),
         m.params.repeats,
         s.boilerplate_removed,
         if m.params.strip_boilerplate {
@@ -670,8 +698,9 @@ fn write_clean_summary(
     if m.params.drop_duplicates {
         writeln!(
             out,
-            "left out {} near-duplicate documents (Jaccard >= {})",
-            s.duplicates_dropped, m.params.threshold
+            "{left_out} {} (Jaccard >= {})",
+            count(s.duplicates_dropped, "near-duplicate document"),
+            m.params.threshold
         )?;
     }
     match &outcome.manifest_path {

@@ -278,6 +278,19 @@ fn dry_run_prints_the_plan_and_writes_nothing() {
     );
     assert!(stdout.contains("leave out corpus/006_rewrapped_copy.txt: near-duplicate of"));
     assert!(stdout.contains("dry run: nothing written"));
+    // The summary says what would happen, not what happened.
+    assert!(
+        stdout.contains("would remove 5 paragraphs from 1 of 10 documents:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("would leave out 3 near-duplicate documents"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("\nremoved ") && !stdout.contains("\nleft out "),
+        "{stdout}"
+    );
     // --json prints the manifest instead.
     let (code, stdout, _) = clean(
         &[

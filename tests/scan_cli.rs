@@ -565,6 +565,52 @@ fn usage_errors_exit_2_with_a_message() {
 }
 
 #[test]
+fn out_of_range_numbers_are_named_with_the_subcommands_usage() {
+    // A negative threshold is a value, not a flag; a band count above the permutations says
+    // what it leaves; the usage line is the subcommand's.
+    for (args, said) in [
+        (
+            vec!["--threshold", "-0.1", "corpus"],
+            "must be in (0, 1], got -0.1",
+        ),
+        (
+            vec!["--bands", "200", "corpus"],
+            "--bands 200 leaves no row",
+        ),
+        (vec!["--rows", "300", "corpus"], "--rows 300 leaves no band"),
+        (
+            vec!["--bands", "30", "--rows", "5", "corpus"],
+            "30 x 5 = 150 exceeds",
+        ),
+    ] {
+        let (code, stdout, stderr) = scan(&args, &repo());
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stdout.is_empty());
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+        assert!(!stderr.contains("rows 0"), "{args:?}: {stderr}");
+        if !args.contains(&"--threshold") {
+            assert!(stderr.contains("Usage: neardup scan"), "{args:?}: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    // Seed 001 is the only document with repeats in the sample corpus.
+    let (code, stdout, _) = scan(&["corpus"], &repo());
+    assert_eq!(code, 0);
+    assert!(stdout.contains("repeats in 1 document,"), "{stdout}");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("only.txt"), "one short document here").unwrap();
+    let (_, stdout, _) = scan(&["."], tmp.path());
+    assert!(
+        stdout.contains("1 document in 1 file: 0 clusters hold 0 documents (0 duplicates)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 paragraph:"), "{stdout}");
+}
+
+#[test]
 fn bands_and_rows_can_be_overridden() {
     let (report, _) = scan_json(&["--bands", "16", "--rows", "8", "corpus"], &repo(), 0);
     assert_eq!((report.params.bands, report.params.rows), (16, 8));

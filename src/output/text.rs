@@ -95,23 +95,28 @@ impl Report {
         let p = &self.params;
         writeln!(
             out,
-            "{} documents in {} files: {} clusters hold {} documents ({} duplicates)",
-            s.documents, s.files, s.clusters, s.documents_in_clusters, s.duplicate_documents
+            "{} in {}: {} hold {} ({})",
+            count(s.documents, "document"),
+            count(s.files, "file"),
+            count(s.clusters, "cluster"),
+            count(s.documents_in_clusters, "document"),
+            count(s.duplicate_documents, "duplicate")
         )?;
         writeln!(
             out,
-            "{} paragraphs: {} repeats in {} documents, {} boilerplate in {} documents",
-            s.paragraphs,
-            s.repeated_paragraphs,
-            s.documents_with_repeats,
+            "{}: {} in {}, {} boilerplate in {}",
+            count(s.paragraphs, "paragraph"),
+            count(s.repeated_paragraphs, "repeat"),
+            count(s.documents_with_repeats, "document"),
             s.boilerplate_paragraphs,
-            s.documents_with_boilerplate
+            count(s.documents_with_boilerplate, "document")
         )?;
         if s.empty_documents > 0 || s.input_errors > 0 {
             writeln!(
                 out,
-                "skipped: {} empty documents; input errors: {}",
-                s.empty_documents, s.input_errors
+                "skipped: {}; input errors: {}",
+                count(s.empty_documents, "empty document"),
+                s.input_errors
             )?;
         }
         writeln!(
@@ -134,8 +139,30 @@ impl Report {
         )?;
         writeln!(
             out,
-            "{} candidate pairs, {} at or above the threshold",
-            s.candidate_pairs, s.similar_pairs
+            "{}, {} at or above the threshold",
+            count(s.candidate_pairs, "candidate pair"),
+            s.similar_pairs
         )
+    }
+}
+
+/// `n` and the noun, in the plural unless `n` is 1: "1 document", "2 documents", "0 files".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1, "document"), "1 document");
+        assert_eq!(count(0, "document"), "0 documents");
+        assert_eq!(count(2, "empty document"), "2 empty documents");
     }
 }
