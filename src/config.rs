@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::boilerplate;
 
 pub use crate::input::decode::TextEncoding;
-pub use crate::input::{DEFAULT_EXTENSIONS, InputOptions};
+pub use crate::input::{DEFAULT_EXTENSIONS, InputFormat, InputOptions};
 pub use crate::pipeline::boilerplate::DEFAULT_MIN_DOCS;
 pub use crate::pipeline::cluster::Linkage;
 pub use crate::pipeline::lsh::Banding;

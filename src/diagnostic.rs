@@ -80,10 +80,15 @@ pub enum Problem {
     },
     /// A JSONL line that is valid JSON but not an object: skipped.
     NotAnObject,
-    /// A JSONL record without the text field: skipped.
+    /// JSONL records without the text field: skipped. One problem per file, at the first
+    /// such record.
     NoTextField {
         /// The field's name.
         field: String,
+        /// How many records of the file lack it.
+        lines: usize,
+        /// The string fields the first of them has (at most a few), sorted.
+        string_fields: Vec<String>,
     },
     /// A JSONL record whose text field is not a string: skipped.
     TextFieldNotString {
@@ -224,7 +229,31 @@ impl fmt::Display for Problem {
             ),
             Problem::BadJsonLine { reason } => write!(f, "not valid JSON ({reason}); line skipped"),
             Problem::NotAnObject => f.write_str("not a JSON object; line skipped"),
-            Problem::NoTextField { field } => write!(f, "no field \"{field}\"; line skipped"),
+            Problem::NoTextField {
+                field,
+                lines,
+                string_fields,
+            } => {
+                if *lines == 1 {
+                    write!(f, "no field \"{field}\"; line skipped")?;
+                } else {
+                    write!(
+                        f,
+                        "no field \"{field}\" here and in {} more lines; all skipped",
+                        lines - 1
+                    )?;
+                }
+                if !string_fields.is_empty() {
+                    let names: Vec<String> =
+                        string_fields.iter().map(|n| format!("\"{n}\"")).collect();
+                    write!(
+                        f,
+                        " (its string fields: {}; --text-field names the one to read)",
+                        names.join(", ")
+                    )?;
+                }
+                Ok(())
+            }
             Problem::TextFieldNotString { field } => {
                 write!(f, "field \"{field}\" is not a string; line skipped")
             }

@@ -9,7 +9,8 @@ use neardup::clean::{
 };
 use neardup::config::{
     DEFAULT_EXTENSIONS, DEFAULT_MIN_DOCS, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_SEED,
-    DEFAULT_THRESHOLD, InputOptions, Linkage, MAX_NUM_PERM, Scheme, ShingleKind, TextEncoding,
+    DEFAULT_THRESHOLD, InputFormat, InputOptions, Linkage, MAX_NUM_PERM, Scheme, ShingleKind,
+    TextEncoding,
 };
 use neardup::diagnostic::{Diagnostic, location};
 use neardup::progress::{NoProgress, Progress, Stage};
@@ -166,7 +167,7 @@ struct ScanOptions {
     min_docs: usize,
 
     /// File extensions to read while walking folders, comma-separated; "" for none
-    /// [default: txt,md,text,jsonl,""].
+    /// [default: txt,md,text,jsonl,ndjson,""].
     #[arg(long, value_name = "EXT", value_delimiter = ',')]
     ext: Option<Vec<String>>,
 
@@ -187,6 +188,11 @@ struct ScanOptions {
     #[arg(long, value_name = "LABEL", value_parser = parse_encoding)]
     encoding: Option<TextEncoding>,
 
+    /// How files become documents: "auto" by extension (.jsonl and .ndjson are JSON Lines,
+    /// the rest text), or every file as "text" or as "jsonl".
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    format: FormatArg,
+
     /// Worker threads (0: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u16).range(0..=1024).map(usize::from))]
@@ -201,6 +207,13 @@ struct ScanOptions {
 enum MinHashArg {
     Oph,
     Classic,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Auto,
+    Text,
+    Jsonl,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -462,6 +475,11 @@ fn prepare(subcommand: &str, options: ScanOptions) -> Result<(ScanConfig, Chatte
             id_field: options.id_field,
             follow_links: options.follow,
             encoding: options.encoding,
+            format: match options.format {
+                FormatArg::Auto => InputFormat::Auto,
+                FormatArg::Text => InputFormat::Text,
+                FormatArg::Jsonl => InputFormat::Jsonl,
+            },
             // Only a progress bar needs the sizes before the files are read.
             sizes_up_front: chatter.progress,
         },

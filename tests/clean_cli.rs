@@ -608,3 +608,71 @@ fn drop_duplicates_with_single_linkage_keeps_members_far_from_the_representative
     assert_eq!(kept + m.dropped_duplicates.len(), 4);
     assert!(kept >= 2, "a chain of four cannot all be near one document");
 }
+
+/// 50 JSON Lines records, many of them with the same long text: read as text, each line would
+/// be a paragraph and the repeated ones would be removed.
+fn repeating_records() -> String {
+    let mut rng = Rng::new(5);
+    let shared: Vec<String> = (0..5).map(|_| words(&mut rng, 30).join(" ")).collect();
+    (0..50)
+        .map(|i| {
+            let text = if i % 2 == 0 {
+                shared[i % 5].clone()
+            } else {
+                words(&mut rng, 30).join(" ")
+            };
+            format!(
+                "{{\"id\": {i}, \"text\": {}}}\n",
+                serde_json::to_string(&text).unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn ndjson_records_are_never_removed_as_paragraphs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let records = repeating_records();
+    std::fs::write(input.join("dump.ndjson"), &records).unwrap();
+    // Named by --ext, found by default, and named on the command line: always records.
+    for (n, args) in [
+        vec!["in", "--ext", "ndjson"],
+        vec!["in"],
+        vec!["in/dump.ndjson"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = tmp.path().join(format!("out{n}"));
+        let mut args = args.clone();
+        args.extend(["--out", out.to_str().unwrap()]);
+        let (code, stdout, stderr) = clean(&args, tmp.path());
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(
+            stdout.contains("removed 0 paragraphs"),
+            "{args:?}: {stdout}"
+        );
+        let copy = std::fs::read_to_string(out.join("dump.ndjson")).unwrap();
+        assert_eq!(copy, records, "{args:?}");
+    }
+    let (report, _) = scan_json(&["in"], tmp.path(), 0);
+    assert_eq!(report.stats.documents, 50);
+}
+
+#[test]
+fn format_decides_over_the_extension() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("records.txt"), repeating_records()).unwrap();
+    // By extension a .txt file is one document; as JSON Lines, 50.
+    let (auto, _) = scan_json(&["records.txt"], tmp.path(), 0);
+    assert_eq!(auto.stats.documents, 1);
+    let (jsonl, _) = scan_json(&["records.txt", "--format", "jsonl"], tmp.path(), 0);
+    assert_eq!(jsonl.stats.documents, 50);
+    std::fs::rename(tmp.path().join("records.txt"), tmp.path().join("r.jsonl")).unwrap();
+    let (text, _) = scan_json(&["r.jsonl", "--format", "text"], tmp.path(), 0);
+    assert_eq!(text.stats.documents, 1);
+    // The repeated records, read as text, are repeated paragraphs of one document.
+    assert!(text.stats.repeated_paragraphs > 0);
+}

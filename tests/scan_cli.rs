@@ -722,3 +722,24 @@ fn a_jsonl_line_with_invalid_utf8_is_read_with_replacement_and_named() {
     assert_eq!(report.stats.documents, 2);
     assert_eq!(report.clusters.len(), 1);
 }
+
+#[test]
+fn records_without_the_text_field_are_one_warning_with_a_hint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let records: String = (0..300)
+        .map(|i| format!("{{\"id\": {i}, \"body\": \"words number {i}\", \"title\": \"t\"}}\n"))
+        .collect();
+    std::fs::write(tmp.path().join("dump.jsonl"), records).unwrap();
+    let (code, _, stderr) = scan(&["dump.jsonl"], tmp.path());
+    assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let warning = stderr.lines().next().unwrap();
+    assert_eq!(
+        warning,
+        "neardup: dump.jsonl:1: no field \"text\" here and in 299 more lines; all skipped (its \
+         string fields: \"body\", \"title\"; --text-field names the one to read)"
+    );
+    // With the right field, every record is a document.
+    let (report, _) = scan_json(&["dump.jsonl", "--text-field", "body"], tmp.path(), 0);
+    assert_eq!(report.stats.documents, 300);
+}

@@ -9,6 +9,9 @@ use crate::parallel::DOCUMENTS_PER_TASK;
 use rayon::prelude::*;
 use serde_json::Value;
 
+/// Most string field names a problem about a missing text field lists.
+const MAX_FIELDS_SHOWN: usize = 5;
+
 pub(super) fn read_jsonl<T, W>(
     display: &str,
     bytes: &[u8],
@@ -40,7 +43,22 @@ where
         let text = match fields.get(&options.text_field) {
             Some(Value::String(text)) => text,
             Some(_) => return Err(skip(Problem::TextFieldNotString { field: field() })),
-            None => return Err(skip(Problem::NoTextField { field: field() })),
+            None => {
+                // The string fields it has instead, for the hint to --text-field.
+                let mut others: Vec<String> = fields
+                    .iter()
+                    .filter(|(_, v)| v.is_string())
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                others.sort_unstable();
+                others.truncate(MAX_FIELDS_SHOWN);
+                let problem = Problem::NoTextField {
+                    field: field(),
+                    lines: 1,
+                    string_fields: others,
+                };
+                return Err(skip(problem));
+            }
         };
         let line_id = Value::from(line_no);
         let given_id = fields.get(&options.id_field);
@@ -72,6 +90,7 @@ where
     // worth a note: whoever joins the report with their data by id would be misled.
     let mut first_line_of_id: std::collections::HashMap<String, usize> = Default::default();
     let mut repeated_ids: Vec<(usize, usize, String)> = Vec::new();
+    let mut first_missing_field: Option<usize> = None;
     for ((warning, outcome), &(line_no, _)) in outcomes.into_iter().zip(&lines) {
         problems.extend(warning);
         match outcome {
@@ -84,7 +103,19 @@ where
                     }
                 }
             }
-            Err(problem) => problems.push(problem),
+            // A file whose records all lack the field is one problem, not one per line.
+            Err(problem) => match (&problem.problem, first_missing_field) {
+                (Problem::NoTextField { .. }, Some(at)) => {
+                    if let Problem::NoTextField { lines, .. } = &mut problems[at].problem {
+                        *lines += 1;
+                    }
+                }
+                (Problem::NoTextField { .. }, None) => {
+                    first_missing_field = Some(problems.len());
+                    problems.push(problem);
+                }
+                _ => problems.push(problem),
+            },
         }
     }
     let notes = repeated_ids

@@ -7,9 +7,11 @@
 //! - Paths on the command line may be files or folders. Folders are walked recursively in byte
 //!   order of file names; hidden entries (name starting with `.`, which covers `.git`) are skipped;
 //!   symbolic links are not followed unless asked. Files met while walking count when their
-//!   extension is in the list (`txt`, `md`, `text`, `jsonl` and no extension by default); a file
+//!   extension is in the list (`txt`, `md`, `text`, `jsonl`, `ndjson` and no extension by
+//!   default); a file
 //!   named on the command line is always read.
-//! - Files ending in `.jsonl` hold one JSON object per line; the text is a string field, the id
+//! - Files ending in `.jsonl` or `.ndjson` (or every file, with [`InputFormat::Jsonl`]) hold one
+//!   JSON object per line; the text is a string field, the id
 //!   another field (the line number when absent). Blank lines are ignored.
 //! - A named path that is a FIFO, device or socket is skipped (it could be endless).
 //! - Text files are decoded by [`decode`]'s rules (byte-order marks, UTF-16, binary
@@ -48,6 +50,20 @@ pub struct InputOptions {
     /// in bytes from the start. It costs one more system call per file; without it a file's
     /// size is known once it is read ([`SourceRead::len`]), and progress totals start at 0.
     pub sizes_up_front: bool,
+    /// How files become documents: by extension, or every file as text or as JSON Lines.
+    pub format: InputFormat,
+}
+
+/// `--format`: how input files become documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InputFormat {
+    /// By extension: `.jsonl` and `.ndjson` are JSON Lines, anything else is text.
+    #[default]
+    Auto,
+    /// Every file is one text document.
+    Text,
+    /// Every file is JSON Lines.
+    Jsonl,
 }
 
 impl Default for InputOptions {
@@ -59,12 +75,13 @@ impl Default for InputOptions {
             follow_links: false,
             encoding: None,
             sizes_up_front: true,
+            format: InputFormat::Auto,
         }
     }
 }
 
 /// Extensions read by default while walking folders (`""`: no extension).
-pub const DEFAULT_EXTENSIONS: &[&str] = &["txt", "md", "text", "jsonl", ""];
+pub const DEFAULT_EXTENSIONS: &[&str] = &["txt", "md", "text", "jsonl", "ndjson", ""];
 
 /// How a file's content becomes documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

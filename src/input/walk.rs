@@ -1,7 +1,7 @@
 //! Which files are inputs: walking the command-line paths, the extension and hidden-file rules,
 //! the order of sources and the removal of files reached twice.
 
-use super::{InputOptions, SourceFile, SourceKind};
+use super::{InputFormat, InputOptions, SourceFile, SourceKind};
 use crate::diagnostic::{Diagnostic, Problem, io_reason};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -16,7 +16,9 @@ fn kind_of(path: &Path) -> SourceKind {
         .file_name()
         .and_then(|name| extension(name.as_encoded_bytes()))
     {
-        Some(ext) if ext.eq_ignore_ascii_case(b"jsonl") => SourceKind::Jsonl,
+        Some(ext) if ext.eq_ignore_ascii_case(b"jsonl") || ext.eq_ignore_ascii_case(b"ndjson") => {
+            SourceKind::Jsonl
+        }
         _ => SourceKind::Text,
     }
 }
@@ -108,6 +110,14 @@ pub(crate) fn discover(
         files.sort_by(by_name);
     }
     crate::diagnostic::sort(&mut problems);
+    let forced = match options.format {
+        InputFormat::Auto => None,
+        InputFormat::Text => Some(SourceKind::Text),
+        InputFormat::Jsonl => Some(SourceKind::Jsonl),
+    };
+    if let Some(kind) = forced {
+        files.iter_mut().for_each(|f| f.kind = kind);
+    }
     // The same file reached twice (`corpus` and `./corpus`, an absolute path, a followed link)
     // is read once, under the first name in sorted order. One path walked without following
     // links cannot reach a file twice, so the (parallel) canonicalization is skipped then.
@@ -280,6 +290,7 @@ mod tests {
         assert!(!extension_selected(Path::new("a/img.png"), &exts));
         assert_eq!(kind_of(Path::new("x.JSONL")), SourceKind::Jsonl);
         assert_eq!(kind_of(Path::new("x.txt")), SourceKind::Text);
+        assert_eq!(kind_of(Path::new("dump.NDJSON")), SourceKind::Jsonl);
         // The extension rule of Path::extension, on names alone.
         for name in [
             "a.txt",

@@ -9,6 +9,7 @@
 
 use neardup::clean::{RemovalReason, RepeatsMode, TextCleaner};
 use neardup::config::InputOptions;
+use neardup::diagnostic::Problem;
 use neardup::internals::{self as corpus, Analysis, Analyzer, SourceKind, decode};
 use neardup::stages::Tokenizer;
 use serde_json::Value;
@@ -289,6 +290,7 @@ pub fn jsonl(data: &[u8]) {
             assert!((1..=lines.len()).contains(&line), "note {d:?} out of range");
         }
         let mut docs = read.docs.iter().peekable();
+        let mut missing_field_lines = 0usize;
         for (n, line) in lines.iter().enumerate() {
             let line_no = n + 1;
             let doc = docs.next_if(|d| d.0 == Some(line_no));
@@ -323,9 +325,19 @@ pub fn jsonl(data: &[u8]) {
                     assert_eq!(problems, warning, "line {line_no}: problems for a document");
                 }
                 (None, None) => {
+                    // Records without the text field are one problem, at the first of them,
+                    // that counts them all.
+                    let lacks_field =
+                        matches!(&record, Some(Value::Object(f)) if !f.contains_key("text"));
+                    let own = if lacks_field {
+                        missing_field_lines += 1;
+                        usize::from(missing_field_lines == 1)
+                    } else {
+                        1
+                    };
                     assert_eq!(
                         problems,
-                        1 + warning,
+                        own + warning,
                         "line {line_no}: skipped line's problems"
                     );
                 }
@@ -336,6 +348,18 @@ pub fn jsonl(data: &[u8]) {
         assert!(
             docs.next().is_none(),
             "documents out of line order or out of range"
+        );
+        let counted: usize = read
+            .problems
+            .iter()
+            .filter_map(|d| match &d.problem {
+                Problem::NoTextField { lines, .. } => Some(*lines),
+                _ => None,
+            })
+            .sum();
+        assert_eq!(
+            counted, missing_field_lines,
+            "records without the text field"
         );
     }
 
