@@ -129,6 +129,11 @@ pub enum Problem {
         /// Why.
         reason: String,
     },
+    /// A file an earlier run left in the output folder could not be removed.
+    StaleNotRemoved {
+        /// Why.
+        reason: String,
+    },
     /// The manifest could not be written.
     ManifestNotWritten {
         /// Why.
@@ -163,6 +168,7 @@ pub enum ProblemKind {
     NotWritten,
     WrittenDespiteDuplicate,
     WriteFailed,
+    StaleNotRemoved,
     ManifestNotWritten,
     DiskFull,
 }
@@ -189,6 +195,7 @@ impl Problem {
             Problem::NotWritten => ProblemKind::NotWritten,
             Problem::WrittenDespiteDuplicate { .. } => ProblemKind::WrittenDespiteDuplicate,
             Problem::WriteFailed { .. } => ProblemKind::WriteFailed,
+            Problem::StaleNotRemoved { .. } => ProblemKind::StaleNotRemoved,
             Problem::ManifestNotWritten { .. } => ProblemKind::ManifestNotWritten,
             Problem::DiskFull { .. } => ProblemKind::DiskFull,
         }
@@ -286,6 +293,11 @@ impl fmt::Display for Problem {
                 "written although a near-duplicate of {of}, which could not be written"
             ),
             Problem::WriteFailed { reason } => write!(f, "could not be written: {reason}"),
+            Problem::StaleNotRemoved { reason } => write!(
+                f,
+                "left by an earlier run and not written by this one, but could not be removed: \
+                 {reason}"
+            ),
             Problem::ManifestNotWritten { reason } => {
                 write!(f, "could not write the manifest: {reason}")
             }

@@ -721,6 +721,14 @@ fn write_clean_summary(
             m.params.threshold
         )?;
     }
+    if s.stale_files_removed > 0 {
+        writeln!(
+            out,
+            "{removed} {} an earlier run left in {}",
+            count(s.stale_files_removed, "file"),
+            config.out.display()
+        )?;
+    }
     match &outcome.manifest_path {
         Some(path) => writeln!(out, "manifest: {}", path.display()),
         None if config.dry_run => writeln!(out, "dry run: nothing written"),

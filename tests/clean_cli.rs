@@ -676,3 +676,103 @@ fn format_decides_over_the_extension() {
     // The repeated records, read as text, are repeated paragraphs of one document.
     assert!(text.stats.repeated_paragraphs > 0);
 }
+
+#[test]
+fn a_reused_out_holds_exactly_what_the_last_run_wrote() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let out_arg = out.to_str().unwrap().to_string();
+    let (code, _, stderr) = clean(&["corpus", "--out", &out_arg], &repo());
+    assert_eq!(code, 0, "{stderr}");
+    let first: Vec<String> = tree(&out).into_keys().collect();
+    assert!(
+        first.contains(&"006_rewrapped_copy.txt".to_string()),
+        "{first:?}"
+    );
+    // A dry run counts what would go and removes nothing.
+    let (code, stdout, _) = clean(
+        &[
+            "corpus",
+            "--out",
+            &out_arg,
+            "--drop-duplicates",
+            "--dry-run",
+        ],
+        &repo(),
+    );
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("would remove 3 files an earlier run left in"),
+        "{stdout}"
+    );
+    assert_eq!(tree(&out).into_keys().collect::<Vec<_>>(), first);
+    // The three near-duplicates left out this time are gone from --out, and counted.
+    let (code, stdout, stderr) =
+        clean(&["corpus", "--out", &out_arg, "--drop-duplicates"], &repo());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("removed 3 files an earlier run left in"),
+        "{stdout}"
+    );
+    let m = manifest(&out);
+    assert_eq!(m.stats.stale_files_removed, 3);
+    let mut expected: Vec<String> = first
+        .iter()
+        .filter(|name| {
+            !m.dropped_duplicates
+                .iter()
+                .any(|d| d.path == format!("corpus/{name}"))
+        })
+        .cloned()
+        .collect();
+    expected.sort();
+    let second: Vec<String> = tree(&out).into_keys().collect();
+    assert_eq!(second, expected);
+    assert_eq!(second.len(), first.len() - 3);
+    // Another input cleaned into the same folder replaces the first one's files entirely.
+    let other = tmp.path().join("other");
+    std::fs::create_dir_all(other.join("deep/er")).unwrap();
+    std::fs::write(other.join("deep/er/one.txt"), "A single short article.\n").unwrap();
+    let (code, _, stderr) = clean(&[other.to_str().unwrap(), "--out", &out_arg], tmp.path());
+    assert_eq!(code, 0, "{stderr}");
+    let third: Vec<String> = tree(&out).into_keys().collect();
+    assert_eq!(
+        third,
+        [
+            ".neardup-output",
+            "deep/er/one.txt",
+            neardup::clean::MANIFEST_NAME
+        ]
+    );
+    assert_eq!(manifest(&out).stats.stale_files_removed, second.len() - 2);
+}
+
+#[test]
+fn the_sweep_of_a_reused_out_never_touches_an_input_inside_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(out.join("in/empty")).unwrap();
+    std::fs::write(out.join(neardup::clean::MARKER_NAME), "").unwrap();
+    std::fs::write(out.join("old.txt"), "left by an earlier run").unwrap();
+    std::fs::write(
+        out.join("in/a.txt"),
+        "An input that lives inside the output folder.\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = clean(&["out/in", "--out", "out"], tmp.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("removed 1 file an earlier run left in"),
+        "{stdout}"
+    );
+    assert!(!out.join("old.txt").exists());
+    assert!(out.join("a.txt").exists());
+    assert_eq!(
+        std::fs::read_to_string(out.join("in/a.txt")).unwrap(),
+        "An input that lives inside the output folder.\n"
+    );
+    assert!(
+        out.join("in/empty").is_dir(),
+        "an empty folder inside the input was removed"
+    );
+}

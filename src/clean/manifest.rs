@@ -79,6 +79,9 @@ pub struct CleanStats {
     pub bytes_in: u64,
     /// Bytes written.
     pub bytes_out: u64,
+    /// Files an earlier run left in the output folder that this run did not write, removed
+    /// (with `--dry-run`: that would be).
+    pub stale_files_removed: usize,
 }
 
 /// The paragraphs removed from one document.

@@ -194,7 +194,66 @@ pub fn clean_with(
         rescue.apply(&outcome, redone, &mut results);
     }
     let disk_full = context.disk_full.load(Ordering::SeqCst);
-    Ok(summarize(&outcome, config, results, disk_full, writer))
+    let stale = sweep_stale_outputs(roots, config, &outcome, &destinations, &results, disk_full);
+    Ok(summarize(
+        &outcome, config, results, disk_full, stale, writer,
+    ))
+}
+
+/// What a run did about the files an earlier run left in `--out`.
+struct Stale {
+    /// Files removed (with `--dry-run`: that would be).
+    removed: usize,
+    /// Those that could not be removed.
+    failures: Vec<Diagnostic>,
+}
+
+/// After a complete run, `--out` holds exactly what this run wrote, the manifest and the
+/// marker: whatever an earlier run left there (a document this run leaves out, a file of
+/// another input) is removed. An interrupted run, or one stopped by a full disk, leaves them
+/// for the run that finishes the job; a dry run only counts them.
+fn sweep_stale_outputs(
+    roots: &[PathBuf],
+    config: &CleanConfig,
+    outcome: &ScanOutcome,
+    destinations: &[PathBuf],
+    results: &[SourceResult],
+    disk_full: bool,
+) -> Stale {
+    let mut stale = Stale {
+        removed: 0,
+        failures: Vec::new(),
+    };
+    if !config.out.is_dir() || disk_full || config.interrupt.load(Ordering::SeqCst) {
+        return stale;
+    }
+    let written: HashSet<&Path> = results
+        .iter()
+        .zip(destinations)
+        .filter(|(r, _)| r.written)
+        .map(|(_, d)| d.as_path())
+        .collect();
+    let inputs: Vec<PathBuf> = outcome.sources.iter().map(|s| s.path.clone()).collect();
+    let found = safety::stale_outputs(&config.out, roots, &inputs, &written);
+    if config.dry_run {
+        stale.removed = found.len();
+        return stale;
+    }
+    for inside in found {
+        let path = config.out.join(&inside);
+        match std::fs::remove_file(&path) {
+            Ok(()) => stale.removed += 1,
+            Err(e) => stale.failures.push(Diagnostic::new(
+                path.display().to_string(),
+                None,
+                Problem::StaleNotRemoved {
+                    reason: io_reason(&e),
+                },
+            )),
+        }
+    }
+    safety::remove_empty_folders(&config.out, roots);
+    stale
 }
 
 /// What pass 2 works from, decided before anything is written.
@@ -344,6 +403,7 @@ fn summarize(
     config: &CleanConfig,
     results: Vec<SourceResult>,
     disk_full: bool,
+    stale: Stale,
     writer: &dyn OutputWriter,
 ) -> CleanOutcome {
     let interrupted = config.interrupt.load(Ordering::SeqCst);
@@ -377,6 +437,8 @@ fn summarize(
     stats.duplicates_dropped = dropped_duplicates.len();
     let diagnostics = merge_problems(outcome.diagnostics.clone(), second_pass_problems);
     stats.input_errors = diagnostics.len();
+    stats.stale_files_removed = stale.removed;
+    write_failures.extend(stale.failures);
     let manifest = Manifest {
         version: VERSION.to_string(),
         params: CleanParams {

@@ -184,6 +184,64 @@ pub(super) fn remove_stale_temporaries(out: &Path, roots: &[PathBuf]) {
     }
 }
 
+/// What an earlier run left in `out` that this run did not write: every file and link (as a
+/// path inside `out`) but the marker, the manifest, `written` (paths inside `out`) and anything
+/// inside an input. Only asked of a folder that is neardup's own (see
+/// [`check_output_folder`]).
+pub(super) fn stale_outputs(
+    out: &Path,
+    roots: &[PathBuf],
+    inputs: &[PathBuf],
+    written: &HashSet<&Path>,
+) -> Vec<PathBuf> {
+    let input_roots: Vec<PathBuf> = roots.iter().map(|r| resolve(r)).collect();
+    let input_files: HashSet<PathBuf> = inputs
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let walker = walkdir::WalkDir::new(out)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !(e.file_type().is_dir() && input_roots.contains(&resolve(e.path()))));
+    let mut stale = Vec::new();
+    for entry in walker.flatten() {
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let Ok(inside) = entry.path().strip_prefix(out) else {
+            continue;
+        };
+        let own = inside == Path::new(MANIFEST_NAME) || inside == Path::new(MARKER_NAME);
+        let is_input = entry.file_type().is_file()
+            && std::fs::canonicalize(entry.path()).is_ok_and(|p| input_files.contains(&p));
+        if !own && !is_input && !written.contains(inside) {
+            stale.push(inside.to_path_buf());
+        }
+    }
+    stale
+}
+
+/// Removes the folders under `out` (not `out` itself, nor an input or anything in one) that are
+/// empty once stale files are gone, deepest first; best effort.
+pub(super) fn remove_empty_folders(out: &Path, roots: &[PathBuf]) {
+    let input_roots: Vec<PathBuf> = roots.iter().map(|r| resolve(r)).collect();
+    // In walk order, parents before children; removed in reverse, children first. (walkdir's
+    // contents_first would apply the filter only after entering the folder.)
+    let mut folders: Vec<PathBuf> = walkdir::WalkDir::new(out)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| !(e.file_type().is_dir() && input_roots.contains(&resolve(e.path()))))
+        .flatten()
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| e.into_path())
+        .collect();
+    folders.reverse();
+    for folder in folders {
+        // Fails, as it should, on a folder that still holds something.
+        let _ = std::fs::remove_dir(folder);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
