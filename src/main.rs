@@ -98,6 +98,11 @@ struct CleanArgs {
     #[arg(long)]
     dry_run: bool,
 
+    /// Write only the documents: leave out the files of the input folders that --ext does not
+    /// select (by default they are copied unchanged, so that the output mirrors the input).
+    #[arg(long)]
+    text_only: bool,
+
     /// Print the manifest (JSON) on stdout instead of the text summary.
     #[arg(long)]
     json: bool,
@@ -580,6 +585,7 @@ fn run_clean(args: CleanArgs) -> ExitCode {
         strip_boilerplate: !args.keep_boilerplate,
         drop_duplicates: args.drop_duplicates,
         dry_run: args.dry_run,
+        copy_other_files: !args.text_only,
         interrupt: Arc::new(AtomicBool::new(false)),
     };
     let bars = Bars::new();
@@ -719,6 +725,18 @@ fn write_clean_summary(
             "{left_out} {} (Jaccard >= {})",
             count(s.duplicates_dropped, "near-duplicate document"),
             m.params.threshold
+        )?;
+    }
+    if s.files_copied > 0 {
+        let copied = if config.dry_run {
+            "would copy"
+        } else {
+            "copied"
+        };
+        writeln!(
+            out,
+            "{copied} {} unchanged (not documents; --text-only leaves them out)",
+            count(s.files_copied, "other file")
         )?;
     }
     if s.stale_files_removed > 0 {

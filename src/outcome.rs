@@ -138,4 +138,36 @@ pub struct ScanOutcome {
     pub fingerprints: Vec<Option<u64>>,
     /// Per source, whether it was read but skipped as a whole (binary, JSONL not in UTF-8).
     pub skipped: Vec<bool>,
+    /// What the walk passed over without reading.
+    pub passed_over: PassedOver,
+}
+
+/// What walking the inputs passed over without reading.
+#[derive(Debug, Clone, Default)]
+pub struct PassedOver {
+    /// Regular files whose extension `--ext` does not select, in path order.
+    pub other_files: Vec<SourceFile>,
+    /// Hidden entries (names starting with `.`), files or folders.
+    pub hidden: usize,
+    /// Symbolic links, not followed.
+    pub links: usize,
+}
+
+impl PassedOver {
+    /// The files passed over by extension, counted per extension (`""`: none), most first,
+    /// then by extension.
+    pub fn by_extension(&self) -> Vec<(String, usize)> {
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        for file in &self.other_files {
+            let ext = file
+                .path
+                .extension()
+                .map(|e| e.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            *counts.entry(ext).or_default() += 1;
+        }
+        let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts
+    }
 }

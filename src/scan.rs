@@ -18,8 +18,8 @@ use crate::diagnostic::{self, AfterChange, Diagnostic, Problem};
 use crate::error::Result;
 use crate::input::{self, SourceFile};
 use crate::outcome::{
-    BoilerplateParagraph, Cluster, DocumentInfo, DocumentRepeats, Member, RepeatedParagraphs,
-    ScanOutcome, ScanStats,
+    BoilerplateParagraph, Cluster, DocumentInfo, DocumentRepeats, Member, PassedOver,
+    RepeatedParagraphs, ScanOutcome, ScanStats,
 };
 use crate::parallel::DOCUMENTS_PER_TASK;
 use crate::pipeline::boilerplate::{self, FAMILY_SIMILARITY};
@@ -162,7 +162,18 @@ pub fn scan(
     progress: &dyn Progress,
 ) -> Result<ScanOutcome> {
     let banding = config.validate()?;
-    let (mut sources, mut diagnostics) = input::discover(roots, &config.input);
+    let input::Walked {
+        files: mut sources,
+        problems: mut diagnostics,
+        other_files,
+        hidden,
+        links,
+    } = input::discover(roots, &config.input);
+    let passed_over = PassedOver {
+        other_files,
+        hidden,
+        links,
+    };
     let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
 
     let HashedSources {
@@ -246,6 +257,7 @@ pub fn scan(
         notes,
         fingerprints,
         skipped,
+        passed_over,
     })
 }
 

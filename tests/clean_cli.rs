@@ -776,3 +776,82 @@ fn the_sweep_of_a_reused_out_never_touches_an_input_inside_it() {
         "an empty folder inside the input was removed"
     );
 }
+
+#[test]
+fn the_output_mirrors_the_input_but_for_the_documented_removals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(input.join("docs/img")).unwrap();
+    let p = "A paragraph pasted twice into this article by a careless editor, word for word.";
+    std::fs::write(
+        input.join("docs/a.txt"),
+        format!("{p}\n\nThe body.\n\n{p}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        input.join("docs/page.html"),
+        "<p>not a document by default</p>\n",
+    )
+    .unwrap();
+    std::fs::write(
+        input.join("docs/img/logo.png"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+    )
+    .unwrap();
+    std::fs::write(input.join("notes.rst"), "Notes\n=====\n").unwrap();
+    let (code, stdout, stderr) = clean(&["in", "--out", "out"], tmp.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("copied 3 other files unchanged (not documents; --text-only"),
+        "{stdout}"
+    );
+    let (before, after) = (tree(&input), tree(&tmp.path().join("out")));
+    let m = manifest(&tmp.path().join("out"));
+    assert_eq!(m.stats.files_copied, 3);
+    assert!(m.params.copy_other_files);
+    for (name, bytes) in &before {
+        if name == "docs/a.txt" {
+            assert_eq!(after[name], format!("{p}\n\nThe body.\n").into_bytes());
+        } else {
+            assert_eq!(after.get(name), Some(bytes), "{name}");
+        }
+    }
+    let extra: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    assert_eq!(extra, [".neardup-output", neardup::clean::MANIFEST_NAME]);
+    // The scan names what it passed over, in text and JSON.
+    let (code, stdout, _) = scan(&["in"], tmp.path());
+    assert_eq!(code, 0);
+    assert!(
+        stdout
+            .contains("skipped 3 files by extension (.html 1, .png 1, .rst 1): --ext selects them"),
+        "{stdout}"
+    );
+    let (report, _) = scan_json(&["in"], tmp.path(), 0);
+    let counts: Vec<(String, usize)> = report
+        .stats
+        .skipped_by_extension
+        .iter()
+        .map(|e| (e.extension.clone(), e.files))
+        .collect();
+    assert_eq!(
+        counts,
+        [("html".into(), 1), ("png".into(), 1), ("rst".into(), 1)]
+    );
+    // --text-only writes the documents alone; a rerun removes the copies it no longer makes.
+    let (code, stdout, stderr) = clean(&["in", "--out", "out", "--text-only"], tmp.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("removed 3 files an earlier run left in"),
+        "{stdout}"
+    );
+    let only: Vec<String> = tree(&tmp.path().join("out")).into_keys().collect();
+    assert_eq!(
+        only,
+        [
+            ".neardup-output",
+            "docs/a.txt",
+            neardup::clean::MANIFEST_NAME
+        ]
+    );
+    assert!(!manifest(&tmp.path().join("out")).params.copy_other_files);
+}

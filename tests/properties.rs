@@ -271,6 +271,7 @@ proptest! {
             strip_boilerplate: true,
             drop_duplicates,
             dry_run: false,
+            copy_other_files: true,
             interrupt: Default::default(),
         };
         let outcome = neardup::clean(&[input], &config, &NoProgress).unwrap();
@@ -388,6 +389,7 @@ proptest! {
             strip_boilerplate: true,
             drop_duplicates: false,
             dry_run: false,
+            copy_other_files: true,
             interrupt: Default::default(),
         };
         let outcome = neardup::clean(std::slice::from_ref(&input), &config, &NoProgress).unwrap();

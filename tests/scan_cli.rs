@@ -686,6 +686,8 @@ fn json_fields_are_exactly_those_the_readme_documents() {
             "clusters[].members[].line",
             "repeats[].id",
             "repeats[].line",
+            "stats.skipped_by_extension[].extension",
+            "stats.skipped_by_extension[].files",
         ],
     );
 }

@@ -49,6 +49,8 @@ pub struct CleanParams {
     pub min_docs: usize,
     /// Whether near-duplicate documents were left out.
     pub drop_duplicates: bool,
+    /// Whether files not read as documents were copied unchanged (false with `--text-only`).
+    pub copy_other_files: bool,
     /// Jaccard threshold of the near-duplicate clusters.
     pub threshold: f64,
 }
@@ -79,6 +81,9 @@ pub struct CleanStats {
     pub bytes_in: u64,
     /// Bytes written.
     pub bytes_out: u64,
+    /// Files of the input folders not read as documents (other extensions), copied unchanged
+    /// (with `--dry-run`: that would be).
+    pub files_copied: usize,
     /// Files an earlier run left in the output folder that this run did not write, removed
     /// (with `--dry-run`: that would be).
     pub stale_files_removed: usize,

@@ -91,6 +91,9 @@ pub struct CleanConfig {
     pub drop_duplicates: bool,
     /// Plan only: write nothing.
     pub dry_run: bool,
+    /// Copy the files of the input folders that are not read as documents (other extensions)
+    /// unchanged, so that the output mirrors the input; `--text-only` turns it off.
+    pub copy_other_files: bool,
     /// Raised (from a signal handler, another thread) to stop writing: files being written are
     /// completed, no new one is started.
     pub interrupt: Arc<AtomicBool>,
@@ -107,6 +110,7 @@ impl CleanConfig {
             strip_boilerplate: true,
             drop_duplicates: false,
             dry_run: false,
+            copy_other_files: true,
             interrupt: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -165,7 +169,23 @@ pub fn clean_with(
     config.scan.validate()?;
     check_output_folder(roots, &config.out)?;
     let outcome = scan::scan(roots, &config.scan, progress)?;
-    let destinations = safety::destinations(roots, &config.out, &outcome.sources)?;
+    // An earlier run's manifest at the top of an input (a cleaned folder cleaned again) is
+    // not copied: this run's manifest takes its name.
+    let others: Vec<crate::input::SourceFile> = if config.copy_other_files {
+        let manifest = Path::new(MANIFEST_NAME);
+        // With several inputs, each goes under its own name: no clash.
+        let is_manifest = |f: &crate::input::SourceFile| roots.len() == 1 && f.relative == manifest;
+        let others = &outcome.passed_over.other_files;
+        others.iter().filter(|f| !is_manifest(f)).cloned().collect()
+    } else {
+        Vec::new()
+    };
+    // One call for both, so that a copy and a cleaned document cannot land on one name.
+    let mut all_files = outcome.sources.clone();
+    all_files.extend(others.iter().cloned());
+    let mut destinations = safety::destinations(roots, &config.out, &all_files)?;
+    drop(all_files);
+    let other_destinations = destinations.split_off(outcome.sources.len());
     let plan = Plan::new(&outcome, config);
     if !config.dry_run {
         prepare_output_folder(&config.out, roots)?;
@@ -193,11 +213,21 @@ pub fn clean_with(
         let redone = context.clean_sources(&rescue.again, &NoProgress);
         rescue.apply(&outcome, redone, &mut results);
     }
+    let copies = context.copy_files(&others, &other_destinations);
     let disk_full = context.disk_full.load(Ordering::SeqCst);
-    let stale = sweep_stale_outputs(roots, config, &outcome, &destinations, &results, disk_full);
-    Ok(summarize(
-        &outcome, config, results, disk_full, stale, writer,
-    ))
+    let written: HashSet<&Path> = results
+        .iter()
+        .zip(&destinations)
+        .chain(copies.iter().zip(&other_destinations))
+        .filter(|(r, _)| r.written)
+        .map(|(_, d)| d.as_path())
+        .collect();
+    let stale = sweep_stale_outputs(roots, config, &outcome, &written, disk_full);
+    let pass = PassTwoResults {
+        sources: results,
+        copies,
+    };
+    Ok(summarize(&outcome, config, pass, disk_full, stale, writer))
 }
 
 /// What a run did about the files an earlier run left in `--out`.
@@ -216,8 +246,7 @@ fn sweep_stale_outputs(
     roots: &[PathBuf],
     config: &CleanConfig,
     outcome: &ScanOutcome,
-    destinations: &[PathBuf],
-    results: &[SourceResult],
+    written: &HashSet<&Path>,
     disk_full: bool,
 ) -> Stale {
     let mut stale = Stale {
@@ -227,14 +256,8 @@ fn sweep_stale_outputs(
     if !config.out.is_dir() || disk_full || config.interrupt.load(Ordering::SeqCst) {
         return stale;
     }
-    let written: HashSet<&Path> = results
-        .iter()
-        .zip(destinations)
-        .filter(|(r, _)| r.written)
-        .map(|(_, d)| d.as_path())
-        .collect();
     let inputs: Vec<PathBuf> = outcome.sources.iter().map(|s| s.path.clone()).collect();
-    let found = safety::stale_outputs(&config.out, roots, &inputs, &written);
+    let found = safety::stale_outputs(&config.out, roots, &inputs, written);
     if config.dry_run {
         stale.removed = found.len();
         return stale;
@@ -254,6 +277,12 @@ fn sweep_stale_outputs(
     }
     safety::remove_empty_folders(&config.out, roots);
     stale
+}
+
+/// What pass 2 gave: per source, and per other file copied.
+struct PassTwoResults {
+    sources: Vec<SourceResult>,
+    copies: Vec<SourceResult>,
 }
 
 /// What pass 2 works from, decided before anything is written.
@@ -401,7 +430,7 @@ impl Rescue {
 fn summarize(
     outcome: &ScanOutcome,
     config: &CleanConfig,
-    results: Vec<SourceResult>,
+    pass: PassTwoResults,
     disk_full: bool,
     stale: Stale,
     writer: &dyn OutputWriter,
@@ -415,7 +444,23 @@ fn summarize(
     let mut dropped_duplicates = Vec::new();
     let mut write_failures = Vec::new();
     let mut second_pass_problems = Vec::new();
-    let not_started = results.iter().filter(|r| r.not_started).count();
+    let PassTwoResults {
+        sources: results,
+        copies,
+    } = pass;
+    let not_started = results
+        .iter()
+        .chain(&copies)
+        .filter(|r| r.not_started)
+        .count();
+    for copy in copies {
+        stats.files_copied += usize::from(copy.written);
+        // A copy's bytes in are its bytes out.
+        stats.bytes_in += copy.bytes_out;
+        stats.bytes_out += copy.bytes_out;
+        second_pass_problems.extend(copy.problems);
+        write_failures.extend(copy.write_failure);
+    }
     for (source, result) in outcome.sources.iter().zip(results) {
         stats.bytes_in += source.len;
         stats.bytes_out += result.bytes_out;
@@ -446,6 +491,7 @@ fn summarize(
             strip_boilerplate: config.strip_boilerplate,
             min_docs: config.scan.min_docs,
             drop_duplicates: config.drop_duplicates,
+            copy_other_files: config.copy_other_files,
             threshold: config.scan.threshold,
         },
         stats,

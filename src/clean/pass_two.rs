@@ -84,6 +84,42 @@ impl PassTwo<'_> {
             .collect()
     }
 
+    /// Copies the files not read as documents (`others`, going to `destinations`) unchanged,
+    /// in parallel; results in that order.
+    pub(super) fn copy_files(
+        &self,
+        others: &[SourceFile],
+        destinations: &[PathBuf],
+    ) -> Vec<SourceResult> {
+        others
+            .par_iter()
+            .zip(destinations)
+            .with_max_len(DOCUMENTS_PER_TASK)
+            .map(|(file, destination)| {
+                let mut result = SourceResult::default();
+                if self.stopped() {
+                    result.not_started = true;
+                    return result;
+                }
+                match std::fs::read(&file.path) {
+                    Ok(bytes) => self.write_to(destination, &file.path, &bytes, &mut result),
+                    Err(e) => {
+                        let reason = io_reason(&e);
+                        let mut unreadable = Diagnostic::new(
+                            file.display.as_str(),
+                            None,
+                            Problem::Unreadable { reason },
+                        );
+                        unreadable.then.push(Problem::NotWritten);
+                        result.problems.push(unreadable);
+                        result.failed = true;
+                    }
+                }
+                result
+            })
+            .collect()
+    }
+
     /// Whether writing must stop (interrupted, or the disk is full).
     fn stopped(&self) -> bool {
         self.config.interrupt.load(Ordering::SeqCst) || self.disk_full.load(Ordering::SeqCst)
@@ -236,15 +272,21 @@ impl PassTwo<'_> {
     /// Writes the output of source `index` (unless this is a dry run) and records the outcome.
     fn write_output(&self, index: usize, output: &[u8], result: &mut SourceResult) {
         let source: &SourceFile = &self.outcome.sources[index];
+        self.write_to(&self.destinations[index], &source.path, output, result);
+    }
+
+    /// Writes `output` to `destination` inside the output folder, with the permissions of
+    /// `input` (unless this is a dry run), and records the outcome.
+    fn write_to(&self, destination: &Path, input: &Path, output: &[u8], result: &mut SourceResult) {
         result.bytes_out = output.len() as u64;
         result.written = true;
         if self.config.dry_run {
             return;
         }
-        let target = self.config.out.join(&self.destinations[index]);
+        let target = self.config.out.join(destination);
         let written = self
             .inside_out(&target)
-            .and_then(|()| self.writer.write(&target, output, Some(&source.path)));
+            .and_then(|()| self.writer.write(&target, output, Some(input)));
         if let Err(e) = written {
             if matches!(
                 e.kind(),

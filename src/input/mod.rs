@@ -30,7 +30,7 @@ use decode::TextEncoding;
 use serde_json::Value;
 use std::path::PathBuf;
 
-pub(crate) use walk::discover;
+pub(crate) use walk::{Walked, discover};
 
 /// Input selection and JSONL field names.
 #[derive(Debug, Clone)]

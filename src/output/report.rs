@@ -92,6 +92,23 @@ pub struct Stats {
     pub boilerplate_paragraphs: usize,
     /// Documents holding at least one boilerplate paragraph.
     pub documents_with_boilerplate: usize,
+    /// Files the walk passed over because `--ext` does not select their extension, per
+    /// extension, most first.
+    pub skipped_by_extension: Vec<SkippedExtension>,
+    /// Hidden entries (files or folders) the walk passed over.
+    pub skipped_hidden: usize,
+    /// Symbolic links the walk passed over (not followed without `--follow`).
+    pub skipped_links: usize,
+}
+
+/// Files of one extension passed over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedExtension {
+    /// The extension, without the dot, lowercase (`""`: files without one).
+    pub extension: String,
+    /// How many files.
+    pub files: usize,
 }
 
 /// The repeated paragraphs of one document.
@@ -348,5 +365,13 @@ fn stats(
             .sum(),
         boilerplate_paragraphs: boilerplate.len(),
         documents_with_boilerplate: with_boilerplate.len(),
+        skipped_by_extension: outcome
+            .passed_over
+            .by_extension()
+            .into_iter()
+            .map(|(extension, files)| SkippedExtension { extension, files })
+            .collect(),
+        skipped_hidden: outcome.passed_over.hidden,
+        skipped_links: outcome.passed_over.links,
     }
 }

@@ -111,6 +111,42 @@ impl Report {
             s.boilerplate_paragraphs,
             count(s.documents_with_boilerplate, "document")
         )?;
+        if !s.skipped_by_extension.is_empty() {
+            let files = s.skipped_by_extension.iter().map(|e| e.files).sum();
+            let kinds: Vec<String> = s
+                .skipped_by_extension
+                .iter()
+                .take(4)
+                .map(|e| match e.extension.as_str() {
+                    "" => format!("no extension {}", e.files),
+                    ext => format!(".{ext} {}", e.files),
+                })
+                .collect();
+            let more = if s.skipped_by_extension.len() > 4 {
+                ", ..."
+            } else {
+                ""
+            };
+            writeln!(
+                out,
+                "skipped {} by extension ({}{more}): --ext selects them",
+                count(files, "file"),
+                kinds.join(", ")
+            )?;
+        }
+        if s.skipped_hidden > 0 || s.skipped_links > 0 {
+            writeln!(
+                out,
+                "skipped {} hidden {} and {} (not followed: --follow)",
+                s.skipped_hidden,
+                if s.skipped_hidden == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                },
+                count(s.skipped_links, "symbolic link")
+            )?;
+        }
         if s.empty_documents > 0 || s.input_errors > 0 {
             writeln!(
                 out,
