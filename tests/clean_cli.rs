@@ -855,3 +855,33 @@ fn the_output_mirrors_the_input_but_for_the_documented_removals() {
     );
     assert!(!manifest(&tmp.path().join("out")).params.copy_other_files);
 }
+
+#[test]
+fn scan_and_clean_count_repeats_the_same_way_when_a_repeat_is_also_boilerplate() {
+    // A footer under 12 unrelated articles is boilerplate; article 0 has it twice, so its
+    // second copy is also a repeat. It counts once, as a repeat, in both commands.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(77);
+    let footer = format!("Footer: {}", words(&mut rng, 14).join(" "));
+    for a in 0..12 {
+        let body: Vec<String> = (0..3).map(|_| words(&mut rng, 40).join(" ")).collect();
+        let mut text = format!("{}\n\n{footer}\n", body.join("\n\n"));
+        if a == 0 {
+            text.push_str(&format!("\n{footer}\n"));
+        }
+        std::fs::write(tmp.path().join(format!("a{a:02}.txt")), text).unwrap();
+    }
+    let (report, _) = scan_json(&["."], tmp.path(), 0);
+    assert_eq!(report.stats.repeated_paragraphs, 1);
+    assert_eq!(report.stats.boilerplate_paragraphs, 1);
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().join("o");
+    let (code, stdout, stderr) = clean(
+        &[".", "--out", out.to_str().unwrap(), "--dry-run", "--json"],
+        tmp.path(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let m: neardup::clean::Manifest = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(m.stats.repeats_removed, report.stats.repeated_paragraphs);
+    assert_eq!(m.stats.boilerplate_removed, 12);
+}

@@ -77,8 +77,12 @@ impl TextCleaner {
                 }
             }
         }
+        // A paragraph that is both a repeat and boilerplate is counted as a repeat, so that
+        // clean's repeat count is the scan's (the occurrences keep-first removes); the kept
+        // occurrence of such a group goes as boilerplate.
         for (i, f) in analysis.fingerprints.iter().enumerate() {
-            if f.boilerplate_eligible()
+            if reasons[i].is_none()
+                && f.boilerplate_eligible()
                 && let Some(&documents) = self.boilerplate.get(&f.key)
             {
                 reasons[i] = Some(Why::Boilerplate(documents));
