@@ -397,6 +397,28 @@ impl OutputWriter for LimitedDisk {
     }
 }
 
+/// The warning for a scan that found no document to compare: what it read and passed over.
+fn no_documents(outcome: &neardup::ScanOutcome) -> String {
+    let passed_over = outcome.passed_over.other_files.len();
+    let mut message = format!(
+        "no documents to compare: {} read",
+        count(outcome.stats.files, "file")
+    );
+    if outcome.stats.empty_documents > 0 {
+        message.push_str(&format!(
+            ", {} without words",
+            count(outcome.stats.empty_documents, "document")
+        ));
+    }
+    if passed_over > 0 {
+        message.push_str(&format!(
+            ", {} passed over by extension (--ext selects them)",
+            count(passed_over, "file")
+        ));
+    }
+    message
+}
+
 /// `n` and the noun, in the plural unless `n` is 1.
 fn count(n: usize, noun: &str) -> String {
     match n {
@@ -546,6 +568,9 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     for problem in &outcome.diagnostics {
         warn(problem);
     }
+    if outcome.stats.documents == 0 {
+        warn(no_documents(&outcome));
+    }
     let report = Report::new(&outcome, &config);
     let printed = print(|out| {
         if args.json {
@@ -607,6 +632,13 @@ fn run_clean(args: CleanArgs) -> ExitCode {
     chatter.notes(&outcome.notes);
     for problem in outcome.diagnostics.iter().chain(&outcome.write_failures) {
         warn(problem);
+    }
+    if outcome.manifest.stats.documents == 0 {
+        let stats = &outcome.manifest.stats;
+        warn(format!(
+            "no documents to clean: {} read",
+            count(stats.files, "file")
+        ));
     }
     if outcome.interrupted {
         let stats = &outcome.manifest.stats;

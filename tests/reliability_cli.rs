@@ -287,14 +287,16 @@ fn links_loops_and_dangling_links_are_named_when_followed() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr.trim(),
-        "neardup: /dev/zero: not a regular file (a FIFO, device or socket), skipped"
+        "neardup: /dev/zero: not a regular file (a FIFO, device or socket), skipped\n\
+         neardup: no documents to compare: 0 files read"
     );
     // A dangling link named on the command line.
     let (code, _, stderr) = scan(&["in/dangling.txt"], tmp.path());
     assert_eq!(code, 2);
     assert_eq!(
         stderr.trim(),
-        "neardup: in/dangling.txt: no such file or directory"
+        "neardup: in/dangling.txt: no such file or directory\n\
+         neardup: no documents to compare: 0 files read"
     );
 }
 
@@ -630,7 +632,8 @@ fn utf16_jsonl_is_named_skipped_and_copied_unchanged() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr.trim(),
-        "neardup: wide.jsonl: JSONL must be UTF-8, found a UTF-16LE byte-order mark; skipped"
+        "neardup: wide.jsonl: JSONL must be UTF-8, found a UTF-16LE byte-order mark; skipped\n\
+         neardup: no documents to compare: 1 file read"
     );
     let (code, _, stderr) = clean(&["wide.jsonl", "-o", "out"], tmp.path());
     assert_eq!(code, 2, "{stderr}");

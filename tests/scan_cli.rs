@@ -734,7 +734,12 @@ fn records_without_the_text_field_are_one_warning_with_a_hint() {
     std::fs::write(tmp.path().join("dump.jsonl"), records).unwrap();
     let (code, _, stderr) = scan(&["dump.jsonl"], tmp.path());
     assert_eq!(code, 2);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // The warning, and that the run found no document at all.
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert_eq!(
+        stderr.lines().nth(1),
+        Some("neardup: no documents to compare: 1 file read")
+    );
     let warning = stderr.lines().next().unwrap();
     assert_eq!(
         warning,
@@ -744,4 +749,18 @@ fn records_without_the_text_field_are_one_warning_with_a_hint() {
     // With the right field, every record is a document.
     let (report, _) = scan_json(&["dump.jsonl", "--text-field", "body"], tmp.path(), 0);
     assert_eq!(report.stats.documents, 300);
+}
+
+#[test]
+fn a_run_without_documents_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("page.html"), "<p>a page</p>").unwrap();
+    std::fs::write(tmp.path().join("blank.txt"), " \n\n").unwrap();
+    let (code, _, stderr) = scan(&["-q", "."], tmp.path());
+    assert_eq!(code, 0);
+    assert_eq!(
+        stderr.trim(),
+        "neardup: no documents to compare: 1 file read, 1 document without words, 1 file \
+         passed over by extension (--ext selects them)"
+    );
 }
