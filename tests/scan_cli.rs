@@ -764,3 +764,20 @@ fn a_run_without_documents_says_so() {
          passed over by extension (--ext selects them)"
     );
 }
+
+#[test]
+fn help_fits_the_terminal_width() {
+    for command in ["scan", "clean"] {
+        for width in [60usize, 100] {
+            let out = neardup()
+                .args([command, "--help"])
+                .env("COLUMNS", width.to_string())
+                .output()
+                .unwrap();
+            let help = String::from_utf8(out.stdout).unwrap();
+            assert!(help.lines().count() > 20, "{help}");
+            let long: Vec<&str> = help.lines().filter(|l| l.chars().count() > width).collect();
+            assert!(long.is_empty(), "{command}, {width} columns: {long:?}");
+        }
+    }
+}
