@@ -77,9 +77,14 @@ struct CleanArgs {
     paths: Vec<PathBuf>,
 
     /// Folder for the cleaned copies and the manifest (created if needed; must lie outside the
-    /// inputs).
-    #[arg(long, short = 'o', value_name = "DIR")]
-    out: PathBuf,
+    /// inputs). Optional with --dry-run.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "DIR",
+        required_unless_present = "dry_run"
+    )]
+    out: Option<PathBuf>,
 
     /// Paragraphs repeated inside a document: keep the first complete occurrence, or drop all.
     #[arg(long, value_enum, default_value_t = RepeatsArg::KeepFirst)]
@@ -602,7 +607,8 @@ fn run_clean(args: CleanArgs) -> ExitCode {
     };
     let config = CleanConfig {
         scan,
-        out: args.out,
+        // A dry run without --out plans without an output folder.
+        out: args.out.unwrap_or_default(),
         repeats: match args.repeats {
             RepeatsArg::KeepFirst => RepeatsMode::KeepFirst,
             RepeatsArg::DropAll => RepeatsMode::DropAll,
@@ -720,10 +726,14 @@ fn write_clean_summary(
     };
     writeln!(
         out,
-        "{verb} {} of {} to {} ({} of {} bytes)",
+        "{verb} {} of {}{} ({} of {} bytes)",
         s.files_written,
         count(s.files, "file"),
-        config.out.display(),
+        if config.out.as_os_str().is_empty() {
+            String::new()
+        } else {
+            format!(" to {}", config.out.display())
+        },
         s.bytes_out,
         s.bytes_in
     )?;

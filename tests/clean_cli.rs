@@ -885,3 +885,22 @@ fn scan_and_clean_count_repeats_the_same_way_when_a_repeat_is_also_boilerplate()
     assert_eq!(m.stats.repeats_removed, report.stats.repeated_paragraphs);
     assert_eq!(m.stats.boilerplate_removed, 12);
 }
+
+#[test]
+fn a_dry_run_needs_no_output_folder() {
+    let (code, stdout, stderr) = clean(&["corpus", "--dry-run", "--drop-duplicates"], &repo());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("would write 7 of 10 files (32805 of 41216 bytes)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("remove line 43: repeat of line 21"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("dry run: nothing written"));
+    // Without --dry-run, --out is required.
+    let (code, _, stderr) = clean(&["corpus"], &repo());
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--out <DIR>"), "{stderr}");
+}

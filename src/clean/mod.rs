@@ -81,7 +81,8 @@ impl RepeatsMode {
 pub struct CleanConfig {
     /// The scan that finds clusters and boilerplate.
     pub scan: ScanConfig,
-    /// The output folder.
+    /// The output folder. A dry run may leave it empty: the plan is then made without one,
+    /// and no folder is checked or swept.
     pub out: PathBuf,
     /// Repeats inside a document.
     pub repeats: RepeatsMode,
@@ -167,7 +168,15 @@ pub fn clean_with(
     writer: &dyn OutputWriter,
 ) -> Result<CleanOutcome> {
     config.scan.validate()?;
-    check_output_folder(roots, &config.out)?;
+    let no_folder = config.out.as_os_str().is_empty();
+    if no_folder && !config.dry_run {
+        return Err(Error::InvalidConfig(
+            "an output folder is needed unless this is a dry run".into(),
+        ));
+    }
+    if !no_folder {
+        check_output_folder(roots, &config.out)?;
+    }
     let outcome = scan::scan(roots, &config.scan, progress)?;
     // An earlier run's manifest at the top of an input (a cleaned folder cleaned again) is
     // not copied: this run's manifest takes its name.
@@ -253,7 +262,8 @@ fn sweep_stale_outputs(
         removed: 0,
         failures: Vec::new(),
     };
-    if !config.out.is_dir() || disk_full || config.interrupt.load(Ordering::SeqCst) {
+    let no_folder = config.out.as_os_str().is_empty();
+    if no_folder || !config.out.is_dir() || disk_full || config.interrupt.load(Ordering::SeqCst) {
         return stale;
     }
     let inputs: Vec<PathBuf> = outcome.sources.iter().map(|s| s.path.clone()).collect();

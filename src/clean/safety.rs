@@ -140,6 +140,10 @@ pub(super) fn destinations(
             )));
         }
     }
+    // A plan made without an output folder (a dry run) has no targets to check.
+    if out.as_os_str().is_empty() {
+        return Ok(relative);
+    }
     let inputs: HashSet<PathBuf> = sources
         .iter()
         .filter_map(|s| std::fs::canonicalize(&s.path).ok())
