@@ -68,6 +68,13 @@ pub enum Problem {
         /// Offset of the first bad byte.
         offset: usize,
     },
+    /// A compressed file whose data cannot be decompressed: skipped.
+    Undecompressable {
+        /// `gzip` or `zstd`.
+        format: &'static str,
+        /// The decompressor's message.
+        reason: String,
+    },
     /// A JSONL file with a byte-order mark of another encoding than UTF-8: skipped.
     JsonlNotUtf8 {
         /// The encoding the byte-order mark names.
@@ -156,6 +163,7 @@ pub enum ProblemKind {
     Changed,
     Binary,
     Undecodable,
+    Undecompressable,
     JsonlNotUtf8,
     BadJsonLine,
     NotAnObject,
@@ -183,6 +191,7 @@ impl Problem {
             Problem::Changed(_) => ProblemKind::Changed,
             Problem::Binary { .. } => ProblemKind::Binary,
             Problem::Undecodable { .. } => ProblemKind::Undecodable,
+            Problem::Undecompressable { .. } => ProblemKind::Undecompressable,
             Problem::JsonlNotUtf8 { .. } => ProblemKind::JsonlNotUtf8,
             Problem::BadJsonLine { .. } => ProblemKind::BadJsonLine,
             Problem::NotAnObject => ProblemKind::NotAnObject,
@@ -230,6 +239,9 @@ impl fmt::Display for Problem {
                 "not valid {encoding} (first bad byte at offset {offset}); invalid bytes read \
                  as U+FFFD"
             ),
+            Problem::Undecompressable { format, reason } => {
+                write!(f, "not valid {format} data ({reason}), skipped")
+            }
             Problem::JsonlNotUtf8 { encoding } => write!(
                 f,
                 "JSONL must be UTF-8, found a {encoding} byte-order mark; skipped"

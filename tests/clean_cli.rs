@@ -904,3 +904,76 @@ fn a_dry_run_needs_no_output_folder() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--out <DIR>"), "{stderr}");
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn compressed_text_and_jsonl_are_read_and_written_back_compressed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let mut rng = Rng::new(9);
+    let p = words(&mut rng, 20).join(" ");
+    let body = words(&mut rng, 40).join(" ");
+    let text = format!("{p}\n\n{body}\n\n{p}\n");
+    let record = |id: usize, text: &str| {
+        format!(
+            "{{\"id\": {id}, \"text\": {}}}\n",
+            serde_json::to_string(text).unwrap()
+        )
+    };
+    // Two gzip members, as `cat a.gz b.gz` makes them.
+    let (first, second) = (record(0, &text), record(1, &body));
+    let mut members = gzip(first.as_bytes());
+    members.extend(gzip(second.as_bytes()));
+    std::fs::write(input.join("x.jsonl.gz"), &members).unwrap();
+    let zst =
+        zstd::stream::encode_all(record(2, &words(&mut rng, 30).join(" ")).as_bytes(), 3).unwrap();
+    std::fs::write(input.join("y.jsonl.zst"), &zst).unwrap();
+    std::fs::write(input.join("t.txt.gz"), gzip(text.as_bytes())).unwrap();
+    std::fs::write(input.join("broken.txt.gz"), b"\x1f\x8b not really gzip").unwrap();
+
+    let (report, stderr) = scan_json(&["in"], tmp.path(), 2);
+    assert_eq!(report.stats.files, 4);
+    assert_eq!(report.stats.documents, 4, "{stderr}");
+    assert_eq!(report.stats.repeated_paragraphs, 2);
+    assert!(
+        stderr.contains("in/broken.txt.gz: not valid gzip data ("),
+        "{stderr}"
+    );
+    let (code, _, stderr) = clean(&["in", "--out", "out"], tmp.path());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("copied unchanged, not cleaned"), "{stderr}");
+    let out = tmp.path().join("out");
+    let cleaned = format!("{p}\n\n{body}\n");
+    assert_eq!(
+        gunzip(&std::fs::read(out.join("t.txt.gz")).unwrap()),
+        cleaned.as_bytes()
+    );
+    let lines = gunzip(&std::fs::read(out.join("x.jsonl.gz")).unwrap());
+    assert_eq!(
+        String::from_utf8(lines).unwrap(),
+        format!("{}{second}", record(0, &cleaned))
+    );
+    // Nothing removed: the very bytes, still zstd; the broken file as it was.
+    assert_eq!(std::fs::read(out.join("y.jsonl.zst")).unwrap(), zst);
+    assert_eq!(
+        std::fs::read(out.join("broken.txt.gz")).unwrap(),
+        b"\x1f\x8b not really gzip"
+    );
+    assert_eq!(manifest(&out).stats.repeats_removed, 2);
+}

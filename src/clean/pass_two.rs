@@ -8,7 +8,7 @@ use super::manifest::{DocumentChanges, DroppedDuplicate, Removed};
 use super::plan::TextCleaner;
 use super::write::OutputWriter;
 use crate::diagnostic::{AfterChange, Diagnostic, Problem, io_reason};
-use crate::input::{self, SourceFile, SourceKind, decode};
+use crate::input::{self, Compression, SourceFile, SourceKind, decode};
 use crate::outcome::ScanOutcome;
 use crate::output::report::round4;
 use crate::parallel::DOCUMENTS_PER_TASK;
@@ -166,20 +166,49 @@ impl PassTwo<'_> {
     fn clean_source(&self, index: usize) -> SourceResult {
         let source = &self.outcome.sources[index];
         let mut result = SourceResult::default();
-        let Some(bytes) = self.read_again(index, &mut result) else {
+        let Some(raw) = self.read_again(index, &mut result) else {
             result.failed = true;
             return result;
         };
-        let problem = |problem: Problem| Diagnostic::new(source.display.as_str(), None, problem);
+        let copied_unchanged =
+            || Diagnostic::new(source.display.as_str(), None, Problem::CopiedUnchanged);
+        // Read but not taken apart in pass 1 (binary, JSONL not in UTF-8, not decompressible):
+        // kept as it is.
+        if self.outcome.skipped[index] {
+            result.problems.push(copied_unchanged());
+            self.write_output(index, &raw, &mut result);
+            return result;
+        }
+        // A compressed file is cleaned decompressed, and written compressed the same way; when
+        // nothing of it changed, its own bytes are copied.
+        let compression = source.compression;
+        let (content, original) = if compression == Compression::None {
+            (raw, None)
+        } else {
+            let mut content = Vec::new();
+            if compression.decompress(&raw, &mut content).is_err() {
+                result.problems.push(copied_unchanged());
+                self.write_output(index, &raw, &mut result);
+                return result;
+            }
+            (content.clone(), Some((raw, content)))
+        };
         let docs = &self.docs_of_source[index];
         let output = match source.kind {
-            // Read but not taken apart in pass 1 (binary, JSONL not in UTF-8): kept as it is.
-            _ if self.outcome.skipped[index] => {
-                result.problems.push(problem(Problem::CopiedUnchanged));
-                Some(bytes)
-            }
-            SourceKind::Text => self.clean_text_file(index, bytes, &mut result),
-            SourceKind::Jsonl => Some(self.clean_jsonl(index, &bytes, docs, &mut result)),
+            SourceKind::Text => self.clean_text_file(index, content, &mut result),
+            SourceKind::Jsonl => Some(self.clean_jsonl(index, &content, docs, &mut result)),
+        };
+        let output = match (output, original) {
+            (Some(output), Some((raw, content))) if output == content => Some(raw),
+            (Some(output), Some((raw, _))) => match compression.compress(&output) {
+                Ok(packed) => Some(packed),
+                Err(_) => {
+                    result.changes.clear();
+                    result.problems.push(copied_unchanged());
+                    Some(raw)
+                }
+            },
+            (output, _) => output,
         };
         if let Some(output) = output {
             self.write_output(index, &output, &mut result);

@@ -20,12 +20,14 @@
 //! - Every file read is fingerprinted, so later passes can tell that it changed.
 //! - Any problem with one input is a [`Diagnostic`] and the run goes on with the rest.
 
+pub mod compression;
 pub mod decode;
 mod jsonl;
 mod read;
 mod walk;
 
 use crate::diagnostic::{AfterChange, Diagnostic, Problem, io_reason};
+pub use compression::Compression;
 use decode::TextEncoding;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -105,6 +107,8 @@ pub struct SourceFile {
     pub relative: PathBuf,
     /// Text or JSONL.
     pub kind: SourceKind,
+    /// How its bytes are compressed (by its last extension).
+    pub compression: Compression,
     /// Size in bytes: when it was found with [`InputOptions::sizes_up_front`] (else 0), then,
     /// after a scan, the number of bytes its first reading gave.
     pub len: u64,
@@ -202,7 +206,7 @@ where
             let fingerprint = fingerprint(&bytes);
             if expected.is_some_and(|e| e != fingerprint) {
                 SourceRead::failed(changed_during_run(&source.display, AfterChange::Skipped))
-            } else {
+            } else if source.compression == Compression::None {
                 SourceRead {
                     len: bytes.len() as u64,
                     ..documents_of(
@@ -213,6 +217,34 @@ where
                         options,
                         work,
                     )
+                }
+            } else {
+                let mut content = Vec::new();
+                let read = match source.compression.decompress(&bytes, &mut content) {
+                    Ok(()) => documents_of(
+                        source.kind,
+                        &source.display,
+                        &content,
+                        fingerprint,
+                        options,
+                        work,
+                    ),
+                    Err(e) => SourceRead::skipped(
+                        Diagnostic::new(
+                            source.display.as_str(),
+                            None,
+                            Problem::Undecompressable {
+                                format: source.compression.name(),
+                                reason: e.to_string(),
+                            },
+                        ),
+                        fingerprint,
+                    ),
+                };
+                // Progress and the report count the bytes on disk.
+                SourceRead {
+                    len: bytes.len() as u64,
+                    ..read
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Which files are inputs: walking the command-line paths, the extension and hidden-file rules,
 //! the order of sources and the removal of files reached twice.
 
+use super::compression::Compression;
 use super::{InputFormat, InputOptions, SourceFile, SourceKind};
 use crate::diagnostic::{Diagnostic, Problem, io_reason};
 use rayon::prelude::*;
@@ -11,16 +12,25 @@ fn unreadable(path: &str, e: &std::io::Error) -> Diagnostic {
     Diagnostic::new(path, None, Problem::Unreadable { reason })
 }
 
+/// The file name without a compression extension (`x.jsonl` for `x.jsonl.gz`).
+fn inner_name(path: &Path) -> Option<&[u8]> {
+    let name = path.file_name()?.as_encoded_bytes();
+    Some(Compression::of_name(name).1)
+}
+
 fn kind_of(path: &Path) -> SourceKind {
-    match path
-        .file_name()
-        .and_then(|name| extension(name.as_encoded_bytes()))
-    {
+    match inner_name(path).and_then(extension) {
         Some(ext) if ext.eq_ignore_ascii_case(b"jsonl") || ext.eq_ignore_ascii_case(b"ndjson") => {
             SourceKind::Jsonl
         }
         _ => SourceKind::Text,
     }
+}
+
+fn compression_of(path: &Path) -> Compression {
+    path.file_name()
+        .map(|name| Compression::of_name(name.as_encoded_bytes()).0)
+        .unwrap_or_default()
 }
 
 /// The extension of a file name, by the rule of [`Path::extension`] (after the last dot, none
@@ -36,10 +46,8 @@ fn extension(name: &[u8]) -> Option<&[u8]> {
 }
 
 fn extension_selected(path: &Path, extensions: &[String]) -> bool {
-    let ext = path
-        .file_name()
-        .and_then(|name| extension(name.as_encoded_bytes()))
-        .unwrap_or_default();
+    // A compressed file is selected by the extension inside (`jsonl` for `x.jsonl.gz`).
+    let ext = inner_name(path).and_then(extension).unwrap_or_default();
     if ext.is_ascii() {
         // Lowercase ASCII compares without allocating.
         let lowercase_is = |e: &String| {
@@ -112,6 +120,7 @@ pub(crate) fn discover(roots: &[PathBuf], options: &InputOptions) -> Walked {
                     .map(PathBuf::from)
                     .unwrap_or_else(|| PathBuf::from("document")),
                 kind: kind_of(root),
+                compression: compression_of(root),
                 len: meta.len(),
             });
             continue;
@@ -302,6 +311,7 @@ fn source_in(root: &Path, root_index: usize, path: PathBuf) -> SourceFile {
         root: root_index,
         relative,
         kind: kind_of(&path),
+        compression: compression_of(&path),
         len: 0,
         path,
     }

@@ -1,0 +1,117 @@
+//! Compressed inputs: which files are gzip or zstd (by their last extension, `.gz` or `.zst`),
+//! and their bytes decompressed and compressed again, so that `x.jsonl.gz` is read as JSON
+//! Lines and `clean` writes its copy as gzip. gzip files may hold several members (as `cat
+//! a.gz b.gz` makes); all are read.
+
+use std::io::{Read, Write};
+
+/// How a file's bytes are compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compression {
+    /// Plain.
+    #[default]
+    None,
+    /// gzip (`.gz`).
+    Gzip,
+    /// Zstandard (`.zst`).
+    Zstd,
+}
+
+impl Compression {
+    /// The compression a file name's last extension names, and the name without it.
+    pub fn of_name(name: &[u8]) -> (Compression, &[u8]) {
+        let lower_ends_with = |suffix: &[u8]| {
+            name.len() > suffix.len()
+                && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+        };
+        if lower_ends_with(b".gz") {
+            (Compression::Gzip, &name[..name.len() - 3])
+        } else if lower_ends_with(b".zst") {
+            (Compression::Zstd, &name[..name.len() - 4])
+        } else {
+            (Compression::None, name)
+        }
+    }
+
+    /// Its name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "plain",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+
+    /// `bytes` decompressed into `out` (cleared first).
+    pub fn decompress(self, bytes: &[u8], out: &mut Vec<u8>) -> std::io::Result<()> {
+        out.clear();
+        match self {
+            Compression::None => out.extend_from_slice(bytes),
+            Compression::Gzip => {
+                flate2::read::MultiGzDecoder::new(bytes).read_to_end(out)?;
+            }
+            Compression::Zstd => {
+                zstd::stream::read::Decoder::new(bytes)?.read_to_end(out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `bytes` compressed this way (gzip at level 6, zstd at level 3, their usual defaults).
+    pub fn compress(self, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+        match self {
+            Compression::None => Ok(bytes.to_vec()),
+            Compression::Gzip => {
+                let mut encoder =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+                encoder.write_all(bytes)?;
+                encoder.finish()
+            }
+            Compression::Zstd => zstd::stream::encode_all(bytes, 3),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_say_the_compression_and_keep_the_inner_extension() {
+        assert_eq!(
+            Compression::of_name(b"x.jsonl.gz"),
+            (Compression::Gzip, &b"x.jsonl"[..])
+        );
+        assert_eq!(
+            Compression::of_name(b"X.TXT.ZST"),
+            (Compression::Zstd, &b"X.TXT"[..])
+        );
+        assert_eq!(
+            Compression::of_name(b".gz"),
+            (Compression::None, &b".gz"[..])
+        );
+        assert_eq!(
+            Compression::of_name(b"a.txt"),
+            (Compression::None, &b"a.txt"[..])
+        );
+    }
+
+    #[test]
+    fn both_formats_round_trip_and_gzip_members_are_all_read() {
+        let text = "one line\nand another, long enough to be worth compressing\n".repeat(50);
+        for c in [Compression::Gzip, Compression::Zstd] {
+            let packed = c.compress(text.as_bytes()).unwrap();
+            assert!(packed.len() < text.len());
+            let mut out = Vec::new();
+            c.decompress(&packed, &mut out).unwrap();
+            assert_eq!(out, text.as_bytes());
+        }
+        let mut two = Compression::Gzip.compress(b"first member\n").unwrap();
+        two.extend(Compression::Gzip.compress(b"second member\n").unwrap());
+        let mut out = Vec::new();
+        Compression::Gzip.decompress(&two, &mut out).unwrap();
+        assert_eq!(out, b"first member\nsecond member\n");
+        assert!(Compression::Gzip.decompress(b"not gzip", &mut out).is_err());
+        assert!(Compression::Zstd.decompress(b"not zstd", &mut out).is_err());
+    }
+}
