@@ -562,7 +562,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     let hooks = StageHooks::new(display, None);
     let progress: &dyn Progress = &hooks;
 
-    let outcome = match neardup::scan(&args.paths, &config, progress) {
+    let mut outcome = match neardup::scan(&args.paths, &config, progress) {
         Ok(outcome) => outcome,
         Err(e) => {
             warn(e);
@@ -596,6 +596,9 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     // of allocations on a large corpus) would only delay the exit; the system takes the memory
     // back at once.
     std::mem::forget(report);
+    // What the walk passed over is dropped properly: it holds standard input's temporary copy,
+    // which its drop removes.
+    drop(std::mem::take(&mut outcome.passed_over));
     std::mem::forget(outcome);
     code
 }

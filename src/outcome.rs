@@ -151,6 +151,9 @@ pub struct PassedOver {
     pub hidden: usize,
     /// Symbolic links, not followed.
     pub links: usize,
+    /// Standard input's temporary copies, alive as long as the outcome (and its clones).
+    #[expect(dead_code, reason = "held for its drop, which removes the copies")]
+    pub(crate) spooled: std::sync::Arc<Vec<tempfile::TempPath>>,
 }
 
 impl PassedOver {

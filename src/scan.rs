@@ -168,11 +168,13 @@ pub fn scan(
         other_files,
         hidden,
         links,
+        spooled,
     } = input::discover(roots, &config.input);
     let passed_over = PassedOver {
         other_files,
         hidden,
         links,
+        spooled: std::sync::Arc::new(spooled),
     };
     let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
 

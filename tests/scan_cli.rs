@@ -781,3 +781,43 @@ fn help_fits_the_terminal_width() {
         }
     }
 }
+
+#[test]
+fn standard_input_is_a_path_and_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let records: String = (0..5)
+        .map(|i| format!("{{\"id\": {i}, \"text\": \"record {i} with a few words of its own\"}}\n"))
+        .collect();
+    let run = |args: &[&str], input: &str| {
+        let out = neardup()
+            .arg("scan")
+            .args(args)
+            .env("TMPDIR", tmp.path())
+            .write_stdin(input.to_string())
+            .output()
+            .unwrap();
+        outcome(out)
+    };
+    let (code, stdout, stderr) = run(&["-", "--format", "jsonl", "--json"], &records);
+    assert_eq!(code, 0, "{stderr}");
+    let report: neardup::Report = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report.stats.documents, 5);
+    let (code, stdout, _) = run(&["-", "-q"], "Plain text read from a pipe.\n");
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("1 document in 1 file"), "{stdout}");
+    // The copy of standard input is gone once the run ends.
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+    // clean writes a copy per input file, which standard input is not.
+    let out = neardup()
+        .args(["clean", "-", "--out"])
+        .arg(tmp.path().join("out"))
+        .write_stdin("text")
+        .output()
+        .unwrap();
+    let (code, _, stderr) = outcome(out);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("standard input (-) cannot be cleaned"),
+        "{stderr}"
+    );
+}

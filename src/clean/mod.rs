@@ -168,6 +168,13 @@ pub fn clean_with(
     writer: &dyn OutputWriter,
 ) -> Result<CleanOutcome> {
     config.scan.validate()?;
+    if roots.iter().any(|r| r.as_os_str() == "-") {
+        return Err(Error::Refused(
+            "standard input (-) cannot be cleaned: clean writes a copy of each input file; \
+             save it to a file and clean that"
+                .into(),
+        ));
+    }
     let no_folder = config.out.as_os_str().is_empty();
     if no_folder && !config.dry_run {
         return Err(Error::InvalidConfig(

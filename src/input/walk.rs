@@ -77,6 +77,17 @@ pub(crate) struct Walked {
     pub(crate) hidden: usize,
     /// Symbolic links passed over (not followed).
     pub(crate) links: usize,
+    /// Standard input's copies, removed when the last reference goes.
+    pub(crate) spooled: Vec<tempfile::TempPath>,
+}
+
+/// Standard input copied to a temporary file.
+fn spool_stdin() -> std::io::Result<tempfile::TempPath> {
+    let mut file = tempfile::Builder::new()
+        .prefix(".neardup-stdin-")
+        .tempfile()?;
+    std::io::copy(&mut std::io::stdin().lock(), file.as_file_mut())?;
+    Ok(file.into_temp_path())
 }
 
 impl Walked {
@@ -86,6 +97,7 @@ impl Walked {
         self.other_files.extend(other.other_files);
         self.hidden += other.hidden;
         self.links += other.links;
+        self.spooled.extend(other.spooled);
     }
 }
 
@@ -95,6 +107,26 @@ pub(crate) fn discover(roots: &[PathBuf], options: &InputOptions) -> Walked {
     let mut found = Walked::default();
     for (root_index, root) in roots.iter().enumerate() {
         let shown = root.to_string_lossy();
+        if root.as_os_str() == "-" {
+            // Standard input, copied to a temporary file once, so that it can be read again
+            // (for the report's quotes) like any file.
+            match spool_stdin() {
+                Ok(spooled) => {
+                    found.files.push(SourceFile {
+                        path: spooled.to_path_buf(),
+                        display: "-".into(),
+                        root: root_index,
+                        relative: PathBuf::from("stdin"),
+                        kind: SourceKind::Text,
+                        compression: Compression::None,
+                        len: std::fs::metadata(&spooled).map(|m| m.len()).unwrap_or(0),
+                    });
+                    found.spooled.push(spooled);
+                }
+                Err(e) => found.problems.push(unreadable("-", &e)),
+            }
+            continue;
+        }
         let meta = match std::fs::metadata(root) {
             Ok(meta) => meta,
             Err(e) => {
