@@ -266,12 +266,19 @@ impl Progress for Bars {
             Stage::Hashing | Stage::Writing => {
                 "{prefix:>9} [{bar:30}] {bytes}/{total_bytes} ({binary_bytes_per_sec}, {eta})"
             }
-            _ => "{prefix:>9} [{bar:30}] {human_pos}/{human_len} ({per_sec}, {eta})",
+            // indicatif's own {per_sec} prints fractions ("60,079,899.4316/s").
+            _ => "{prefix:>9} [{bar:30}] {human_pos}/{human_len} ({rate}, {eta})",
         };
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
             .with_style(
                 ProgressStyle::with_template(template)
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .with_key(
+                        "rate",
+                        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = w.write_str(&per_second(state.per_sec()));
+                        },
+                    )
                     .progress_chars("=> "),
             )
             .with_prefix(stage.label());
@@ -422,6 +429,16 @@ fn no_documents(outcome: &neardup::ScanOutcome) -> String {
         ));
     }
     message
+}
+
+/// A rate for a progress bar: whole units per second, with thousands separators.
+fn per_second(rate: f64) -> String {
+    let whole = if rate.is_finite() && rate > 0.0 {
+        rate.round() as u64
+    } else {
+        0
+    };
+    format!("{}/s", indicatif::HumanCount(whole))
 }
 
 /// `n` and the noun, in the plural unless `n` is 1.
@@ -796,5 +813,25 @@ fn write_clean_summary(
         Some(path) => writeln!(out, "manifest: {}", path.display()),
         None if config.dry_run => writeln!(out, "dry run: nothing written"),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_whole_numbers_with_separators() {
+        assert_eq!(per_second(60_079_899.4316), "60,079,899/s");
+        assert_eq!(per_second(0.4), "0/s");
+        assert_eq!(per_second(f64::NAN), "0/s");
+        assert_eq!(per_second(f64::INFINITY), "0/s");
+    }
+
+    #[test]
+    fn counts_take_the_plural_unless_one() {
+        assert_eq!(count(1, "file"), "1 file");
+        assert_eq!(count(0, "file"), "0 files");
+        assert_eq!(count(12, "file"), "12 files");
     }
 }
