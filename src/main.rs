@@ -822,7 +822,7 @@ mod tests {
 
     #[test]
     fn rates_are_whole_numbers_with_separators() {
-        assert_eq!(per_second(60_079_899.4316), "60,079,899/s");
+        assert_eq!(per_second(60_079_899.431_6), "60,079,899/s");
         assert_eq!(per_second(0.4), "0/s");
         assert_eq!(per_second(f64::NAN), "0/s");
         assert_eq!(per_second(f64::INFINITY), "0/s");
