@@ -181,6 +181,36 @@ pub enum ProblemKind {
     DiskFull,
 }
 
+impl ProblemKind {
+    /// Its name in reports, in snake case (`bad_json_line`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ProblemKind::Unreadable => "unreadable",
+            ProblemKind::NotRegularFile => "not_regular_file",
+            ProblemKind::LinkLoop => "link_loop",
+            ProblemKind::Changed => "changed",
+            ProblemKind::Binary => "binary",
+            ProblemKind::Undecodable => "undecodable",
+            ProblemKind::Undecompressable => "undecompressable",
+            ProblemKind::JsonlNotUtf8 => "jsonl_not_utf8",
+            ProblemKind::BadJsonLine => "bad_json_line",
+            ProblemKind::NotAnObject => "not_an_object",
+            ProblemKind::NoTextField => "no_text_field",
+            ProblemKind::TextFieldNotString => "text_field_not_string",
+            ProblemKind::GuessedEncoding => "guessed_encoding",
+            ProblemKind::EmptyDocument => "empty_document",
+            ProblemKind::RepeatedIds => "repeated_ids",
+            ProblemKind::CopiedUnchanged => "copied_unchanged",
+            ProblemKind::NotWritten => "not_written",
+            ProblemKind::WrittenDespiteDuplicate => "written_despite_duplicate",
+            ProblemKind::WriteFailed => "write_failed",
+            ProblemKind::StaleNotRemoved => "stale_not_removed",
+            ProblemKind::ManifestNotWritten => "manifest_not_written",
+            ProblemKind::DiskFull => "disk_full",
+        }
+    }
+}
+
 impl Problem {
     /// Its kind.
     pub fn kind(&self) -> ProblemKind {

@@ -688,6 +688,10 @@ fn json_fields_are_exactly_those_the_readme_documents() {
             "repeats[].line",
             "stats.skipped_by_extension[].extension",
             "stats.skipped_by_extension[].files",
+            "problems[].path",
+            "problems[].line",
+            "problems[].kind",
+            "problems[].message",
         ],
     );
 }
@@ -820,4 +824,44 @@ fn standard_input_is_a_path_and_leaves_nothing_behind() {
         stderr.contains("standard input (-) cannot be cleaned"),
         "{stderr}"
     );
+}
+
+#[test]
+fn the_json_report_lists_every_input_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("a.txt"),
+        "A readable article with enough words.",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("b.txt"), b"text\0with a NUL").unwrap();
+    std::fs::write(
+        tmp.path().join("c.jsonl"),
+        "{\"text\": \"a record\"}\n{broken\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = scan(&["--json", "."], tmp.path());
+    assert_eq!(code, 2);
+    let report: neardup::Report = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report.stats.input_errors, 2);
+    let listed: Vec<(String, Option<usize>, String)> = report
+        .problems
+        .iter()
+        .map(|p| (p.path.clone(), p.line, p.kind.clone()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("./b.txt".to_string(), None, "binary".to_string()),
+            (
+                "./c.jsonl".to_string(),
+                Some(2),
+                "bad_json_line".to_string()
+            ),
+        ]
+    );
+    // The messages are those stderr showed.
+    for p in &report.problems {
+        assert!(stderr.contains(&p.message), "{}: {stderr}", p.message);
+    }
 }

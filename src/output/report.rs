@@ -28,6 +28,23 @@ pub struct Report {
     pub repeats: Vec<RepeatReport>,
     /// Paragraphs found in many unrelated documents, most frequent first.
     pub boilerplate: Vec<BoilerplateReport>,
+    /// Every problem with an input (what stderr showed), in path order.
+    pub problems: Vec<ProblemReport>,
+}
+
+/// One problem with an input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemReport {
+    /// The file.
+    pub path: String,
+    /// JSONL: the 1-based line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// What kind of problem, in snake case (`binary`, `unreadable`, `bad_json_line`, ...).
+    pub kind: String,
+    /// What went wrong and what was done, as on stderr.
+    pub message: String,
 }
 
 /// Scan parameters as reported.
@@ -216,6 +233,20 @@ impl Report {
             clusters,
             repeats,
             boilerplate,
+            problems: outcome
+                .diagnostics
+                .iter()
+                .map(|d| ProblemReport {
+                    path: d.path.clone(),
+                    line: d.line,
+                    kind: d.kind().name().to_string(),
+                    message: d
+                        .problems()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                })
+                .collect(),
         }
     }
 }
