@@ -14,6 +14,7 @@ use neardup::config::{
 };
 use neardup::diagnostic::{Diagnostic, location};
 use neardup::progress::{NoProgress, Progress, Stage};
+use neardup::report::count;
 use neardup::{Report, ScanConfig};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -441,14 +442,6 @@ fn per_second(rate: f64) -> String {
     format!("{}/s", indicatif::HumanCount(whole))
 }
 
-/// `n` and the noun, in the plural unless `n` is 1.
-fn count(n: usize, noun: &str) -> String {
-    match n {
-        1 => format!("1 {noun}"),
-        _ => format!("{n} {noun}s"),
-    }
-}
-
 fn warn(message: impl std::fmt::Display) {
     eprintln!("neardup: {message}");
 }
@@ -826,12 +819,5 @@ mod tests {
         assert_eq!(per_second(0.4), "0/s");
         assert_eq!(per_second(f64::NAN), "0/s");
         assert_eq!(per_second(f64::INFINITY), "0/s");
-    }
-
-    #[test]
-    fn counts_take_the_plural_unless_one() {
-        assert_eq!(count(1, "file"), "1 file");
-        assert_eq!(count(0, "file"), "0 files");
-        assert_eq!(count(12, "file"), "12 files");
     }
 }

@@ -199,29 +199,40 @@ pub(super) fn stale_outputs(
     written: &HashSet<&Path>,
 ) -> Vec<PathBuf> {
     let input_roots: Vec<PathBuf> = roots.iter().map(|r| resolve(r)).collect();
+    let walker = walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_entry(|e| !(e.file_type().is_dir() && input_roots.contains(&resolve(e.path()))));
+    // What this run did not write; most runs find nothing here, so the file system is only
+    // asked about inputs (a file named on the command line may lie inside --out) when
+    // something is.
+    let candidates: Vec<walkdir::DirEntry> = walker
+        .flatten()
+        .filter(|entry| !entry.file_type().is_dir())
+        .filter(|entry| {
+            entry.path().strip_prefix(out).is_ok_and(|inside| {
+                inside != Path::new(MANIFEST_NAME)
+                    && inside != Path::new(MARKER_NAME)
+                    && !written.contains(inside)
+            })
+        })
+        .collect();
+    if candidates.is_empty() {
+        return Vec::new();
+    }
     let input_files: HashSet<PathBuf> = inputs
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
-    let walker = walkdir::WalkDir::new(out)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| !(e.file_type().is_dir() && input_roots.contains(&resolve(e.path()))));
-    let mut stale = Vec::new();
-    for entry in walker.flatten() {
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let Ok(inside) = entry.path().strip_prefix(out) else {
-            continue;
-        };
-        let own = inside == Path::new(MANIFEST_NAME) || inside == Path::new(MARKER_NAME);
-        let is_input = entry.file_type().is_file()
-            && std::fs::canonicalize(entry.path()).is_ok_and(|p| input_files.contains(&p));
-        if !own && !is_input && !written.contains(inside) {
-            stale.push(inside.to_path_buf());
-        }
-    }
+    let is_input = |entry: &walkdir::DirEntry| {
+        entry.file_type().is_file()
+            && std::fs::canonicalize(entry.path()).is_ok_and(|p| input_files.contains(&p))
+    };
+    let mut stale: Vec<PathBuf> = candidates
+        .iter()
+        .filter(|entry| !is_input(entry))
+        .filter_map(|entry| entry.path().strip_prefix(out).ok().map(Path::to_path_buf))
+        .collect();
+    stale.sort();
     stale
 }
 

@@ -406,3 +406,12 @@ fn stats(
         skipped_links: outcome.passed_over.links,
     }
 }
+
+/// `n` and the noun, in the plural unless `n` is 1: "1 document", "2 documents", "0 files".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -1,6 +1,6 @@
 //! The text writer: the report as a person reads it on a terminal.
 
-use super::report::Report;
+use super::report::{Report, count};
 use crate::diagnostic::location;
 use std::io::{self, Write};
 
@@ -179,15 +179,6 @@ impl Report {
             count(s.candidate_pairs, "candidate pair"),
             s.similar_pairs
         )
-    }
-}
-
-/// `n` and the noun, in the plural unless `n` is 1: "1 document", "2 documents", "0 files".
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 
