@@ -4,11 +4,11 @@ are picked by different rules, including an oracle that is told each group's bas
 
     ~/.cache/neardup-bench/venv/bin/python benches/center_oracle.py ~/.cache/neardup-bench/corpus-medium
 
-Uses the bench's own normalization and scorer (../shared/bench/normalize.py, evaluate.py). Within
-each true group (base and copies; no reported pair of neardup's crosses groups on these corpora),
-it computes the exact word-5-shingle Jaccard of every pair, then builds star clusters the way
-neardup's center linkage does: documents are ranked, and each in turn, if not yet taken, becomes a
-center and takes its untaken neighbours at J >= T. Rules:
+Uses the side-by-side harness's normalization and scorer (benches/peers/normalize.py, score.py).
+Within each true group (base and copies; no reported pair of neardup's crosses groups on these
+corpora), it computes the exact word-5-shingle Jaccard of every pair, then builds star clusters
+the way neardup's center linkage does: documents are ranked, and each in turn, if not yet taken,
+becomes a center and takes its untaken neighbours at J >= T. Rules:
 
   oracle        the base first (what the truth at T is centred on)
   neardup       most neighbours at >= T, then highest sum of those similarities, then most words
@@ -28,9 +28,9 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "bench"))
+sys.path.insert(0, os.path.join(HERE, "peers"))
 from normalize import jaccard, shingle_set, words  # noqa: E402
-import evaluate  # noqa: E402
+import score as evaluate  # noqa: E402
 
 
 def stripped(text):

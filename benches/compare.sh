@@ -4,32 +4,35 @@
 #   benches/compare.sh            # medium (all peers) + large (gaoya) + growth 20k/200k/1M
 #   STEPS="large" benches/compare.sh
 #
-# Generates the corpora it needs with ../shared/bench/gen_corpus.py (medium 20k docs, large 200k,
+# Generates the corpora it needs with benches/peers/gen_corpus.py (medium 20k docs, large 200k,
 # 1m 1,000,000 docs / about 3 GB) under ~/.cache/neardup-bench, which is also where the peers'
-# Python environment lives (../shared/bench/setup.sh). Nothing is written inside the project.
-# Prints the peers' tables (run_peers.sh) and, for growth, one line per corpus:
+# Python environment lives (benches/peers/setup.sh). Nothing is written inside the project.
+# Prints the side-by-side tables (benches/peers/run.sh) and, for growth, one line per corpus:
 #   docs, MB of text, wall s, max RSS MB, bytes of peak memory per document, MB/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BENCH=${BENCH:-../shared/bench}
+BENCH=${BENCH:-benches/peers}   # the side-by-side harness
 SCRATCH=${SCRATCH:-${XDG_CACHE_HOME:-$HOME/.cache}/neardup-bench}
 STEPS=${STEPS:-medium large growth}
 cargo build --release --quiet
 NEARDUP=$PWD/target/release/neardup
 export NEARDUP
 
+PY=${PY:-$SCRATCH/venv/bin/python}
+[ -x "$PY" ] || PY=python3   # gen_corpus.py needs only the standard library
+
 corpus() {  # name docs -> prints the corpus folder, generating it if needed
   local dir=$SCRATCH/corpus-$1
   if [ ! -f "$dir/truth.jsonl" ]; then
-    "$SCRATCH/venv/bin/python" "$BENCH/gen_corpus.py" --docs "$2" --seed 1 --out "$dir" >&2
+    "$PY" "$BENCH/gen_corpus.py" --docs "$2" --seed 1 --out "$dir" >&2
   fi
   echo "$dir"
 }
 
 for step in $STEPS; do
   case $step in
-    medium) REPEAT=${REPEAT:-3} "$BENCH/run_peers.sh" medium ;;
-    large) PEERS=${PEERS:-gaoya} "$BENCH/run_peers.sh" large ;;
+    medium) REPEAT=${REPEAT:-3} "$BENCH/run.sh" medium ;;
+    large) PEERS=${PEERS:-gaoya} "$BENCH/run.sh" large ;;
     growth)
       printf '| docs | MB | wall s | max RSS MB | bytes/doc | MB/s |\n|---|---|---|---|---|---|\n'
       for spec in medium:20000 large:200000 1m:1000000; do

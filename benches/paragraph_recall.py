@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Scores `neardup clean` against the injected boilerplate of a corpus from gen_corpus.py.
+"""Scores `neardup clean` against the boilerplate injected by benches/peers/gen_corpus.py.
 
     neardup clean DIR/docs --out /tmp/x --dry-run --json > manifest.json
     python3 benches/paragraph_recall.py DIR manifest.json
@@ -10,7 +10,7 @@ one article, with paragraph indices (blank-line-separated paragraphs, from 0). R
 - repeat recall: pasted copies removed / (occurrences - 1) per article (keep-first keeps one);
 - wrongly removed: removed paragraphs that were not injected, split into those whose text occurs
   once in the whole corpus (must be 0) and those that occur more than once.
-Standard library only (the normalization is bench/normalize.py's: NFKC, lower, \\w+ words).
+Standard library only (the normalization is benches/peers/normalize.py's: NFKC, lower, \\w+ words).
 """
 import json
 import os
