@@ -6,7 +6,7 @@ use crate::pipeline::boilerplate;
 
 pub use crate::input::decode::TextEncoding;
 pub use crate::input::{DEFAULT_EXTENSIONS, InputFormat, InputOptions};
-pub use crate::pipeline::boilerplate::DEFAULT_MIN_DOCS;
+pub use crate::pipeline::boilerplate::{DEFAULT_MIN_DOCS, DEFAULT_MIN_WORDS};
 pub use crate::pipeline::cluster::Linkage;
 pub use crate::pipeline::lsh::Banding;
 pub use crate::pipeline::minhash::Scheme;
@@ -49,6 +49,9 @@ pub struct ScanConfig {
     /// Unrelated documents a paragraph must occur in to be boilerplate (near-duplicates and
     /// close copies count once).
     pub min_docs: usize,
+    /// Words a boilerplate paragraph needs to count wherever it is; shorter ones count only
+    /// beside longer boilerplate or at the end of a document.
+    pub min_words: usize,
 }
 
 impl Default for ScanConfig {
@@ -65,6 +68,7 @@ impl Default for ScanConfig {
             linkage: Linkage::Center,
             input: InputOptions::default(),
             min_docs: boilerplate::DEFAULT_MIN_DOCS,
+            min_words: boilerplate::DEFAULT_MIN_WORDS,
         }
     }
 }
@@ -94,6 +98,9 @@ impl ScanConfig {
                  got {}",
                 self.min_docs
             ));
+        }
+        if self.min_words == 0 {
+            return invalid("--min-words must be at least 1".into());
         }
         if self.input.text_field.is_empty() {
             return invalid("the JSONL text field name is empty".into());

@@ -8,9 +8,9 @@ use neardup::clean::{
     AtomicFiles, CleanConfig, CleanOutcome, OutputWriter, RemovalReason, RepeatsMode,
 };
 use neardup::config::{
-    DEFAULT_EXTENSIONS, DEFAULT_MIN_DOCS, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_SEED,
-    DEFAULT_THRESHOLD, InputFormat, InputOptions, Linkage, MAX_NUM_PERM, Scheme, ShingleKind,
-    TextEncoding,
+    DEFAULT_EXTENSIONS, DEFAULT_MIN_DOCS, DEFAULT_MIN_WORDS, DEFAULT_NGRAM, DEFAULT_NUM_PERM,
+    DEFAULT_SEED, DEFAULT_THRESHOLD, InputFormat, InputOptions, Linkage, MAX_NUM_PERM, Scheme,
+    ShingleKind, TextEncoding,
 };
 use neardup::diagnostic::{Diagnostic, location};
 use neardup::progress::{NoProgress, Progress, Stage};
@@ -176,6 +176,12 @@ struct ScanOptions {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_DOCS,
           value_parser = clap::value_parser!(u32).range(2..).map(|n| n as usize))]
     min_docs: usize,
+
+    /// A boilerplate paragraph of fewer than N words (a heading, "Share this") counts only beside
+    /// longer boilerplate or at the end of a document; N words or more count wherever found.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_WORDS,
+          value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+    min_words: usize,
 
     /// File extensions to read while walking folders, comma-separated; "" for none
     /// [default: txt,md,text,jsonl,ndjson,""].
@@ -526,6 +532,7 @@ fn prepare(subcommand: &str, options: ScanOptions) -> Result<(ScanConfig, Chatte
             sizes_up_front: chatter.progress,
         },
         min_docs: options.min_docs,
+        min_words: options.min_words,
     };
     if let Err(e) = config.validate() {
         // The subcommand's usage line, not the top level's `neardup <COMMAND>`.

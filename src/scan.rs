@@ -53,9 +53,12 @@ pub struct HashedDocument {
     pub tokens: usize,
     /// Number of paragraphs.
     pub paragraphs: usize,
-    /// Distinct keys of the paragraphs that may be boilerplate, each with the index of its first
-    /// paragraph, sorted by key.
+    /// Distinct keys of the paragraphs of `min_words` words or more that may be boilerplate,
+    /// each with the index of its first paragraph, sorted by key.
     pub paragraph_keys: Vec<(u64, u32)>,
+    /// The paragraphs at its ends, where short boilerplate may count (`None` when no short
+    /// paragraph is there).
+    pub zones: Option<boilerplate::Zones>,
     /// Repeated paragraphs inside the document.
     pub repeats: Vec<RepeatedParagraphs>,
 }
@@ -134,12 +137,13 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
                 paragraphs: group.members,
             })
             .collect();
-        let mut paragraph_keys: Vec<(u64, u32)> = analysis
-            .fingerprints
+        let layout = boilerplate::paragraph_layout(text, analysis, config.min_words);
+        let zones = boilerplate::Zones::of(&layout);
+        let mut paragraph_keys: Vec<(u64, u32)> = layout
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.boilerplate_eligible())
-            .map(|(i, f)| (f.key, i as u32))
+            .filter(|(_, (_, eligible, short))| *eligible && !short)
+            .map(|(i, &(key, _, _))| (key, i as u32))
             .collect();
         paragraph_keys.sort_unstable();
         paragraph_keys.dedup_by_key(|k| k.0);
@@ -150,6 +154,7 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
             tokens: analysis.token_hashes.len(),
             paragraphs: analysis.paragraphs.len(),
             paragraph_keys,
+            zones,
             repeats,
         }
     })
@@ -205,6 +210,11 @@ pub fn scan(
                 .map(move |(key, p)| (key, doc, p))
         })
         .collect();
+    let zones: Vec<(u32, boilerplate::Zones)> = hashed
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(doc, h)| Some((doc as u32, h.zones.take()?)))
+        .collect();
     let mut repeats = Vec::new();
     for (doc, h) in hashed.iter_mut().enumerate() {
         let doc = doc as u32;
@@ -222,7 +232,9 @@ pub fn scan(
         .into_par_iter()
         .with_max_len(DOCUMENTS_PER_TASK)
         .for_each(drop);
-    let found = boilerplate::find(occurrences, &clustering.family_of, config.min_docs);
+    let found =
+        boilerplate::find_with_short(occurrences, &zones, &clustering.family_of, config.min_docs);
+    drop(zones);
     let first_occurrences: Vec<(u32, u32)> = found.iter().map(|b| b.documents[0]).collect();
     let (texts, changed) =
         paragraph_texts(&sources, &fingerprints, &infos, &first_occurrences, config);

@@ -58,7 +58,8 @@ fn binary_files_are_named_skipped_and_copied_unchanged() {
     std::fs::write(dir.join("records.jsonl"), b"{\"text\": \"a\x00b\"}\n").unwrap();
     // A JSONL file with a NUL far from its start (zero padding after a crash): only that line
     // is bad.
-    let record = serde_json::json!({"text": article_with_repeat(1) + &"word ".repeat(2000)});
+    let record =
+        serde_json::json!({"text": "word ".repeat(2000) + "\n\n" + &article_with_repeat(1)});
     let late = format!("{record}\n\0\0\0\0\n");
     std::fs::write(dir.join("late.jsonl"), &late).unwrap();
     let (report, stderr) = scan_json(&["in"], tmp.path(), 2);

@@ -47,6 +47,8 @@ pub struct CleanParams {
     pub strip_boilerplate: bool,
     /// Unrelated documents a paragraph must occur in to be boilerplate.
     pub min_docs: usize,
+    /// Words a boilerplate paragraph needs to count wherever it is.
+    pub min_words: usize,
     /// Whether near-duplicate documents were left out.
     pub drop_duplicates: bool,
     /// Whether files not read as documents were copied unchanged (false with `--text-only`).

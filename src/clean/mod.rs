@@ -507,6 +507,7 @@ fn summarize(
             repeats: config.repeats.name().to_string(),
             strip_boilerplate: config.strip_boilerplate,
             min_docs: config.scan.min_docs,
+            min_words: config.scan.min_words,
             drop_duplicates: config.drop_duplicates,
             copy_other_files: config.copy_other_files,
             threshold: config.scan.threshold,

@@ -138,7 +138,11 @@ impl PassTwo<'_> {
     }
 
     fn cleaner(&self) -> TextCleaner {
-        TextCleaner::shared(self.config.repeats, self.boilerplate.clone())
+        TextCleaner::shared(
+            self.config.repeats,
+            self.boilerplate.clone(),
+            self.config.scan.min_words,
+        )
     }
 
     /// Creates the folder of `target` and checks that it lies inside the output folder (a

@@ -4,6 +4,7 @@
 
 use super::RepeatsMode;
 use super::manifest::{RemovalReason, Removed};
+use crate::pipeline::boilerplate::{DEFAULT_MIN_WORDS, Zones, paragraph_layout};
 use crate::pipeline::paragraph::{self, Analysis, Analyzer, Paragraph};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -40,20 +41,35 @@ pub struct TextCleaner {
     /// Boilerplate paragraph keys, with the number of documents holding each.
     boilerplate: Arc<HashMap<u64, usize>>,
     repeats: RepeatsMode,
+    /// Words a boilerplate paragraph needs to count wherever it is (the scan's `min_words`).
+    min_words: usize,
 }
 
 impl TextCleaner {
     /// A cleaner that removes repeats in `mode` and the paragraphs whose keys are in
-    /// `boilerplate` (key -> documents holding it).
+    /// `boilerplate` (key -> documents holding it); paragraphs shorter than
+    /// [`DEFAULT_MIN_WORDS`] words only where the scan's rule counts them (beside longer
+    /// boilerplate, or at the end of the text).
     pub fn new(mode: RepeatsMode, boilerplate: HashMap<u64, usize>) -> Self {
-        Self::shared(mode, Arc::new(boilerplate))
+        Self::shared(mode, Arc::new(boilerplate), DEFAULT_MIN_WORDS)
+    }
+
+    /// The same cleaner with the scan's `min_words` instead of the default.
+    pub fn with_min_words(mut self, min_words: usize) -> Self {
+        self.min_words = min_words;
+        self
     }
 
     /// [`TextCleaner::new`] with a boilerplate set shared between cleaners (one per thread).
-    pub(crate) fn shared(mode: RepeatsMode, boilerplate: Arc<HashMap<u64, usize>>) -> Self {
+    pub(crate) fn shared(
+        mode: RepeatsMode,
+        boilerplate: Arc<HashMap<u64, usize>>,
+        min_words: usize,
+    ) -> Self {
         TextCleaner {
             repeats: mode,
             boilerplate,
+            min_words,
             ..Self::default()
         }
     }
@@ -80,10 +96,22 @@ impl TextCleaner {
         // A paragraph that is both a repeat and boilerplate is counted as a repeat, so that
         // clean's repeat count is the scan's (the occurrences keep-first removes); the kept
         // occurrence of such a group goes as boilerplate.
+        // Short paragraphs go only where the scan counted them: the same rule on the same text.
+        let layout = paragraph_layout(text, analysis, self.min_words);
+        let boilerplate = &self.boilerplate;
+        let mut counts: Vec<bool> = layout
+            .iter()
+            .map(|&(_, eligible, short)| eligible && !short)
+            .collect();
+        if let Some(zones) = Zones::of(&layout) {
+            for (_, i) in zones.counted(|k| boilerplate.contains_key(&k)) {
+                counts[i as usize] = true;
+            }
+        }
         for (i, f) in analysis.fingerprints.iter().enumerate() {
             if reasons[i].is_none()
-                && f.boilerplate_eligible()
-                && let Some(&documents) = self.boilerplate.get(&f.key)
+                && counts[i]
+                && let Some(&documents) = boilerplate.get(&f.key)
             {
                 reasons[i] = Some(Why::Boilerplate(documents));
             }

@@ -75,6 +75,8 @@ pub struct Params {
     pub linkage: String,
     /// Unrelated documents a paragraph must occur in to be boilerplate.
     pub min_docs: usize,
+    /// Words a boilerplate paragraph needs to count wherever it is.
+    pub min_words: usize,
 }
 
 /// Counts.
@@ -360,6 +362,7 @@ fn params(outcome: &ScanOutcome, config: &ScanConfig) -> Params {
         verify: config.verify,
         linkage: config.linkage.name().to_string(),
         min_docs: config.min_docs,
+        min_words: config.min_words,
     }
 }
 

@@ -95,10 +95,11 @@ impl Report {
         let p = &self.params;
         writeln!(
             out,
-            "{} in {}: {} hold {} ({})",
+            "{} in {}: {} {} {} ({})",
             count(s.documents, "document"),
             count(s.files, "file"),
             count(s.clusters, "cluster"),
+            if s.clusters == 1 { "holds" } else { "hold" },
             count(s.documents_in_clusters, "document"),
             count(s.duplicate_documents, "duplicate")
         )?;

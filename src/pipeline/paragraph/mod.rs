@@ -11,17 +11,28 @@
 //! - **Fingerprint.** A paragraph is compared on its normalized tokens (the scan's normalization),
 //!   so wrapping, case, punctuation, curly quotes and CRLF do not matter.
 //! - **Repeats inside a document.** Two paragraphs of at least [`MIN_REPEAT_WORDS`] words, one of
-//!   them with a letter, repeat each other when their normalized texts are equal, or, for
-//!   paragraphs of at least [`NEAR_MIN_WORDS`] words, when one is a truncated copy of the other
-//!   (its words are the other's first words, the last one possibly cut off) or when the Jaccard
-//!   similarity of their word 3-shingles is at least [`NEAR_SIMILARITY`]. Repeats are grouped
-//!   transitively. Shorter paragraphs (list items, "Yes.", a refrain) repeat legitimately, and
-//!   paragraphs made only of numbers (a date, a count) repeat by coincidence, so neither counts.
+//!   them with a letter, repeat each other when their normalized texts are equal. Words are
+//!   counted as a reader sees them ([`rules::reader_words`]): a link or a path is one word.
+//!   Paragraphs of at least [`NEAR_MIN_WORDS`] words also repeat each other when
+//!   - one is a *truncated copy* of the other: it has at least [`TRUNCATED_MIN_WORDS`] words, its
+//!     words are the other's first words, and it looks cut off: its last word stops inside the
+//!     other's word at that place, or it stops mid-sentence where the other goes on in the same
+//!     line (a paragraph that is a whole first line of a longer one, like a sign-off line
+//!     followed by more sign-offs, is not cut);
+//!   - or they are *near-exact*: their word 3-shingles have a Jaccard similarity of at least
+//!     [`NEAR_SIMILARITY`] and they carry the same words, only some spelled differently
+//!     ([`rules::same_words_but_spelling`]); a template filled in with other names or numbers
+//!     is other content.
+//!
+//!   Repeats are grouped transitively. Shorter paragraphs (list items, "Yes.", a refrain, a
+//!   link under each section) repeat legitimately, and paragraphs made only of numbers (a date,
+//!   a count) repeat by coincidence, so neither counts.
 //! - **Kept occurrence.** `keep-first` keeps, of each group, the first paragraph that is not a
 //!   truncated copy of another member: seed 001's truncated first line gives way to the full
 //!   DayDayNews paragraph further down.
 
 mod near;
+pub mod rules;
 mod segment;
 
 pub use segment::{Paragraph, assemble, preview, segment, segment_into};
@@ -38,6 +49,8 @@ pub const MIN_REPEAT_WORDS: usize = 4;
 /// Fewest words a paragraph needs for near-exact matching (truncation, Jaccard); shorter ones
 /// match only when their normalized texts are equal.
 pub const NEAR_MIN_WORDS: usize = 8;
+/// Fewest words a truncated copy needs, so that sharing the first words is not chance.
+pub const TRUNCATED_MIN_WORDS: usize = 12;
 /// Jaccard similarity of word 3-shingles at or above which two paragraphs are near-exact repeats.
 pub const NEAR_SIMILARITY: f64 = 0.8;
 /// Words per shingle for paragraph-level similarity (paragraphs are short, so k is smaller than
@@ -56,7 +69,14 @@ pub struct Fingerprint {
     pub tokens: Range<usize>,
     /// Whether some token has a letter (paragraphs of only numbers never match).
     pub has_letter: bool,
+    /// Its words as a reader counts them ([`rules::reader_words`]), up to [`READER_WORDS_CAP`].
+    pub reader_words: u8,
 }
+
+/// How far [`Fingerprint::reader_words`] counts: to the repeats' threshold, which is also the
+/// default `--min-words` of boilerplate (the larger thresholds of near matching are counted
+/// again for the few candidate pairs).
+pub const READER_WORDS_CAP: usize = MIN_REPEAT_WORDS;
 
 impl Fingerprint {
     /// Number of words (tokens).
@@ -140,6 +160,7 @@ impl Analyzer {
                 key: key_of(&into.token_hashes[tokens.clone()]),
                 tokens,
                 has_letter,
+                reader_words: rules::reader_words(p.text(text), READER_WORDS_CAP) as u8,
             });
         }
     }
@@ -157,7 +178,12 @@ impl Analyzer {
     pub fn repeats(&mut self, text: &str, analysis: &Analysis) -> Vec<RepeatGroup> {
         let fps = &analysis.fingerprints;
         let hashes = &analysis.token_hashes;
-        let eligible: Vec<usize> = (0..fps.len()).filter(|&i| fps[i].repeatable()).collect();
+        let paragraphs = &analysis.paragraphs;
+        let eligible: Vec<usize> = (0..fps.len())
+            .filter(|&i| {
+                fps[i].repeatable() && usize::from(fps[i].reader_words) >= MIN_REPEAT_WORDS
+            })
+            .collect();
         if eligible.len() < 2 {
             return Vec::new();
         }
@@ -208,11 +234,23 @@ impl Analyzer {
                     }
                 },
             );
-            // Lightly edited copies.
+            // Copies with words spelled differently.
             let units = |n: usize| &hashes[fps[near[n]].tokens.clone()];
-            self.similar_pairs(near.len(), units, |a, b| {
-                merged |= sets.union(near[a] as u32, near[b] as u32);
-            });
+            let mut similar = Vec::new();
+            self.similar_pairs(near.len(), units, |a, b| similar.push((near[a], near[b])));
+            for (a, b) in similar {
+                let long_enough = |i: usize| {
+                    rules::reader_words(paragraphs[i].text(text), NEAR_MIN_WORDS) >= NEAR_MIN_WORDS
+                };
+                if !(long_enough(a) && long_enough(b)) {
+                    continue;
+                }
+                let a_tokens = self.tokens(paragraphs[a].text(text));
+                let b_tokens = self.tokens(paragraphs[b].text(text));
+                if rules::same_words_but_spelling(&a_tokens, &b_tokens) {
+                    merged |= sets.union(a as u32, b as u32);
+                }
+            }
         }
         if !merged {
             return Vec::new();
@@ -244,13 +282,19 @@ impl Analyzer {
             .collect()
     }
 
-    /// Whether paragraph `short` is a truncated copy of `long`: not the same text, no more
-    /// words, all its words but the last equal to the first words of `long`, and its last word
-    /// a prefix of the word of `long` at that place (cut off mid-word).
+    /// Whether paragraph `short` is a truncated copy of `long` (the module rules): not the same
+    /// text, no more words, at least [`TRUNCATED_MIN_WORDS`] of them, all but the last equal to
+    /// the first words of `long`, and the last one either a prefix of the word of `long` at that
+    /// place (cut off mid-word) or that word itself, `short` stopping mid-sentence where `long`
+    /// goes on in the same line.
     fn is_truncated_copy(&mut self, text: &str, a: &Analysis, short: usize, long: usize) -> bool {
         let (s, l) = (&a.fingerprints[short], &a.fingerprints[long]);
         let n = s.words();
-        if s.key == l.key || n > l.words() {
+        let short_text = a.paragraphs[short].text(text);
+        if s.key == l.key
+            || n > l.words()
+            || rules::reader_words(short_text, TRUNCATED_MIN_WORDS) < TRUNCATED_MIN_WORDS
+        {
             return false;
         }
         let (hs, hl) = (
@@ -260,15 +304,39 @@ impl Analyzer {
         if hs[..n - 1] != hl[..n - 1] {
             return false;
         }
+        let long_text = a.paragraphs[long].text(text);
         if hs[n - 1] == hl[n - 1] {
-            return true;
+            return rules::ends_mid_sentence(short_text) && !self.a_line_ends_after(long_text, n);
         }
-        let short_tokens = self.tokens(a.paragraphs[short].text(text));
-        let long_tokens = self.tokens(a.paragraphs[long].text(text));
+        // Cut mid-word: the text stops on the word's last character, not after it.
+        if !short_text
+            .trim_end()
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+        {
+            return false;
+        }
+        let short_tokens = self.tokens(short_text);
+        let long_tokens = self.tokens(long_text);
         match (short_tokens.get(n - 1), long_tokens.get(n - 1)) {
             (Some(cut), Some(full)) => full.starts_with(cut.as_str()),
             _ => false,
         }
+    }
+}
+
+impl Analyzer {
+    /// Whether one of the lines of `paragraph` ends right after its first `words` tokens.
+    fn a_line_ends_after(&mut self, paragraph: &str, words: usize) -> bool {
+        let mut seen = 0;
+        for line in paragraph.lines() {
+            self.tokenizer.for_each_token_hash(line, |_| seen += 1);
+            if seen >= words {
+                return seen == words;
+            }
+        }
+        false
     }
 }
 
@@ -340,18 +408,24 @@ mod tests {
         assert!(groups(&text).1.is_empty());
     }
 
+    /// A word of letters only, distinct for each `i` below 676.
+    fn word(i: usize) -> String {
+        let (a, b) = (
+            (b'a' + (i % 26) as u8) as char,
+            (b'a' + (i / 26) as u8) as char,
+        );
+        format!("wor{a}{b}dle")
+    }
+
     #[test]
-    fn lightly_edited_copies_match_and_different_ones_do_not() {
-        // 40 words, 38 shingles: one changed word leaves 35 shared (J = 35/41 = 0.85), three
-        // changed words far apart leave 29 (J = 29/47 = 0.62).
-        let a: Vec<String> = (0..40).map(|i| format!("word{i}")).collect();
-        let mut edited = a.clone();
-        edited[20] = "other".into();
-        let mut different = a.clone();
-        for i in [5, 20, 35] {
-            different[i] = format!("new{i}");
-        }
-        let text = [a, edited, different].map(|p| p.join(" ")).join("\n\n");
+    fn copies_with_words_spelled_differently_match_and_other_words_do_not() {
+        // 40 words, 38 shingles: one respelled word leaves 35 shared (J = 35/41 = 0.85).
+        let a: Vec<String> = (0..40).map(word).collect();
+        let mut respelled = a.clone();
+        respelled[20] = respelled[20].replace("dle", "del");
+        let mut renamed = a.clone();
+        renamed[20] = "other".into();
+        let text = [&a, &respelled, &renamed].map(|p| p.join(" ")).join("\n\n");
         let (_, gs) = groups(&text);
         assert_eq!(
             gs,
@@ -363,20 +437,73 @@ mod tests {
     }
 
     #[test]
+    fn a_template_filled_in_with_other_names_is_not_a_repeat() {
+        let gnu = "The GNU C Library is free software; you can redistribute it and/or modify it \
+                   under the terms of the GNU Lesser General Public License as published by the \
+                   Free Software Foundation; either version 2.1 of the License, or (at your \
+                   option) any later version.";
+        let this = gnu.replace("The GNU C Library", "This library");
+        let regents = "THIS SOFTWARE IS PROVIDED BY THE REGENTS AND CONTRIBUTORS AS IS AND ANY \
+                       EXPRESS OR IMPLIED WARRANTIES ARE DISCLAIMED.";
+        let author = regents.replace("THE REGENTS", "THE AUTHOR");
+        let text = format!("{this}\n\n{gnu}\n\n{regents}\n\n{author}");
+        assert!(groups(&text).1.is_empty());
+        // The same paragraph again is still a repeat.
+        let text = format!("{gnu}\n\n{this}\n\n{gnu}");
+        assert_eq!(groups(&text).1[0].members, [0, 2]);
+    }
+
+    #[test]
+    fn a_link_or_a_whole_first_line_is_not_a_truncated_copy() {
+        // A homepage link and the same link to its issues: one word each, too short to count.
+        let text = "https://salsa.debian.org/iso-codes-team/iso-codes\n\nabout it\n\n\
+                    <https://salsa.debian.org/iso-codes-team/iso-codes/issues>\n\n\
+                    <https://salsa.debian.org/iso-codes-team/iso-codes>";
+        assert!(groups(text).1.is_empty());
+        // A long line that is the whole first line of a longer paragraph was not cut.
+        let line = "Signed-off-by: Ann Example Lee of the Example Project team at example dot org";
+        let text = format!("{line}\n\nfix a bug\n\n{line}\nReviewed-by: Bob Other Person");
+        assert!(groups(&text).1.is_empty());
+        // A sentence that ends is not cut either.
+        let sentence = "The committee met on the first day of the month to agree on the plan.";
+        let text = format!("{sentence}\n\nother text\n\n{sentence} Then it adjourned.");
+        assert!(groups(&text).1.is_empty());
+        // Stopping mid-sentence where the other goes on in the same line is cut.
+        let cut = &sentence[..sentence.len() - " the plan.".len()];
+        let text = format!("{cut}\n\nother text\n\n{sentence} Then it adjourned.");
+        assert_eq!(groups(&text).1[0].members, [0, 2]);
+        // A word that ends before a full stop was not cut either ("time." and "timestamp").
+        let time = "The value it returns when the resource is not a valid time.";
+        let stamp = "The value it returns when the resource is not a valid timestamp.";
+        assert!(groups(&format!("{time}\n\n{stamp}")).1.is_empty());
+        // But not when it is too short for a shared start to mean anything.
+        let short = "The committee met on the first day";
+        let text = format!("{short}\n\nother text\n\n{sentence}");
+        assert!(groups(&text).1.is_empty());
+    }
+
+    #[test]
     fn long_posting_lists_still_group_near_identical_lines() {
-        // 300 lines of 20 words that differ only in their last word: every pair is J = 17/19.
-        let lines: Vec<String> = (0..300)
-            .map(|i| {
-                format!(
-                    "error while connecting to the upstream server at the port number given \
-                     in the configuration file of the proxy service w{i}"
-                )
-            })
-            .collect();
+        // A line of 20 words, then 300 copies with its last word respelled (one letter replaced,
+        // not the first): every copy is J = 17/19 from the first line and one edit away from it.
+        let line = |last: &str| {
+            format!(
+                "error while connecting to the upstream server at the port number given in the \
+                 configuration file of the proxy service {last}"
+            )
+        };
+        let mut lines = vec![line("configuration")];
+        for at in 1..13 {
+            for letter in (b'a'..=b'z').filter(|&l| l != b"configuration"[at]) {
+                let mut respelled = b"configuration".to_vec();
+                respelled[at] = letter;
+                lines.push(line(std::str::from_utf8(&respelled).unwrap()));
+            }
+        }
         let (ps, gs) = groups(&lines.join("\n"));
-        assert_eq!(ps.len(), 300);
+        assert_eq!(ps.len(), 301);
         assert_eq!(gs.len(), 1);
-        assert_eq!(gs[0].members.len(), 300);
+        assert_eq!(gs[0].members.len(), 301);
     }
 
     #[test]

@@ -1,0 +1,198 @@
+//! The tests that decide whether two paragraphs of one document are the same paragraph, beyond
+//! equal normalized text: how many words a reader sees in a paragraph, whether a paragraph looks
+//! cut off, and whether two paragraphs say the same thing with some words spelled differently.
+//! Each errs towards keeping the text: a paragraph that a rule does not clearly match stays.
+
+use crate::pipeline::normalize::is_unspaced_script;
+
+/// Counts the words of `paragraph` as a reader sees them, up to `cap` (the count stops there):
+/// each whitespace-separated chunk holding a letter or digit is one word, so that a link, a path
+/// or an e-mail address counts once however many tokens it gives; in scripts written without
+/// spaces (Han, Kana, Thai, ...) every character is a word, as it is a token.
+pub fn reader_words(paragraph: &str, cap: usize) -> usize {
+    let bytes = paragraph.as_bytes();
+    // Whether the current chunk has had its letter or digit yet.
+    let mut counted = false;
+    let (mut words, mut at) = (0usize, 0usize);
+    while at < bytes.len() && words < cap {
+        // ASCII, the common case: a table lookup and no branch per byte, 16 bytes at a time.
+        let end = (at + 16).min(bytes.len());
+        let mut ascii_end = at;
+        while ascii_end < end && bytes[ascii_end].is_ascii() {
+            let class = ASCII_CLASS[bytes[ascii_end] as usize];
+            let alphanumeric = class == ALPHANUMERIC;
+            words += usize::from(alphanumeric & !counted);
+            counted = (counted | alphanumeric) & (class != WHITESPACE);
+            ascii_end += 1;
+        }
+        at = ascii_end;
+        if at < end || (at < bytes.len() && !bytes[at].is_ascii()) {
+            let c = paragraph[at..].chars().next().unwrap_or(' ');
+            at += c.len_utf8();
+            if c.is_whitespace() {
+                counted = false;
+            } else if is_unspaced_script(c) {
+                words += 1;
+                counted = false;
+            } else if !counted && c.is_alphanumeric() {
+                words += 1;
+                counted = true;
+            }
+        }
+    }
+    words.min(cap)
+}
+
+const WHITESPACE: u8 = 1;
+const ALPHANUMERIC: u8 = 2;
+/// The class of each ASCII byte for [`reader_words`]: whitespace (vertical tab included),
+/// letter or digit, or other (0).
+const ASCII_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        table[b] = if byte.is_ascii_whitespace() || byte == 0x0B {
+            WHITESPACE
+        } else if byte.is_ascii_alphanumeric() {
+            ALPHANUMERIC
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
+/// Whether a paragraph stops mid-sentence: its last visible character is a letter, a digit, a
+/// comma or a dash, not the end of a sentence, a closing bracket or quote.
+pub fn ends_mid_sentence(paragraph: &str) -> bool {
+    paragraph
+        .trim_end()
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, ',' | '-' | '\u{2013}' | '\u{2014}'))
+}
+
+/// Whether `a` and `b` (the normalized tokens of two paragraphs) carry the same words, some of
+/// them spelled differently: as many tokens, and wherever they differ, both are words (not
+/// numbers) that [`spelling_variants`] says are the same word. A changed name, number or clause
+/// is other content, so a licence template filled in for another program does not match; an
+/// inserted or dropped word does not match either.
+pub fn same_words_but_spelling(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x == y || spelling_variants(x, y))
+}
+
+/// Whether two different tokens are spellings of one word: both at least
+/// [`SPELLING_MIN_CHARS`] characters of letters (no digits, no `_` of identifiers), the same
+/// first character, and one edit apart (a character inserted, dropped, replaced, or two
+/// neighbours swapped); so "colour" and "color", "recieve" and "receive", "casuse" and "cause"
+/// match, while "synchronously" and "asynchronously", "decipher" and "encipher", "dsa" and "rsa",
+/// "getvideo" and "putvideo" do not (a changed beginning changes the word).
+pub fn spelling_variants(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let word = |w: &[char]| w.len() >= SPELLING_MIN_CHARS && w.iter().all(|c| c.is_alphabetic());
+    word(&a)
+        && word(&b)
+        && a[0] == b[0]
+        && a.len().abs_diff(b.len()) <= 1
+        && edit_distance(&a, &b) == 1
+}
+
+/// Fewest characters a word needs for another spelling of it to count as the same word.
+pub const SPELLING_MIN_CHARS: usize = 5;
+
+/// Optimal string alignment distance: Levenshtein with swaps of two neighbouring characters.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let width = b.len() + 1;
+    let mut rows = vec![vec![0usize; width]; 3];
+    for (j, cell) in rows[1].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        let (current, previous, before) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[current][0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[previous][j] + 1)
+                .min(rows[current][j - 1] + 1)
+                .min(rows[previous][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[before][j - 2] + 1);
+            }
+            rows[current][j] = best;
+        }
+    }
+    rows[a.len() % 3][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_link_is_one_word_and_the_count_stops_at_the_cap() {
+        assert_eq!(
+            reader_words("<https://salsa.debian.org/iso-codes/issues>", 10),
+            1
+        );
+        assert_eq!(
+            reader_words("Signed-off-by: Ann Lee <ann@example.org>", 10),
+            4
+        );
+        assert_eq!(reader_words("one two three four five six", 4), 4);
+        assert_eq!(reader_words("-- * --", 4), 0);
+        assert_eq!(reader_words("北京欢迎你", 10), 5);
+        assert_eq!(reader_words("naïve café au lait, déjà vu", 10), 6);
+        assert_eq!(reader_words("word\u{a0}word", 10), 2);
+        let long = "a ".repeat(40);
+        assert_eq!(reader_words(&long, 33), 33);
+        assert_eq!(reader_words(&format!("{long}é"), 100), 41);
+    }
+
+    #[test]
+    fn mid_sentence_ends() {
+        assert!(ends_mid_sentence("for Western countries agai"));
+        assert!(ends_mid_sentence("the first part, "));
+        assert!(!ends_mid_sentence("A whole sentence."));
+        assert!(!ends_mid_sentence("(an aside)"));
+        assert!(!ends_mid_sentence(""));
+    }
+
+    #[test]
+    fn spelling_variants_and_other_words() {
+        assert!(spelling_variants("colour", "color"));
+        assert!(spelling_variants("recieve", "receive"));
+        assert!(spelling_variants("organisation", "organization"));
+        assert!(!spelling_variants("the", "this"));
+        assert!(!spelling_variants("regents", "author"));
+        assert!(!spelling_variants("dutch", "italian"));
+        assert!(spelling_variants("casuse", "cause"));
+        assert!(!spelling_variants("synchronously", "asynchronously"));
+        assert!(!spelling_variants("deciphered", "enciphered"));
+        assert!(!spelling_variants("getvideo", "putvideo"));
+        assert!(!spelling_variants("dsa", "rsa"));
+        assert!(!spelling_variants("invert_limb", "invent_limb"));
+    }
+
+    #[test]
+    fn same_words_but_spelling_rejects_other_names_numbers_and_extra_words() {
+        let a = tokens("this library is free software you can redistribute it");
+        let typo = tokens("this libary is free software you can redistribute it");
+        let other = tokens("the gnu c library is free software you can redistribute it");
+        let renamed = tokens("libiberty library is free software you can redistribute it");
+        assert!(same_words_but_spelling(&a, &typo));
+        assert!(!same_words_but_spelling(&a, &other));
+        assert!(!same_words_but_spelling(&a, &renamed));
+        let five = tokens("5 this agreement will terminate upon a breach");
+        let six = tokens("6 this agreement will terminate upon a breach");
+        assert!(!same_words_but_spelling(&five, &six));
+    }
+}
