@@ -8,6 +8,7 @@ pub use crate::input::decode::TextEncoding;
 pub use crate::input::{DEFAULT_EXTENSIONS, InputFormat, InputOptions};
 pub use crate::pipeline::boilerplate::{DEFAULT_MIN_DOCS, DEFAULT_MIN_WORDS};
 pub use crate::pipeline::cluster::Linkage;
+pub use crate::pipeline::keep::Keep;
 pub use crate::pipeline::lsh::Banding;
 pub use crate::pipeline::minhash::Scheme;
 pub use crate::pipeline::shingle::ShingleKind;
@@ -52,6 +53,8 @@ pub struct ScanConfig {
     /// Words a boilerplate paragraph needs to count wherever it is; shorter ones count only
     /// beside longer boilerplate or at the end of a document.
     pub min_words: usize,
+    /// Which member of a cluster is kept (`clean --drop-duplicates`, the report's mark).
+    pub keep: Keep,
 }
 
 impl Default for ScanConfig {
@@ -69,6 +72,7 @@ impl Default for ScanConfig {
             input: InputOptions::default(),
             min_docs: boilerplate::DEFAULT_MIN_DOCS,
             min_words: boilerplate::DEFAULT_MIN_WORDS,
+            keep: Keep::First,
         }
     }
 }
@@ -101,6 +105,9 @@ impl ScanConfig {
         }
         if self.min_words == 0 {
             return invalid("--min-words must be at least 1".into());
+        }
+        if self.keep.field() == Some("") {
+            return invalid("the --keep-by field name is empty".into());
         }
         if self.input.text_field.is_empty() {
             return invalid("the JSONL text field name is empty".into());

@@ -5,17 +5,17 @@ use clap::builder::TypedValueParser;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use neardup::clean::{
-    AtomicFiles, CleanConfig, CleanOutcome, OutputWriter, RemovalReason, RepeatsMode,
+    AtomicFiles, CleanConfig, CleanOutcome, OutputWriter, RemovalReason, RepeatKind, RepeatsMode,
 };
 use neardup::config::{
     DEFAULT_EXTENSIONS, DEFAULT_MIN_DOCS, DEFAULT_MIN_WORDS, DEFAULT_NGRAM, DEFAULT_NUM_PERM,
-    DEFAULT_SEED, DEFAULT_THRESHOLD, InputFormat, InputOptions, Linkage, MAX_NUM_PERM, Scheme,
-    ShingleKind, TextEncoding,
+    DEFAULT_SEED, DEFAULT_THRESHOLD, InputFormat, InputOptions, Keep, Linkage, MAX_NUM_PERM,
+    Scheme, ShingleKind, TextEncoding,
 };
 use neardup::diagnostic::{Diagnostic, location};
 use neardup::progress::{NoProgress, Progress, Stage};
 use neardup::report::count;
-use neardup::{Report, ScanConfig};
+use neardup::{Report, ScanConfig, lists};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,9 +67,30 @@ struct ScanArgs {
     #[arg(long)]
     json: bool,
 
+    /// Show at most N entries of each section of the text report, then "and N more"
+    /// (0: everything). The JSON report always has everything.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT)]
+    limit: usize,
+
+    /// Write every verified similar pair to FILE: JSON Lines, or CSV when FILE ends in .csv.
+    #[arg(long, value_name = "FILE")]
+    pairs: Option<PathBuf>,
+
+    /// Print, one per line, the location of every document that `clean --drop-duplicates`
+    /// would leave out (for xargs), instead of the report.
+    #[arg(long, conflicts_with = "json")]
+    list_duplicates: bool,
+
+    /// With --list-duplicates: end each location with a NUL byte instead of a newline.
+    #[arg(short = '0', long = "null", requires = "list_duplicates")]
+    null: bool,
+
     #[command(flatten)]
     options: ScanOptions,
 }
+
+/// Entries per section of the text report by default: a screen or two.
+const DEFAULT_LIMIT: usize = 10;
 
 #[derive(Args)]
 struct CleanArgs {
@@ -96,7 +117,7 @@ struct CleanArgs {
     #[arg(long)]
     keep_boilerplate: bool,
 
-    /// Also leave out every near-duplicate document but its cluster's representative.
+    /// Also leave out every near-duplicate document but the one --keep keeps in its cluster.
     #[arg(long)]
     drop_duplicates: bool,
 
@@ -183,6 +204,17 @@ struct ScanOptions {
           value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
     min_words: usize,
 
+    /// Which member of a cluster of near-duplicates is kept (clean --drop-duplicates, scan
+    /// --list-duplicates, the report's mark): the first in path then record order (date-named
+    /// files: the oldest), the one with the most words, or the file modified last.
+    #[arg(long, value_enum, default_value_t = KeepArg::First, conflicts_with = "keep_by")]
+    keep: KeepArg,
+
+    /// Keep the JSON Lines record whose FIELD is largest (desc, the default) or smallest (asc):
+    /// a date or a quality score. Records without the field are kept last.
+    #[arg(long, value_name = "FIELD[:asc|desc]", value_parser = parse_keep_by)]
+    keep_by: Option<Keep>,
+
     /// File extensions to read while walking folders, comma-separated; "" for none
     /// [default: txt,md,text,jsonl,ndjson,""].
     #[arg(long, value_name = "EXT", value_delimiter = ',')]
@@ -231,6 +263,29 @@ enum FormatArg {
     Auto,
     Text,
     Jsonl,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum KeepArg {
+    First,
+    Longest,
+    Newest,
+}
+
+/// `FIELD`, `FIELD:asc` or `FIELD:desc`.
+fn parse_keep_by(s: &str) -> Result<Keep, String> {
+    let (name, descending) = match s.rsplit_once(':') {
+        Some((name, "desc")) => (name, true),
+        Some((name, "asc")) => (name, false),
+        _ => (s, true),
+    };
+    if name.is_empty() {
+        return Err("the field name is empty".into());
+    }
+    Ok(Keep::Field {
+        name: name.to_string(),
+        descending,
+    })
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -530,9 +585,15 @@ fn prepare(subcommand: &str, options: ScanOptions) -> Result<(ScanConfig, Chatte
             },
             // Only a progress bar needs the sizes before the files are read.
             sizes_up_front: chatter.progress,
+            keep_field: None,
         },
         min_docs: options.min_docs,
         min_words: options.min_words,
+        keep: options.keep_by.unwrap_or(match options.keep {
+            KeepArg::First => Keep::First,
+            KeepArg::Longest => Keep::Longest,
+            KeepArg::Newest => Keep::Newest,
+        }),
     };
     if let Err(e) = config.validate() {
         // The subcommand's usage line, not the top level's `neardup <COMMAND>`.
@@ -593,12 +654,26 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     if outcome.stats.documents == 0 {
         warn(no_documents(&outcome));
     }
+    if let Some(path) = &args.pairs {
+        let mut bytes = Vec::new();
+        let written = lists::write_pairs(&outcome, lists::PairsFormat::for_path(path), &mut bytes)
+            .and_then(|()| AtomicFiles.write(path, &bytes, None));
+        if let Err(e) = written {
+            warn(format!(
+                "{}: could not write the pairs: {e}",
+                path.display()
+            ));
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    }
     let report = Report::new(&outcome, &config);
     let printed = print(|out| {
-        if args.json {
+        if args.list_duplicates {
+            lists::write_left_out(&outcome, config.threshold, args.null, out)
+        } else if args.json {
             report.write_json(out)
         } else {
-            report.write_text(out)
+            report.write_text_limited(out, args.limit)
         }
     });
     if let Err(code) = printed {
@@ -708,10 +783,21 @@ fn write_clean_summary(
             writeln!(out, "{label}")?;
             for r in &doc.removed {
                 let why = match r.reason {
-                    RemovalReason::Repeat => match r.repeat_of_line {
-                        Some(line) => format!("repeat of line {line}"),
-                        None => "repeat".to_string(),
-                    },
+                    RemovalReason::Repeat => {
+                        let mut why = match r.repeat_of_line {
+                            Some(line) => format!("repeat of line {line}"),
+                            None => "repeat".to_string(),
+                        };
+                        if let (Some(kind), Some(similarity)) = (r.repeat_kind, r.similarity) {
+                            let kind = match kind {
+                                RepeatKind::Exact => "same text",
+                                RepeatKind::Truncated => "cut off",
+                                RepeatKind::Respelled => "respelled",
+                            };
+                            why.push_str(&format!(", {kind}, similarity {similarity:.3}"));
+                        }
+                        why
+                    }
                     RemovalReason::Boilerplate => match r.boilerplate_documents {
                         Some(docs) => format!("boilerplate in {docs} documents"),
                         None => "boilerplate".to_string(),
@@ -724,6 +810,12 @@ fn write_clean_summary(
                 };
                 writeln!(out, "  remove {lines}: {why}")?;
                 writeln!(out, "    \"{}\"", r.preview)?;
+                // The kept paragraph, where it reads differently: a wrong match shows here.
+                if let (Some(kept), Some(line)) = (&r.repeat_of_preview, r.repeat_of_line)
+                    && *kept != r.preview
+                {
+                    writeln!(out, "    kept, line {line}: \"{kept}\"")?;
+                }
             }
         }
         for d in &m.dropped_duplicates {

@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, location};
 use crate::input::SourceFile;
+pub use crate::pipeline::cluster::SimilarPair;
 use crate::pipeline::lsh::Banding;
 use serde_json::Value;
 
@@ -22,6 +23,8 @@ pub struct DocumentInfo {
     pub tokens: usize,
     /// Number of paragraphs.
     pub paragraphs: usize,
+    /// The `--keep-by` field's value in a JSONL record.
+    pub keep_value: Option<Value>,
 }
 
 impl DocumentInfo {
@@ -43,8 +46,12 @@ pub struct Member {
 /// A cluster of near-duplicate documents.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cluster {
-    /// Index of the representative document (the best-connected member).
+    /// Index of the representative document (the best-connected member, the cluster's center).
     pub representative: u32,
+    /// Index of the member the keep rule keeps.
+    pub kept: u32,
+    /// Each member's similarity to the kept one, in the order of `members`.
+    pub similarity_to_kept: Vec<f64>,
     /// The representative first, then the others in path order.
     pub members: Vec<Member>,
     /// Lowest similarity among the verified pairs inside the cluster. With single linkage, a
@@ -54,6 +61,20 @@ pub struct Cluster {
     /// Connected component of the similar-pair graph; clusters sharing it were joined by a
     /// chain of similar pairs and split by center linkage.
     pub component: u32,
+}
+
+impl Cluster {
+    /// The members `--drop-duplicates` leaves out: every one but the kept member that is at or
+    /// above `threshold` to it, with that similarity. A member below it (a chain of single
+    /// linkage, or a star's member far from the member kept instead of the center) has no kept
+    /// near-duplicate, so it stays.
+    pub fn left_out(&self, threshold: f64) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.members
+            .iter()
+            .zip(&self.similarity_to_kept)
+            .filter(move |(m, s)| m.doc != self.kept && **s >= threshold)
+            .map(|(m, &s)| (m.doc, s))
+    }
 }
 
 /// Paragraphs of one document that repeat each other.
@@ -122,6 +143,8 @@ pub struct ScanOutcome {
     pub empty_documents: Vec<DocumentInfo>,
     /// Clusters, largest first, then by representative path.
     pub clusters: Vec<Cluster>,
+    /// Every verified similar pair (the edges the clusters were made of), by documents.
+    pub pairs: Vec<SimilarPair>,
     /// Documents with repeated paragraphs, in path order.
     pub repeats: Vec<DocumentRepeats>,
     /// Boilerplate paragraphs, most frequent first.

@@ -16,7 +16,7 @@
 use crate::config::ScanConfig;
 use crate::diagnostic::{self, AfterChange, Diagnostic, Problem};
 use crate::error::Result;
-use crate::input::{self, SourceFile};
+use crate::input::{self, InputOptions, SourceFile};
 use crate::outcome::{
     BoilerplateParagraph, Cluster, DocumentInfo, DocumentRepeats, Member, PassedOver,
     RepeatedParagraphs, ScanOutcome, ScanStats,
@@ -167,6 +167,20 @@ pub fn scan(
     progress: &dyn Progress,
 ) -> Result<ScanOutcome> {
     let banding = config.validate()?;
+    // The records carry the --keep-by field's value along.
+    let with_keep_field;
+    let config = if config.input.keep_field.as_deref() != config.keep.field() {
+        with_keep_field = ScanConfig {
+            input: InputOptions {
+                keep_field: config.keep.field().map(str::to_string),
+                ..config.input.clone()
+            },
+            ..config.clone()
+        };
+        &with_keep_field
+    } else {
+        config
+    };
     let input::Walked {
         files: mut sources,
         problems: mut diagnostics,
@@ -199,7 +213,8 @@ pub fn scan(
             .map(|doc| Diagnostic::new(doc.path.as_str(), doc.line, Problem::EmptyDocument)),
     );
 
-    let clustering = find_clusters(&mut hashed, config, banding, progress);
+    let mut clustering = find_clusters(&mut hashed, config, banding, progress);
+    choose_kept(&mut clustering.clusters, &hashed, &infos, &sources, config);
     let occurrences: Vec<(u64, u32, u32)> = hashed
         .par_iter_mut()
         .enumerate()
@@ -265,6 +280,7 @@ pub fn scan(
         documents: infos,
         empty_documents: empty,
         clusters: clustering.clusters,
+        pairs: clustering.pairs,
         repeats,
         boilerplate,
         diagnostics,
@@ -366,7 +382,7 @@ fn hash_sources(
     /// Gathered per run rather than per source, so that the serial loop below moves a few
     /// thousand vectors, not a few for every file.
     /// A document's JSONL line and id, and its hashes.
-    type Hashed = (Option<usize>, Option<Value>, HashedDocument);
+    type Hashed = (Option<usize>, Option<Value>, Option<Value>, HashedDocument);
     #[derive(Default)]
     struct RunDocuments {
         reads: Vec<input::SourceRead<Hashed>>,
@@ -385,14 +401,14 @@ fn hash_sources(
             };
             let work = |doc: input::Document<'_>| {
                 let hashed = hash_document(doc.text, config, minhasher);
-                (doc.line, doc.id.cloned(), hashed)
+                (doc.line, doc.id.cloned(), doc.keep_value.cloned(), hashed)
             };
             for (offset, source) in run.iter().enumerate() {
                 let source_index = run_index * DOCUMENTS_PER_TASK + offset;
                 let mut read = input::read_source(source, &config.input, None, &work);
                 progress.advance(read.len);
                 let docs = std::mem::take(&mut read.docs);
-                for (line, id, doc) in docs {
+                for (line, id, keep_value, doc) in docs {
                     let info = DocumentInfo {
                         source: source_index,
                         path: source.display.clone(),
@@ -400,6 +416,7 @@ fn hash_sources(
                         id,
                         tokens: doc.tokens,
                         paragraphs: doc.paragraphs,
+                        keep_value,
                     };
                     if doc.tokens == 0 {
                         found.empty.push(info);
@@ -450,6 +467,78 @@ fn hash_sources(
     }
 }
 
+/// Marks in each cluster the member that `config.keep` keeps, and every member's similarity to
+/// it (the representative's are known; others are computed on the members' sets, which
+/// verification sorted, or estimated without verification).
+fn choose_kept(
+    clusters: &mut [Cluster],
+    docs: &[HashedDocument],
+    infos: &[DocumentInfo],
+    sources: &[SourceFile],
+    config: &ScanConfig,
+) {
+    use crate::pipeline::keep::{self, Candidate, Keep};
+    if clusters.is_empty() {
+        return;
+    }
+    // Modification times, only for the rule that needs them.
+    let modified: Vec<i128> = if config.keep == Keep::Newest {
+        sources
+            .par_iter()
+            .map(|s| {
+                std::fs::metadata(&s.path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos() as i128)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let candidates: Vec<Candidate<'_>> = infos
+        .iter()
+        .map(|d| Candidate {
+            tokens: d.tokens,
+            modified: modified.get(d.source).copied().unwrap_or(0),
+            value: d.keep_value.as_ref(),
+        })
+        .collect();
+    let ranks = keep::ranks(&config.keep, &candidates);
+    clusters.par_iter_mut().for_each(|c| {
+        let kept = c
+            .members
+            .iter()
+            .map(|m| m.doc)
+            .min_by_key(|&d| ranks[d as usize])
+            .unwrap_or(c.representative);
+        c.kept = kept;
+        c.similarity_to_kept = c
+            .members
+            .iter()
+            .map(|m| {
+                if m.doc == kept {
+                    1.0
+                } else if kept == c.representative {
+                    m.similarity
+                } else if m.doc == c.representative {
+                    c.members
+                        .iter()
+                        .find(|k| k.doc == kept)
+                        .map_or(0.0, |k| k.similarity)
+                } else {
+                    let (a, b) = (&docs[m.doc as usize], &docs[kept as usize]);
+                    if config.verify {
+                        jaccard::jaccard(&a.shingles, &b.shingles)
+                    } else {
+                        minhash::estimate_jaccard(&a.signature, &b.signature)
+                    }
+                }
+            })
+            .collect();
+    });
+}
+
 /// What [`find_clusters`] found.
 #[derive(Debug, Clone)]
 pub struct Clustering {
@@ -459,6 +548,8 @@ pub struct Clustering {
     pub candidate_pairs: usize,
     /// Candidate pairs at or above the threshold.
     pub similar_pairs: usize,
+    /// Those pairs, sorted by their documents.
+    pub pairs: Vec<SimilarPair>,
     /// Family of each document: related documents (similar pairs and candidates estimated at
     /// [`FAMILY_SIMILARITY`] or more, transitively) share one, see the boilerplate stage.
     pub family_of: Vec<u32>,
@@ -539,6 +630,7 @@ pub fn find_clusters(
         clusters,
         candidate_pairs: candidates.len(),
         similar_pairs: similar.len(),
+        pairs: similar,
         family_of,
     }
 }
@@ -583,6 +675,8 @@ fn clusters_of(
             }));
             Cluster {
                 representative: rep,
+                kept: rep,
+                similarity_to_kept: members.iter().map(|m| m.similarity).collect(),
                 members,
                 min_pair_similarity: group.min_pair_similarity,
                 component: group.component,

@@ -213,7 +213,7 @@ fn cleaning_the_cleaned_folder_removes_nothing() {
 }
 
 #[test]
-fn drop_duplicates_keeps_each_clusters_representative() {
+fn drop_duplicates_keeps_the_member_keep_chooses() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let (code, stdout, _) = clean(
@@ -233,26 +233,42 @@ fn drop_duplicates_keeps_each_clusters_representative() {
     let (report, _) = scan_json(&["corpus"], &repo(), 0);
     let m = manifest(&out);
     assert_eq!(m.dropped_duplicates.len(), 3);
+    assert_eq!(m.params.keep, "first");
     for cluster in &report.clusters {
+        let kept: Vec<&str> = cluster
+            .members
+            .iter()
+            .filter(|m| m.kept)
+            .map(|m| m.path.as_str())
+            .collect();
+        assert_eq!(kept.len(), 1, "one kept member per cluster");
+        // First in path order.
+        let first = cluster
+            .members
+            .iter()
+            .map(|m| m.path.as_str())
+            .min()
+            .unwrap();
+        assert_eq!(kept[0], first);
         for member in &cluster.members {
             let name = Path::new(&member.path).file_name().unwrap();
-            assert_eq!(
-                out.join(name).exists(),
-                member.representative,
-                "{}",
-                member.path
-            );
-            if !member.representative {
+            assert_eq!(out.join(name).exists(), member.kept, "{}", member.path);
+            assert_eq!(member.dropped, !member.kept);
+            if !member.kept {
                 let d = m
                     .dropped_duplicates
                     .iter()
                     .find(|d| d.path == member.path)
                     .unwrap();
-                assert_eq!(d.duplicate_of, cluster.members[0].path);
-                assert_eq!(d.similarity, member.similarity);
+                assert_eq!(d.duplicate_of, kept[0]);
+                // Two-member clusters: the similarity to the kept one is the pair's.
+                assert_eq!(d.similarity, cluster.members[1].similarity);
             }
         }
     }
+    // The original article 000 stays; its syndicated copy 005 is left out.
+    assert!(out.join("000_19d78a4ffbec308a.txt").exists());
+    assert!(!out.join("005_syndicated_copy.txt").exists());
 }
 
 #[test]
@@ -899,7 +915,8 @@ fn a_dry_run_needs_no_output_folder() {
     let (code, stdout, stderr) = clean(&["corpus", "--dry-run", "--drop-duplicates"], &repo());
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.contains("would write 7 of 10 files (32805 of 41216 bytes)"),
+        // 005 is left out now, 000 (the first, the original article) kept.
+        stdout.contains("would write 7 of 10 files (32603 of 41216 bytes)"),
         "{stdout}"
     );
     assert!(
@@ -1081,4 +1098,39 @@ fn short_boilerplate_counts_in_a_page_s_closing_block_not_as_a_heading_in_the_te
     let (report, _) = scan_json(&["."], tmp.path(), 0);
     assert_eq!(report.boilerplate.len(), 2);
     assert!(report.boilerplate.iter().all(|b| b.documents == 12));
+}
+
+#[test]
+fn a_dry_run_shows_what_each_repeat_repeats_and_how_closely() {
+    let (code, stdout, stderr) = clean(&[SEED_001, "--dry-run", "--json"], &repo());
+    assert_eq!(code, 0, "{stderr}");
+    let m: neardup::clean::Manifest = serde_json::from_str(&stdout).unwrap();
+    let removed = &m.documents[0].removed;
+    assert_eq!(removed.len(), 5);
+    let original = std::fs::read_to_string(repo().join(SEED_001)).unwrap();
+    let line_21 = original.lines().nth(20).unwrap();
+    for r in removed {
+        assert_eq!(r.repeat_of_line, Some(21));
+        let kept = r.repeat_of_preview.as_deref().unwrap();
+        assert!(kept.trim_end_matches('…').len() > 40);
+        assert!(line_21.starts_with(kept.trim_end_matches('…')), "{kept}");
+    }
+    // The first line is the cut-off copy; the others are the same text.
+    use neardup::clean::RepeatKind;
+    assert_eq!(removed[0].repeat_kind, Some(RepeatKind::Truncated));
+    assert!(removed[0].similarity.unwrap() < 1.0 && removed[0].similarity.unwrap() > 0.9);
+    assert!(
+        removed[1..]
+            .iter()
+            .all(|r| r.repeat_kind == Some(RepeatKind::Exact) && r.similarity == Some(1.0))
+    );
+    let (_, text, _) = clean(&[SEED_001, "--dry-run"], &repo());
+    assert!(
+        text.contains("remove line 1: repeat of line 21, cut off, similarity 0.9"),
+        "{text}"
+    );
+    assert!(
+        text.contains("remove line 43: repeat of line 21, same text, similarity 1.000"),
+        "{text}"
+    );
 }

@@ -865,3 +865,222 @@ fn the_json_report_lists_every_input_problem() {
         assert!(stderr.contains(&p.message), "{}: {stderr}", p.message);
     }
 }
+
+/// A folder of three copies of one article: `a.txt` (the base), `b.txt` (longer: a paragraph
+/// added), `c.txt` (one word changed), written in the order c, a, b so that modification times
+/// differ from path order.
+fn three_copies(dir: &Path) {
+    let mut rng = Rng::new(31);
+    let base = words(&mut rng, 300);
+    let mut longer = base.clone();
+    longer.extend(words(&mut rng, 20));
+    let edited = edit(&mut rng, &base, 1);
+    for (name, words) in [("c.txt", &edited), ("a.txt", &base), ("b.txt", &longer)] {
+        write_words(&dir.join(name), words);
+        // Modification times far enough apart for any file system.
+        let when = std::time::SystemTime::now()
+            - std::time::Duration::from_secs(match name {
+                "c.txt" => 300,
+                "a.txt" => 200,
+                _ => 100,
+            });
+        let file = std::fs::File::options()
+            .write(true)
+            .open(dir.join(name))
+            .unwrap();
+        file.set_modified(when).unwrap();
+    }
+}
+
+fn kept_and_left_out(dir: &Path, args: &[&str]) -> (String, Vec<String>) {
+    let mut all = vec!["."];
+    all.extend(args);
+    let (report, _) = scan_json(&all, dir, 0);
+    assert_eq!(report.clusters.len(), 1, "{:?}", cluster_paths(&report));
+    let kept: Vec<&str> = report.clusters[0]
+        .members
+        .iter()
+        .filter(|m| m.kept)
+        .map(|m| m.path.as_str())
+        .collect();
+    assert_eq!(kept.len(), 1);
+    all.push("--list-duplicates");
+    let (code, stdout, stderr) = scan(&all, dir);
+    assert_eq!(code, 0, "{stderr}");
+    let left_out: Vec<String> = stdout.lines().map(str::to_string).collect();
+    (kept[0].to_string(), left_out)
+}
+
+#[test]
+fn keep_chooses_the_first_the_longest_or_the_newest_and_lists_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    three_copies(tmp.path());
+    let (kept, left_out) = kept_and_left_out(tmp.path(), &[]);
+    assert_eq!(
+        (kept.as_str(), left_out),
+        ("./a.txt", vec!["./b.txt".to_string(), "./c.txt".into()])
+    );
+    let (kept, left_out) = kept_and_left_out(tmp.path(), &["--keep", "longest"]);
+    assert_eq!(
+        (kept.as_str(), left_out),
+        ("./b.txt", vec!["./a.txt".to_string(), "./c.txt".into()])
+    );
+    let (kept, _) = kept_and_left_out(tmp.path(), &["--keep", "newest"]);
+    assert_eq!(kept, "./b.txt");
+    // clean --drop-duplicates leaves out exactly what the list names.
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().join("o");
+    let (code, _, stderr) = clean(
+        &[
+            ".",
+            "--drop-duplicates",
+            "--keep",
+            "longest",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        tree(&out)
+            .keys()
+            .filter(|k| k.ends_with(".txt"))
+            .collect::<Vec<_>>(),
+        ["b.txt"]
+    );
+    // NUL-separated for xargs -0.
+    let (_, stdout, _) = scan(&[".", "--list-duplicates", "-0"], tmp.path());
+    assert_eq!(stdout, "./b.txt\0./c.txt\0");
+}
+
+#[test]
+fn keep_by_a_field_chooses_the_record_with_the_largest_or_smallest_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(8);
+    let text = words(&mut rng, 200).join(" ");
+    let other = words(&mut rng, 200).join(" ");
+    let records = [
+        serde_json::json!({"id": "x1", "text": text, "date": "2024-03-01"}),
+        serde_json::json!({"id": "x2", "text": other}),
+        serde_json::json!({"id": "x3", "text": text, "date": "2024-05-09"}),
+        serde_json::json!({"id": "x4", "text": text}),
+        serde_json::json!({"id": "x5", "text": text, "date": "2023-12-31"}),
+    ];
+    let lines: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(tmp.path().join("dump.jsonl"), lines).unwrap();
+    let (kept, left_out) = kept_and_left_out(tmp.path(), &["--keep-by", "date"]);
+    assert_eq!(kept, "./dump.jsonl");
+    assert_eq!(
+        left_out,
+        ["./dump.jsonl:1", "./dump.jsonl:4", "./dump.jsonl:5"]
+    );
+    let (_, left_out) = kept_and_left_out(tmp.path(), &["--keep-by", "date:asc"]);
+    assert_eq!(
+        left_out,
+        ["./dump.jsonl:1", "./dump.jsonl:3", "./dump.jsonl:4"]
+    );
+    // Without a value anywhere, the first record stays.
+    let (_, left_out) = kept_and_left_out(tmp.path(), &["--keep-by", "score"]);
+    assert_eq!(
+        left_out,
+        ["./dump.jsonl:3", "./dump.jsonl:4", "./dump.jsonl:5"]
+    );
+    let (code, _, stderr) = scan(&[".", "--keep", "longest", "--keep-by", "date"], tmp.path());
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
+
+#[test]
+fn pairs_are_written_as_json_lines_or_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    three_copies(tmp.path());
+    // --ext txt: the pairs files written into the folder are not read back as documents.
+    let (report, _) = scan_json(
+        &[".", "--ext", "txt", "--pairs", "pairs.jsonl"],
+        tmp.path(),
+        0,
+    );
+    let pairs: Vec<serde_json::Value> = std::fs::read_to_string(tmp.path().join("pairs.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(pairs.len(), report.stats.similar_pairs);
+    assert_eq!(pairs.len(), 3);
+    assert_eq!(
+        (pairs[0]["a"].as_str(), pairs[0]["b"].as_str()),
+        (Some("./a.txt"), Some("./b.txt"))
+    );
+    assert!(
+        pairs
+            .iter()
+            .all(|p| p["similarity"].as_f64().unwrap() >= 0.8)
+    );
+    let (code, _, _) = scan(&[".", "--ext", "txt", "--pairs", "pairs.csv"], tmp.path());
+    assert_eq!(code, 0);
+    let csv = std::fs::read_to_string(tmp.path().join("pairs.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "a,a_line,a_id,b,b_line,b_id,similarity");
+    assert_eq!(rows.len(), 4);
+    assert!(
+        rows[1].starts_with("./a.txt,,,./b.txt,,,0.9"),
+        "{}",
+        rows[1]
+    );
+    // Records carry their lines and ids.
+    let jsonl = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(4);
+    let text = words(&mut rng, 120).join(" ");
+    let lines = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "p", "text": text}),
+        serde_json::json!({"id": "q", "text": text})
+    );
+    std::fs::write(jsonl.path().join("r.jsonl"), lines).unwrap();
+    scan_json(&["r.jsonl", "--pairs", "p.jsonl"], jsonl.path(), 0);
+    let pair: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(jsonl.path().join("p.jsonl")).unwrap())
+            .unwrap();
+    assert_eq!(pair["a_line"], 1);
+    assert_eq!(pair["b_line"], 2);
+    assert_eq!(
+        (pair["a_id"].as_str(), pair["b_id"].as_str()),
+        (Some("p"), Some("q"))
+    );
+}
+
+#[test]
+fn the_text_report_shows_the_top_entries_within_80_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(12);
+    let deep = tmp
+        .path()
+        .join("a-folder-with-a-rather-long-name/and-another-one-below-it");
+    std::fs::create_dir_all(&deep).unwrap();
+    // 14 pairs of copies: 14 clusters.
+    for c in 0..14 {
+        let text = words(&mut rng, 150);
+        write_words(
+            &deep.join(format!("article-number-{c:02}-original-version.txt")),
+            &text,
+        );
+        write_words(
+            &deep.join(format!("article-number-{c:02}-syndicated-copy.txt")),
+            &text,
+        );
+    }
+    let (code, stdout, _) = scan(&[".", "--limit", "5"], tmp.path());
+    assert_eq!(code, 0);
+    assert_eq!(stdout.matches("cluster ").count(), 5, "{stdout}");
+    assert!(stdout.contains("... and 9 more clusters"), "{stdout}");
+    assert!(stdout.lines().all(|l| l.chars().count() <= 80), "{stdout}");
+    let (_, everything, _) = scan(&[".", "--limit", "0"], tmp.path());
+    assert_eq!(
+        everything.matches("\ncluster ").count() + 1,
+        14,
+        "{everything}"
+    );
+    let (_, default, _) = scan(&["."], tmp.path());
+    assert!(default.contains("... and 4 more clusters"), "{default}");
+}

@@ -21,6 +21,19 @@ pub enum RemovalReason {
     Boilerplate,
 }
 
+/// How a removed repeat matches the paragraph kept in its place; written as `"exact"`,
+/// `"truncated"` or `"respelled"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RepeatKind {
+    /// The same normalized text.
+    Exact,
+    /// The kept paragraph's start, cut off.
+    Truncated,
+    /// The same words, some spelled differently.
+    Respelled,
+}
+
 /// The manifest: what clean did, written as JSON into the output folder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,6 +64,8 @@ pub struct CleanParams {
     pub min_words: usize,
     /// Whether near-duplicate documents were left out.
     pub drop_duplicates: bool,
+    /// Which member of a cluster is kept: `first`, `longest`, `newest` or `by FIELD:desc`.
+    pub keep: String,
     /// Whether files not read as documents were copied unchanged (false with `--text-only`).
     pub copy_other_files: bool,
     /// Jaccard threshold of the near-duplicate clusters.
@@ -123,6 +138,15 @@ pub struct Removed {
     /// first occurrence (`drop-all`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat_of_line: Option<u32>,
+    /// Repeats: that paragraph's preview, to check the match before anything is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_of_preview: Option<String>,
+    /// Repeats: how it matches that paragraph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_kind: Option<RepeatKind>,
+    /// Repeats: Jaccard similarity of the two paragraphs' word 3-shingles (1 when exact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f64>,
     /// Boilerplate: number of documents holding the paragraph.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boilerplate_documents: Option<usize>,
@@ -142,7 +166,7 @@ pub struct DroppedDuplicate {
     /// JSONL records: the 1-based line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// The kept document it duplicates (`path` or `path:line`): its cluster's representative.
+    /// The kept document it duplicates (`path` or `path:line`): the member `--keep` keeps.
     pub duplicate_of: String,
     /// Jaccard similarity to that document.
     pub similarity: f64,

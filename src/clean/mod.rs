@@ -37,7 +37,7 @@ pub mod write;
 
 pub use manifest::{
     CleanParams, CleanStats, DocumentChanges, DroppedDuplicate, MANIFEST_NAME, MARKER_NAME,
-    Manifest, RemovalReason, Removed,
+    Manifest, RemovalReason, Removed, RepeatKind,
 };
 pub use plan::{CleanedText, TextCleaner};
 pub use safety::check_output_folder;
@@ -323,16 +323,13 @@ impl Plan {
         } else {
             HashMap::new()
         };
-        // Near-duplicates to leave out: every cluster member but the representative.
+        // Near-duplicates to leave out: every cluster member but the kept one, unless it is
+        // far from that one (then it has no kept near-duplicate).
         let mut dropped_for = DroppedFor::new();
         if config.drop_duplicates {
             for cluster in &outcome.clusters {
-                // With single linkage a chained member may be far from the representative: it
-                // is kept, since it has no kept near-duplicate.
-                for m in cluster.members.iter().filter(|m| {
-                    m.doc != cluster.representative && m.similarity >= config.scan.threshold
-                }) {
-                    dropped_for.insert(m.doc, (cluster.representative, m.similarity));
+                for (doc, similarity) in cluster.left_out(config.scan.threshold) {
+                    dropped_for.insert(doc, (cluster.kept, similarity));
                 }
             }
         }
@@ -508,6 +505,7 @@ fn summarize(
             strip_boilerplate: config.strip_boilerplate,
             min_docs: config.scan.min_docs,
             min_words: config.scan.min_words,
+            keep: config.scan.keep.describe(),
             drop_duplicates: config.drop_duplicates,
             copy_other_files: config.copy_other_files,
             threshold: config.scan.threshold,

@@ -3,9 +3,9 @@
 //! read or written here.
 
 use super::RepeatsMode;
-use super::manifest::{RemovalReason, Removed};
+use super::manifest::{RemovalReason, Removed, RepeatKind};
 use crate::pipeline::boilerplate::{DEFAULT_MIN_WORDS, Zones, paragraph_layout};
-use crate::pipeline::paragraph::{self, Analysis, Analyzer, Paragraph};
+use crate::pipeline::paragraph::{self, Analysis, Analyzer, Paragraph, RepeatMatch};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ pub struct CleanedText<'a> {
 /// Why a paragraph is removed.
 #[derive(Debug, Clone, Copy)]
 enum Why {
-    /// Repeats the paragraph starting on this line.
+    /// Repeats this paragraph.
     RepeatOf(u32),
     /// Boilerplate found in this many documents.
     Boilerplate(usize),
@@ -86,10 +86,9 @@ impl TextCleaner {
                 RepeatsMode::DropAll => None,
             };
             let reference = kept.unwrap_or(group.members[0]);
-            let reference_line = analysis.paragraphs[reference as usize].first_line;
             for &m in &group.members {
                 if Some(m) != kept {
-                    reasons[m as usize] = Some(Why::RepeatOf(reference_line));
+                    reasons[m as usize] = Some(Why::RepeatOf(reference));
                 }
             }
         }
@@ -121,21 +120,36 @@ impl TextCleaner {
             .iter()
             .enumerate()
             .filter_map(|(i, r)| {
-                let (reason, repeat_of_line, boilerplate_documents) = match (*r)? {
-                    Why::RepeatOf(line) => (RemovalReason::Repeat, Some(line), None),
-                    Why::Boilerplate(documents) => {
-                        (RemovalReason::Boilerplate, None, Some(documents))
-                    }
-                };
                 let p = &analysis.paragraphs[i];
-                Some(Removed {
+                let mut removed = Removed {
                     paragraph: i as u32 + 1,
                     lines: [p.first_line, p.last_line],
-                    reason,
-                    repeat_of_line,
-                    boilerplate_documents,
+                    reason: RemovalReason::Boilerplate,
+                    repeat_of_line: None,
+                    repeat_of_preview: None,
+                    repeat_kind: None,
+                    similarity: None,
+                    boilerplate_documents: None,
                     preview: paragraph::preview(p.text(text)),
-                })
+                };
+                match (*r)? {
+                    Why::RepeatOf(reference) => {
+                        let of = &analysis.paragraphs[reference as usize];
+                        let (kind, similarity) =
+                            paragraph::repeat_match(analysis, i, reference as usize);
+                        removed.reason = RemovalReason::Repeat;
+                        removed.repeat_of_line = Some(of.first_line);
+                        removed.repeat_of_preview = Some(paragraph::preview(of.text(text)));
+                        removed.repeat_kind = Some(match kind {
+                            RepeatMatch::Exact => RepeatKind::Exact,
+                            RepeatMatch::Truncated => RepeatKind::Truncated,
+                            RepeatMatch::Respelled => RepeatKind::Respelled,
+                        });
+                        removed.similarity = Some((similarity * 10_000.0).round() / 10_000.0);
+                    }
+                    Why::Boilerplate(documents) => removed.boilerplate_documents = Some(documents),
+                }
+                Some(removed)
             })
             .collect::<Vec<_>>();
         let cleaned = if removed.is_empty() {

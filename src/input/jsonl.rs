@@ -63,10 +63,12 @@ where
         let line_id = Value::from(line_no);
         let given_id = fields.get(&options.id_field);
         let id = given_id.unwrap_or(&line_id);
+        let keep_value = options.keep_field.as_ref().and_then(|f| fields.get(f));
         let doc = work(Document {
             text,
             line: Some(line_no),
             id: Some(id),
+            keep_value,
         });
         Ok((doc, given_id.map(Value::to_string)))
     };

@@ -54,6 +54,9 @@ pub struct InputOptions {
     pub sizes_up_front: bool,
     /// How files become documents: by extension, or every file as text or as JSON Lines.
     pub format: InputFormat,
+    /// JSON Lines field whose value each record carries along for `--keep-by` (the scan sets
+    /// it from its keep rule).
+    pub keep_field: Option<String>,
 }
 
 /// `--format`: how input files become documents.
@@ -78,6 +81,7 @@ impl Default for InputOptions {
             encoding: None,
             sizes_up_front: true,
             format: InputFormat::Auto,
+            keep_field: None,
         }
     }
 }
@@ -123,6 +127,8 @@ pub struct Document<'a> {
     pub line: Option<usize>,
     /// The id field of a JSONL record (the line number when the record has none).
     pub id: Option<&'a Value>,
+    /// The value of [`InputOptions::keep_field`] in a JSONL record.
+    pub keep_value: Option<&'a Value>,
 }
 
 /// What reading one source gave.
@@ -314,6 +320,7 @@ where
                 text: &decoded.text,
                 line: None,
                 id: None,
+                keep_value: None,
             };
             SourceRead {
                 docs: vec![work(doc)],

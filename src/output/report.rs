@@ -3,7 +3,7 @@
 //! and tested by deserializing into these same structs with unknown fields denied.
 
 use crate::config::ScanConfig;
-use crate::outcome::{DocumentInfo, ScanOutcome};
+use crate::outcome::ScanOutcome;
 use crate::pipeline::paragraph;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -77,6 +77,8 @@ pub struct Params {
     pub min_docs: usize,
     /// Words a boilerplate paragraph needs to count wherever it is.
     pub min_words: usize,
+    /// Which member of a cluster is kept: `first`, `longest`, `newest` or `by FIELD:desc`.
+    pub keep: String,
 }
 
 /// Counts.
@@ -211,8 +213,13 @@ pub struct MemberReport {
     pub line: Option<usize>,
     /// Similarity to the representative (1 for the representative).
     pub similarity: f64,
-    /// Whether this member is the representative.
+    /// Whether this member is the representative (the cluster's center).
     pub representative: bool,
+    /// Whether this member is the one `--keep` keeps.
+    pub kept: bool,
+    /// Whether `clean --drop-duplicates` leaves it out (every member but the kept one, unless
+    /// it is below the threshold to the kept one).
+    pub dropped: bool,
     /// Number of normalized tokens (words) in the document.
     pub tokens: usize,
 }
@@ -225,7 +232,7 @@ pub(crate) fn round4(x: f64) -> f64 {
 impl Report {
     /// Builds the report of a scan.
     pub fn new(outcome: &ScanOutcome, config: &ScanConfig) -> Report {
-        let clusters = cluster_reports(outcome);
+        let clusters = cluster_reports(outcome, config.threshold);
         let repeats = repeat_reports(outcome);
         let boilerplate = boilerplate_reports(outcome);
         Report {
@@ -254,15 +261,7 @@ impl Report {
 }
 
 /// The clusters as reported, in the outcome's order.
-fn cluster_reports(outcome: &ScanOutcome) -> Vec<ClusterReport> {
-    let member = |doc: &DocumentInfo, similarity: f64, representative: bool| MemberReport {
-        path: doc.path.clone(),
-        id: doc.id.clone(),
-        line: doc.line,
-        similarity: round4(similarity),
-        representative,
-        tokens: doc.tokens,
-    };
+fn cluster_reports(outcome: &ScanOutcome, threshold: f64) -> Vec<ClusterReport> {
     // Cluster ids (1-based) of each connected component, built once.
     let mut ids_of_component: std::collections::HashMap<u32, Vec<usize>> =
         std::collections::HashMap::new();
@@ -280,22 +279,31 @@ fn cluster_reports(outcome: &ScanOutcome) -> Vec<ClusterReport> {
         .clusters
         .par_iter()
         .enumerate()
-        .map(|(i, c)| ClusterReport {
-            id: i + 1,
-            size: c.members.len(),
-            min_pair_similarity: round4(c.min_pair_similarity),
-            linked_clusters: linked(i, c.component),
-            members: c
-                .members
-                .iter()
-                .map(|m| {
-                    member(
-                        &outcome.documents[m.doc as usize],
-                        m.similarity,
-                        m.doc == c.representative,
-                    )
-                })
-                .collect(),
+        .map(|(i, c)| {
+            let left_out: Vec<u32> = c.left_out(threshold).map(|(doc, _)| doc).collect();
+            ClusterReport {
+                id: i + 1,
+                size: c.members.len(),
+                min_pair_similarity: round4(c.min_pair_similarity),
+                linked_clusters: linked(i, c.component),
+                members: c
+                    .members
+                    .iter()
+                    .map(|m| {
+                        let doc = &outcome.documents[m.doc as usize];
+                        MemberReport {
+                            path: doc.path.clone(),
+                            id: doc.id.clone(),
+                            line: doc.line,
+                            similarity: round4(m.similarity),
+                            representative: m.doc == c.representative,
+                            kept: m.doc == c.kept,
+                            dropped: left_out.contains(&m.doc),
+                            tokens: doc.tokens,
+                        }
+                    })
+                    .collect(),
+            }
         })
         .collect()
 }
@@ -363,6 +371,7 @@ fn params(outcome: &ScanOutcome, config: &ScanConfig) -> Params {
         linkage: config.linkage.name().to_string(),
         min_docs: config.min_docs,
         min_words: config.min_words,
+        keep: config.keep.describe(),
     }
 }
 

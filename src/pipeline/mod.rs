@@ -2,7 +2,7 @@
 //!
 //! A document's text goes through [`normalize`] (tokens) -> [`shingle`] (k-gram fingerprints)
 //! -> [`minhash`] (signatures) -> [`lsh`] (candidate pairs) -> [`jaccard`] (verification) ->
-//! [`cluster`]; alongside, [`paragraph`] cuts it into paragraphs and finds the repeats inside it,
+//! [`cluster`] ([`keep`] says which member stays); alongside, [`paragraph`] cuts it into paragraphs and finds the repeats inside it,
 //! and [`boilerplate`] finds the paragraphs shared by many unrelated documents. [`hash`],
 //! [`jaccard`] and [`union_find`] are the small pieces several stages share; they depend on
 //! nothing.
@@ -11,6 +11,7 @@ pub(crate) mod boilerplate;
 pub(crate) mod cluster;
 pub(crate) mod hash;
 pub(crate) mod jaccard;
+pub(crate) mod keep;
 pub(crate) mod lsh;
 pub(crate) mod minhash;
 pub(crate) mod normalize;

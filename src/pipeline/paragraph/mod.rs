@@ -326,6 +326,49 @@ impl Analyzer {
     }
 }
 
+/// How a removed repeat matches the paragraph kept in its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepeatMatch {
+    /// The same normalized text.
+    Exact,
+    /// The kept paragraph's start, cut off.
+    Truncated,
+    /// The same words, some spelled differently (or joined to the kept one through such a
+    /// copy).
+    Respelled,
+}
+
+/// How paragraph `removed` of an analyzed document matches paragraph `kept`, and the Jaccard
+/// similarity of their word 3-shingle sets.
+pub fn repeat_match(analysis: &Analysis, removed: usize, kept: usize) -> (RepeatMatch, f64) {
+    let (r, k) = (
+        &analysis.fingerprints[removed],
+        &analysis.fingerprints[kept],
+    );
+    if r.key == k.key {
+        return (RepeatMatch::Exact, 1.0);
+    }
+    let (hr, hk) = (
+        &analysis.token_hashes[r.tokens.clone()],
+        &analysis.token_hashes[k.tokens.clone()],
+    );
+    let set = |units: &[u64]| {
+        let mut set = Vec::new();
+        near::for_each_near_shingle(units, |h| set.push(h));
+        set.sort_unstable();
+        set.dedup();
+        set
+    };
+    let similarity = super::jaccard::jaccard(&set(hr), &set(hk));
+    let n = hr.len();
+    let kind = if n > 0 && n <= hk.len() && hr[..n - 1] == hk[..n - 1] {
+        RepeatMatch::Truncated
+    } else {
+        RepeatMatch::Respelled
+    };
+    (kind, similarity)
+}
+
 impl Analyzer {
     /// Whether one of the lines of `paragraph` ends right after its first `words` tokens.
     fn a_line_ends_after(&mut self, paragraph: &str, words: usize) -> bool {

@@ -178,7 +178,7 @@ impl Analyzer {
 /// polynomial in the token hashes, which are already well mixed, so it needs no finalizer; the
 /// three products are independent, with no chain from one window to the next.
 #[inline]
-fn for_each_near_shingle(units: &[u64], mut visit: impl FnMut(u64)) {
+pub(super) fn for_each_near_shingle(units: &[u64], mut visit: impl FnMut(u64)) {
     const B: u64 = 0x9E37_79B9_7F4A_7C15;
     const B2: u64 = B.wrapping_mul(B);
     if units.len() < NEAR_SHINGLE_WORDS {
