@@ -1,0 +1,282 @@
+//! The command line's flags, as clap parses them, and the parsers of their values.
+
+use clap::builder::TypedValueParser;
+use clap::{Args, Parser, Subcommand};
+use neardup::config::{
+    DEFAULT_MIN_DOCS, DEFAULT_MIN_WORDS, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_SEED,
+    DEFAULT_THRESHOLD, Keep, MAX_NUM_PERM, TextEncoding,
+};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "neardup",
+    version,
+    about = "Find near-duplicate documents and repeated boilerplate in a corpus of articles.",
+    after_help = "Exit codes: 0 success; 1 the run failed; 2 some input could not be read or \
+                  decoded (the rest was processed and reported), or a usage error."
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Report clusters of near-duplicate documents, repeated paragraphs and boilerplate.
+    Scan(ScanArgs),
+    /// Write cleaned copies: repeated paragraphs and boilerplate stripped, inputs untouched.
+    Clean(CleanArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct ScanArgs {
+    /// Files and folders to scan (folders are walked recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// Show at most N entries of each section of the text report, then "and N more"
+    /// (0: everything). The JSON report always has everything.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT)]
+    pub(crate) limit: usize,
+
+    /// Write every verified similar pair to FILE: JSON Lines, or CSV when FILE ends in .csv.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) pairs: Option<PathBuf>,
+
+    /// Print, one per line, the location of every document that `clean --drop-duplicates`
+    /// would leave out (for xargs), instead of the report.
+    #[arg(long, conflicts_with = "json")]
+    pub(crate) list_duplicates: bool,
+
+    /// With --list-duplicates: end each location with a NUL byte instead of a newline.
+    #[arg(short = '0', long = "null", requires = "list_duplicates")]
+    pub(crate) null: bool,
+
+    #[command(flatten)]
+    pub(crate) options: ScanOptions,
+}
+
+/// Entries per section of the text report by default: a screen or two.
+pub(crate) const DEFAULT_LIMIT: usize = 10;
+
+#[derive(Args)]
+pub(crate) struct CleanArgs {
+    /// Files and folders to clean (folders are walked recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Folder for the cleaned copies and the manifest (created if needed; must lie outside the
+    /// inputs). Optional with --dry-run.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "DIR",
+        required_unless_present = "dry_run"
+    )]
+    pub(crate) out: Option<PathBuf>,
+
+    /// Paragraphs repeated inside a document: keep the first complete occurrence, or drop all.
+    #[arg(long, value_enum, default_value_t = RepeatsArg::KeepFirst)]
+    pub(crate) repeats: RepeatsArg,
+
+    /// Keep boilerplate paragraphs (by default those found in --min-docs unrelated documents
+    /// are removed).
+    #[arg(long)]
+    pub(crate) keep_boilerplate: bool,
+
+    /// Also leave out every near-duplicate document but the one --keep keeps in its cluster.
+    #[arg(long)]
+    pub(crate) drop_duplicates: bool,
+
+    /// Print what would be removed and why; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+
+    /// Write only the documents: leave out the files of the input folders that --ext does not
+    /// select (by default they are copied unchanged, so that the output mirrors the input).
+    #[arg(long)]
+    pub(crate) text_only: bool,
+
+    /// Print the manifest (JSON) on stdout instead of the text summary.
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) options: ScanOptions,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum RepeatsArg {
+    KeepFirst,
+    DropAll,
+}
+
+#[derive(Args)]
+pub(crate) struct ScanOptions {
+    /// Jaccard similarity at or above which two documents are near-duplicates, in (0, 1].
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold,
+          allow_negative_numbers = true)]
+    pub(crate) threshold: f64,
+
+    /// Shingles of N consecutive words.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_NGRAM,
+          value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub(crate) ngram: usize,
+
+    /// Shingles of N consecutive characters of the normalized text instead of words.
+    #[arg(long, value_name = "N", conflicts_with = "ngram",
+          value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub(crate) char_ngram: Option<usize>,
+
+    /// MinHash permutations (signature length).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_NUM_PERM,
+          value_parser = clap::value_parser!(u16).range(1..=MAX_NUM_PERM as i64).map(usize::from))]
+    pub(crate) num_perm: usize,
+
+    /// MinHash scheme: one-permutation hashing with densification (one hash per shingle), or
+    /// classic MinHash (num-perm hashes per shingle).
+    #[arg(long, value_enum, default_value_t = MinHashArg::Oph)]
+    pub(crate) minhash: MinHashArg,
+
+    /// Seed of the MinHash permutations.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub(crate) seed: u64,
+
+    /// LSH bands (default: chosen from the threshold, see the report).
+    #[arg(long, value_name = "B", value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub(crate) bands: Option<usize>,
+
+    /// Rows per LSH band (default: chosen from the threshold).
+    #[arg(long, value_name = "R", value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub(crate) rows: Option<usize>,
+
+    /// How chains of similar pairs become clusters: "center" splits them into stars whose members
+    /// are all similar to the representative; "single" keeps each connected component whole.
+    #[arg(long, value_enum, default_value_t = LinkageArg::Center)]
+    pub(crate) linkage: LinkageArg,
+
+    /// Accept candidates on the signature estimate instead of the exact Jaccard.
+    #[arg(long)]
+    pub(crate) no_verify: bool,
+
+    /// A paragraph is boilerplate when found in at least N unrelated documents (near-duplicates
+    /// and close copies count once).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_DOCS,
+          value_parser = clap::value_parser!(u32).range(2..).map(|n| n as usize))]
+    pub(crate) min_docs: usize,
+
+    /// A boilerplate paragraph of fewer than N words (a heading, "Share this") counts only beside
+    /// longer boilerplate or at the end of a document; N words or more count wherever found.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_WORDS,
+          value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+    pub(crate) min_words: usize,
+
+    /// Which member of a cluster of near-duplicates is kept (clean --drop-duplicates, scan
+    /// --list-duplicates, the report's mark): the first in path then record order (date-named
+    /// files: the oldest), the one with the most words, or the file modified last.
+    #[arg(long, value_enum, default_value_t = KeepArg::First, conflicts_with = "keep_by")]
+    pub(crate) keep: KeepArg,
+
+    /// Keep the JSON Lines record whose FIELD is largest (desc, the default) or smallest (asc):
+    /// a date or a quality score. Records without the field are kept last.
+    #[arg(long, value_name = "FIELD[:asc|desc]", value_parser = parse_keep_by)]
+    pub(crate) keep_by: Option<Keep>,
+
+    /// File extensions to read while walking folders, comma-separated; "" for none
+    /// [default: txt,md,text,jsonl,ndjson,""].
+    #[arg(long, value_name = "EXT", value_delimiter = ',')]
+    pub(crate) ext: Option<Vec<String>>,
+
+    /// JSONL field holding the text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub(crate) text_field: String,
+
+    /// JSONL field holding the document id (the line number when absent).
+    #[arg(long, value_name = "NAME", default_value = "id")]
+    pub(crate) id_field: String,
+
+    /// Follow symbolic links while walking folders.
+    #[arg(long)]
+    pub(crate) follow: bool,
+
+    /// Encoding of files without a byte-order mark, as a WHATWG label (utf-8, latin1,
+    /// windows-1252, shift_jis, utf-16le, ...) [default: detect].
+    #[arg(long, value_name = "LABEL", value_parser = parse_encoding)]
+    pub(crate) encoding: Option<TextEncoding>,
+
+    /// How files become documents: "auto" by extension (.jsonl and .ndjson are JSON Lines,
+    /// the rest text), or every file as "text" or as "jsonl".
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    pub(crate) format: FormatArg,
+
+    /// Worker threads (0: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u16).range(0..=1024).map(usize::from))]
+    pub(crate) threads: usize,
+
+    /// No progress bars and no notes (warnings are still printed).
+    #[arg(long, short = 'q')]
+    pub(crate) quiet: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum MinHashArg {
+    Oph,
+    Classic,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum FormatArg {
+    Auto,
+    Text,
+    Jsonl,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum KeepArg {
+    First,
+    Longest,
+    Newest,
+}
+
+/// `FIELD`, `FIELD:asc` or `FIELD:desc`.
+pub(crate) fn parse_keep_by(s: &str) -> Result<Keep, String> {
+    let (name, descending) = match s.rsplit_once(':') {
+        Some((name, "desc")) => (name, true),
+        Some((name, "asc")) => (name, false),
+        _ => (s, true),
+    };
+    if name.is_empty() {
+        return Err("the field name is empty".into());
+    }
+    Ok(Keep::Field {
+        name: name.to_string(),
+        descending,
+    })
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum LinkageArg {
+    Center,
+    Single,
+}
+
+pub(crate) fn parse_encoding(s: &str) -> Result<TextEncoding, String> {
+    TextEncoding::for_label(s).ok_or_else(|| {
+        format!("`{s}` is not an encoding label (try utf-8, windows-1252, shift_jis, utf-16le)")
+    })
+}
+
+pub(crate) fn parse_threshold(s: &str) -> Result<f64, String> {
+    let t: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if t > 0.0 && t <= 1.0 {
+        Ok(t)
+    } else {
+        Err(format!("must be in (0, 1], got {s}"))
+    }
+}
