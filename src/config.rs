@@ -50,8 +50,8 @@ pub struct ScanConfig {
     /// Unrelated documents a paragraph must occur in to be boilerplate (near-duplicates and
     /// close copies count once).
     pub min_docs: usize,
-    /// Words a boilerplate paragraph needs to count wherever it is; shorter ones count only
-    /// beside longer boilerplate or at the end of a document.
+    /// Words under which a paragraph is short: it joins a document's boilerplate zone but does
+    /// not make one.
     pub min_words: usize,
     /// Which member of a cluster is kept (`clean --drop-duplicates`, the report's mark).
     pub keep: Keep,

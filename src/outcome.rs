@@ -149,6 +149,10 @@ pub struct ScanOutcome {
     pub repeats: Vec<DocumentRepeats>,
     /// Boilerplate paragraphs, most frequent first.
     pub boilerplate: Vec<BoilerplateParagraph>,
+    /// Keys of the paragraphs found in `min_docs` unrelated documents anywhere, sorted: the
+    /// candidates that make a document's boilerplate zones (the boilerplate is those that
+    /// count there).
+    pub boilerplate_candidates: Vec<u64>,
     /// Counts.
     pub stats: ScanStats,
     /// Problems with inputs, in path order.

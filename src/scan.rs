@@ -53,11 +53,11 @@ pub struct HashedDocument {
     pub tokens: usize,
     /// Number of paragraphs.
     pub paragraphs: usize,
-    /// Distinct keys of the paragraphs of `min_words` words or more that may be boilerplate,
-    /// each with the index of its first paragraph, sorted by key.
+    /// Distinct keys of the paragraphs that may be boilerplate, each with the index of its first
+    /// paragraph, sorted by key.
     pub paragraph_keys: Vec<(u64, u32)>,
-    /// The paragraphs at its ends, where short boilerplate may count (`None` when no short
-    /// paragraph is there).
+    /// The paragraphs at its ends, where boilerplate counts (`None` when none may be
+    /// boilerplate).
     pub zones: Option<boilerplate::Zones>,
     /// Repeated paragraphs inside the document.
     pub repeats: Vec<RepeatedParagraphs>,
@@ -142,7 +142,7 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
         let mut paragraph_keys: Vec<(u64, u32)> = layout
             .iter()
             .enumerate()
-            .filter(|(_, (_, eligible, short))| *eligible && !short)
+            .filter(|(_, (_, eligible, _))| *eligible)
             .map(|(i, &(key, _, _))| (key, i as u32))
             .collect();
         paragraph_keys.sort_unstable();
@@ -247,8 +247,8 @@ pub fn scan(
         .into_par_iter()
         .with_max_len(DOCUMENTS_PER_TASK)
         .for_each(drop);
-    let found =
-        boilerplate::find_with_short(occurrences, &zones, &clustering.family_of, config.min_docs);
+    let (found, boilerplate_candidates) =
+        boilerplate::find_in_zones(occurrences, &zones, &clustering.family_of, config.min_docs);
     drop(zones);
     let first_occurrences: Vec<(u32, u32)> = found.iter().map(|b| b.documents[0]).collect();
     let (texts, changed) =
@@ -283,6 +283,7 @@ pub fn scan(
         pairs: clustering.pairs,
         repeats,
         boilerplate,
+        boilerplate_candidates,
         diagnostics,
         notes,
         fingerprints,

@@ -1091,8 +1091,18 @@ fn short_boilerplate_counts_in_a_page_s_closing_block_not_as_a_heading_in_the_te
     assert_eq!(previews(&removed, "Share this"), 12, "{removed:?}");
     assert_eq!(previews(&removed, "Usage:"), 0, "{removed:?}");
     assert_eq!(removed.len(), 24, "{removed:?}");
-    // Every paragraph counts wherever it is with --min-words 1.
+    // Inside the text it stays whatever its length: --min-words 1 makes it no short line.
     let removed = planned_removals(tmp.path(), &["--min-words", "1"]);
+    assert_eq!(previews(&removed, "Usage:"), 0, "{removed:?}");
+    // A heading that opens every document: short, it makes no zone by itself; with
+    // --min-words 1 it is boilerplate of its own, opening the documents.
+    let top = tempfile::tempdir().unwrap();
+    for d in 0..12 {
+        let text = format!("Usage:\n\n{}\n", words(&mut rng, 40).join(" "));
+        std::fs::write(top.path().join(format!("b{d:02}.txt")), text).unwrap();
+    }
+    assert_eq!(planned_removals(top.path(), &[]), []);
+    let removed = planned_removals(top.path(), &["--min-words", "1"]);
     assert_eq!(previews(&removed, "Usage:"), 12, "{removed:?}");
     // The scan counts what clean removes.
     let (report, _) = scan_json(&["."], tmp.path(), 0);

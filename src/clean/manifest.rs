@@ -60,7 +60,7 @@ pub struct CleanParams {
     pub strip_boilerplate: bool,
     /// Unrelated documents a paragraph must occur in to be boilerplate.
     pub min_docs: usize,
-    /// Words a boilerplate paragraph needs to count wherever it is.
+    /// Words under which a paragraph is short: it joins a boilerplate zone but does not make one.
     pub min_words: usize,
     /// Whether near-duplicate documents were left out.
     pub drop_duplicates: bool,

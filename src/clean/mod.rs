@@ -211,6 +211,7 @@ pub fn clean_with(
         outcome: &outcome,
         writer,
         boilerplate: Arc::new(plan.boilerplate),
+        candidates: Arc::new(outcome.boilerplate_candidates.clone()),
         dropped_for: &plan.dropped_for,
         destinations: &destinations,
         docs_of_source: &plan.docs_of_source,

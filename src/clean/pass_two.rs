@@ -46,6 +46,8 @@ pub(super) struct PassTwo<'a> {
     pub(super) outcome: &'a ScanOutcome,
     pub(super) writer: &'a dyn OutputWriter,
     pub(super) boilerplate: Arc<HashMap<u64, usize>>,
+    /// The scan's boilerplate candidates, which make the documents' zones.
+    pub(super) candidates: Arc<Vec<u64>>,
     pub(super) dropped_for: &'a DroppedFor,
     /// Where each source goes, relative to the output folder.
     pub(super) destinations: &'a [PathBuf],
@@ -142,6 +144,7 @@ impl PassTwo<'_> {
             self.config.repeats,
             self.boilerplate.clone(),
             self.config.scan.min_words,
+            self.candidates.clone(),
         )
     }
 

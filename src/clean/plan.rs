@@ -41,17 +41,25 @@ pub struct TextCleaner {
     /// Boilerplate paragraph keys, with the number of documents holding each.
     boilerplate: Arc<HashMap<u64, usize>>,
     repeats: RepeatsMode,
-    /// Words a boilerplate paragraph needs to count wherever it is (the scan's `min_words`).
+    /// Words under which a paragraph is short (the scan's `min_words`).
     min_words: usize,
+    /// The scan's boilerplate candidates, sorted, which make a document's boilerplate zones
+    /// (`None`: the boilerplate keys themselves).
+    candidates: Option<Arc<Vec<u64>>>,
 }
 
 impl TextCleaner {
     /// A cleaner that removes repeats in `mode` and the paragraphs whose keys are in
-    /// `boilerplate` (key -> documents holding it); paragraphs shorter than
-    /// [`DEFAULT_MIN_WORDS`] words only where the scan's rule counts them (beside longer
-    /// boilerplate, or at the end of the text).
+    /// `boilerplate` (key -> documents holding it) where the scan's rule counts them: in the
+    /// text's opening or closing boilerplate zone (paragraphs under [`DEFAULT_MIN_WORDS`] words
+    /// are short).
     pub fn new(mode: RepeatsMode, boilerplate: HashMap<u64, usize>) -> Self {
-        Self::shared(mode, Arc::new(boilerplate), DEFAULT_MIN_WORDS)
+        TextCleaner {
+            repeats: mode,
+            boilerplate: Arc::new(boilerplate),
+            min_words: DEFAULT_MIN_WORDS,
+            ..Self::default()
+        }
     }
 
     /// The same cleaner with the scan's `min_words` instead of the default.
@@ -60,16 +68,26 @@ impl TextCleaner {
         self
     }
 
+    /// The same cleaner with the scan's boilerplate candidates
+    /// ([`crate::ScanOutcome::boilerplate_candidates`], sorted) making the zones, as the scan
+    /// found them, instead of the boilerplate keys alone.
+    pub fn with_candidates(mut self, candidates: Arc<Vec<u64>>) -> Self {
+        self.candidates = Some(candidates);
+        self
+    }
+
     /// [`TextCleaner::new`] with a boilerplate set shared between cleaners (one per thread).
     pub(crate) fn shared(
         mode: RepeatsMode,
         boilerplate: Arc<HashMap<u64, usize>>,
         min_words: usize,
+        candidates: Arc<Vec<u64>>,
     ) -> Self {
         TextCleaner {
             repeats: mode,
             boilerplate,
             min_words,
+            candidates: Some(candidates),
             ..Self::default()
         }
     }
@@ -95,15 +113,18 @@ impl TextCleaner {
         // A paragraph that is both a repeat and boilerplate is counted as a repeat, so that
         // clean's repeat count is the scan's (the occurrences keep-first removes); the kept
         // occurrence of such a group goes as boilerplate.
-        // Short paragraphs go only where the scan counted them: the same rule on the same text.
+        // Boilerplate goes only where the scan counted it: the same rule on the same text.
         let layout = paragraph_layout(text, analysis, self.min_words);
         let boilerplate = &self.boilerplate;
-        let mut counts: Vec<bool> = layout
-            .iter()
-            .map(|&(_, eligible, short)| eligible && !short)
-            .collect();
-        if let Some(zones) = Zones::of(&layout) {
-            for (_, i) in zones.counted(|k| boilerplate.contains_key(&k)) {
+        let mut counts = vec![false; layout.len()];
+        if !boilerplate.is_empty()
+            && let Some(zones) = Zones::of(&layout)
+        {
+            let counted = match &self.candidates {
+                Some(candidates) => zones.counted(|k| candidates.binary_search(&k).is_ok()),
+                None => zones.counted(|k| boilerplate.contains_key(&k)),
+            };
+            for (_, i) in counted {
                 counts[i as usize] = true;
             }
         }
@@ -172,7 +193,7 @@ mod tests {
 
     #[test]
     fn keep_first_and_drop_all() {
-        let p = "a paragraph long enough to count as a repeat";
+        let p = "a paragraph that is long enough to count as a repeat of itself";
         let text = format!("{p}\n\nmiddle part stays here\n\n{p}\n");
         let mut keep = TextCleaner::new(RepeatsMode::KeepFirst, HashMap::new());
         let cleaned = keep.clean(&text);

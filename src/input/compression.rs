@@ -44,14 +44,21 @@ impl Compression {
 
     /// `bytes` decompressed into `out` (cleared first).
     pub fn decompress(self, bytes: &[u8], out: &mut Vec<u8>) -> std::io::Result<()> {
+        self.decompress_from(bytes, out)
+    }
+
+    /// [`Compression::decompress`] from a reader, as its bytes come.
+    pub fn decompress_from(self, mut reader: impl Read, out: &mut Vec<u8>) -> std::io::Result<()> {
         out.clear();
         match self {
-            Compression::None => out.extend_from_slice(bytes),
+            Compression::None => {
+                reader.read_to_end(out)?;
+            }
             Compression::Gzip => {
-                flate2::read::MultiGzDecoder::new(bytes).read_to_end(out)?;
+                flate2::read::MultiGzDecoder::new(reader).read_to_end(out)?;
             }
             Compression::Zstd => {
-                zstd::stream::read::Decoder::new(bytes)?.read_to_end(out)?;
+                zstd::stream::read::Decoder::new(reader)?.read_to_end(out)?;
             }
         }
         Ok(())

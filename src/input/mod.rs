@@ -196,23 +196,20 @@ where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
 {
+    if source.compression != Compression::None {
+        return read_compressed(source, options, expected, work);
+    }
     // The bytes go into this thread's reused buffer. It is taken out of its cell, not borrowed,
     // so that a nested read (rayon may run another file's job on this thread while a JSONL
     // file's lines are hashed in parallel) simply starts a buffer of its own.
     let mut bytes = READ_BUFFER.take();
     let outcome = match read::read_whole(&source.path, source.len, &mut bytes) {
-        Err(e) => SourceRead::failed(Diagnostic::new(
-            source.display.as_str(),
-            None,
-            Problem::Unreadable {
-                reason: io_reason(&e),
-            },
-        )),
+        Err(e) => unreadable(source, &e),
         Ok(()) => {
             let fingerprint = fingerprint(&bytes);
             if expected.is_some_and(|e| e != fingerprint) {
                 SourceRead::failed(changed_during_run(&source.display, AfterChange::Skipped))
-            } else if source.compression == Compression::None {
+            } else {
                 SourceRead {
                     len: bytes.len() as u64,
                     ..documents_of(
@@ -224,34 +221,6 @@ where
                         work,
                     )
                 }
-            } else {
-                let mut content = Vec::new();
-                let read = match source.compression.decompress(&bytes, &mut content) {
-                    Ok(()) => documents_of(
-                        source.kind,
-                        &source.display,
-                        &content,
-                        fingerprint,
-                        options,
-                        work,
-                    ),
-                    Err(e) => SourceRead::skipped(
-                        Diagnostic::new(
-                            source.display.as_str(),
-                            None,
-                            Problem::Undecompressable {
-                                format: source.compression.name(),
-                                reason: e.to_string(),
-                            },
-                        ),
-                        fingerprint,
-                    ),
-                };
-                // Progress and the report count the bytes on disk.
-                SourceRead {
-                    len: bytes.len() as u64,
-                    ..read
-                }
             }
         }
     };
@@ -259,6 +228,64 @@ where
         READ_BUFFER.set(bytes);
     }
     outcome
+}
+
+/// [`read_source`] for a gzip or zstd file: decompressed as it is read (the compressed bytes
+/// are hashed on the way, never held), then its documents.
+fn read_compressed<T, W>(
+    source: &SourceFile,
+    options: &InputOptions,
+    expected: Option<u64>,
+    work: &W,
+) -> SourceRead<T>
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
+    let mut content = Vec::new();
+    let (fingerprint, len, decompressed) =
+        match read::decompress_file(&source.path, source.compression, &mut content) {
+            Ok(read) => read,
+            Err(e) => return unreadable(source, &e),
+        };
+    let read = if expected.is_some_and(|e| e != fingerprint) {
+        SourceRead::failed(changed_during_run(&source.display, AfterChange::Skipped))
+    } else {
+        match decompressed {
+            Ok(()) => documents_of(
+                source.kind,
+                &source.display,
+                &content,
+                fingerprint,
+                options,
+                work,
+            ),
+            Err(e) => SourceRead::skipped(
+                Diagnostic::new(
+                    source.display.as_str(),
+                    None,
+                    Problem::Undecompressable {
+                        format: source.compression.name(),
+                        reason: e.to_string(),
+                    },
+                ),
+                fingerprint,
+            ),
+        }
+    };
+    // Progress and the report count the bytes on disk.
+    SourceRead { len, ..read }
+}
+
+/// The result for a file that could not be read.
+fn unreadable<T>(source: &SourceFile, e: &std::io::Error) -> SourceRead<T> {
+    SourceRead::failed(Diagnostic::new(
+        source.display.as_str(),
+        None,
+        Problem::Unreadable {
+            reason: io_reason(e),
+        },
+    ))
 }
 
 thread_local! {

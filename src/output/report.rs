@@ -75,7 +75,7 @@ pub struct Params {
     pub linkage: String,
     /// Unrelated documents a paragraph must occur in to be boilerplate.
     pub min_docs: usize,
-    /// Words a boilerplate paragraph needs to count wherever it is.
+    /// Words under which a paragraph is short: it joins a boilerplate zone but does not make one.
     pub min_words: usize,
     /// Which member of a cluster is kept: `first`, `longest`, `newest` or `by FIELD:desc`.
     pub keep: String,

@@ -11,16 +11,18 @@
 //! Matching across documents is exact (after normalization): near-exact matching across a corpus
 //! joins paragraphs that quote the same sentences by coincidence.
 //!
-//! Short paragraphs (fewer than `min_words` words, [`DEFAULT_MIN_WORDS`] by default, counted as
-//! a reader sees them) recur across documents as section headings ("Usage:", "Example:", a
-//! command name in a list) as often as they do as site chrome ("Share this", "Advertisement").
-//! Chrome sits in the block of boilerplate that opens or closes a page (navigation, footer);
-//! headings sit inside the text. So an occurrence of a short paragraph counts only inside a
-//! document's *boilerplate zone*: the run of paragraphs from its first one (or up to its last
-//! one), within the first or last [`ZONE_PARAGRAPHS`], in which every paragraph is short or
-//! longer boilerplate, and at least one is longer boilerplate ([`Zones::counted`]). A short
-//! paragraph is boilerplate when its occurrences that count are in `min_docs` unrelated
-//! documents, and it is removed only where it counts.
+//! Where it counts: boilerplate is page chrome (navigation, a footer, a licence or newsletter
+//! block, "Share this"), and chrome opens or closes a page; a paragraph shared by many documents
+//! in the middle of their text (a generated page's template sentence, a section heading, a
+//! flag's description) is part of that text, and removing it leaves the rest orphaned. So an
+//! occurrence counts only inside one of the document's two *boilerplate zones*: the run of
+//! paragraphs from its first one (or up to its last one), within [`ZONE_PARAGRAPHS`] of that
+//! end, in which every paragraph is a boilerplate candidate (a paragraph found in `min_docs`
+//! unrelated documents) or short (fewer than `min_words` words, [`DEFAULT_MIN_WORDS`] by
+//! default, counted as a reader sees them), with at least one candidate of `min_words` or more
+//! among them ([`Zones::counted`]). A candidate is boilerplate when its occurrences that count
+//! are in `min_docs` unrelated documents, and it is removed only where it counts. Short lines
+//! ("Usage:", "Advertisement") alone never make a zone, so a heading stays.
 
 use crate::pipeline::paragraph::READER_WORDS_CAP;
 use crate::pipeline::paragraph::rules::reader_words;
@@ -30,8 +32,8 @@ pub const DEFAULT_MIN_DOCS: usize = 10;
 /// Estimated Jaccard similarity at or above which two documents are related (same family).
 pub const FAMILY_SIMILARITY: f64 = 0.5;
 
-/// Default of `--min-words`: boilerplate paragraphs with fewer words count only in a
-/// document's boilerplate zone.
+/// Default of `--min-words`: paragraphs with fewer words do not make a boilerplate zone by
+/// themselves.
 pub const DEFAULT_MIN_WORDS: usize = 4;
 /// How far from either end of a document its boilerplate zones may reach, in paragraphs.
 pub const ZONE_PARAGRAPHS: usize = 32;
@@ -53,31 +55,32 @@ pub struct Zones {
 }
 
 impl Zones {
-    /// The ends of a document with this layout, or `None` when no short paragraph with a letter
-    /// lies there (then no short paragraph of it can count).
+    /// The ends of a document with this layout, or `None` when no paragraph there may be
+    /// boilerplate.
     pub fn of(layout: &[LayoutEntry]) -> Option<Zones> {
         let reach = layout.len().min(ZONE_PARAGRAPHS);
         let (head, tail) = (&layout[..reach], &layout[layout.len() - reach..]);
-        let short_with_letter = |e: &LayoutEntry| e.1 && e.2;
-        (head.iter().any(short_with_letter) || tail.iter().any(short_with_letter)).then(|| Zones {
+        let eligible = |e: &LayoutEntry| e.1;
+        (head.iter().any(eligible) || tail.iter().any(eligible)).then(|| Zones {
             paragraphs: layout.len() as u32,
             head: head.to_vec(),
             tail: tail.to_vec(),
         })
     }
 
-    /// The short paragraphs with a letter that lie in a boilerplate zone, given which keys are
-    /// longer boilerplate: `(key, paragraph index)`, in document order, each once.
-    pub fn counted(&self, is_long_boilerplate: impl Fn(u64) -> bool) -> Vec<(u64, u32)> {
-        let in_zone = |e: &LayoutEntry| e.2 || (e.1 && is_long_boilerplate(e.0));
+    /// The paragraphs in a boilerplate zone, given which keys are candidates: `(key, paragraph
+    /// index)` of each candidate there, in document order, each once.
+    pub fn counted(&self, is_candidate: impl Fn(u64) -> bool) -> Vec<(u64, u32)> {
+        let candidate = |e: &LayoutEntry| e.1 && is_candidate(e.0);
+        let in_zone = |e: &LayoutEntry| e.2 || candidate(e);
         let mut out = Vec::new();
         let mut take = |entries: &mut dyn Iterator<Item = (usize, &LayoutEntry)>| {
             let zone: Vec<(usize, &LayoutEntry)> =
                 entries.take_while(|(_, e)| in_zone(e)).collect();
-            if zone.iter().any(|(_, e)| !e.2) {
+            if zone.iter().any(|(_, e)| !e.2 && candidate(e)) {
                 out.extend(
                     zone.iter()
-                        .filter(|(_, e)| e.1 && e.2)
+                        .filter(|(_, e)| candidate(e))
                         .map(|&(i, e)| (e.0, i as u32)),
                 );
             }
@@ -132,33 +135,37 @@ pub struct Boilerplate {
     pub families: usize,
 }
 
-/// Finds the boilerplate among the long paragraphs' `occurrences` (paragraph key, document,
-/// paragraph index), then among the short paragraphs that count in the documents' boilerplate
-/// zones given it (`zones`: document, its ends), as [`find`] orders them.
-pub fn find_with_short(
+/// The boilerplate of a corpus: the candidates among `occurrences` (paragraph key, document,
+/// paragraph index; every paragraph with a letter, once per document) are the paragraphs in
+/// `min_docs` families ([`find`]); the boilerplate is the candidates whose occurrences in the
+/// documents' boilerplate zones (`zones`: document, its ends) are in `min_docs` families, as
+/// [`find`] orders them, each with those occurrences. Returns it and the candidates' keys,
+/// sorted (what [`Zones::counted`] needs to find the same zones again).
+pub fn find_in_zones(
     occurrences: Vec<(u64, u32, u32)>,
     zones: &[(u32, Zones)],
     family_of: &[u32],
     min_docs: usize,
-) -> Vec<Boilerplate> {
+) -> (Vec<Boilerplate>, Vec<u64>) {
     use rayon::prelude::*;
-    let mut found = find(occurrences, family_of, min_docs);
-    if zones.is_empty() || found.is_empty() {
-        return found;
+    let mut candidates: Vec<u64> = find(occurrences, family_of, min_docs)
+        .into_iter()
+        .map(|b| b.key)
+        .collect();
+    candidates.sort_unstable();
+    if candidates.is_empty() {
+        return (Vec::new(), candidates);
     }
-    let long: std::collections::HashSet<u64> = found.iter().map(|b| b.key).collect();
+    let is_candidate = |k: u64| candidates.binary_search(&k).is_ok();
     let counted: Vec<(u64, u32, u32)> = zones
         .par_iter()
         .flat_map_iter(|(doc, z)| {
-            z.counted(|k| long.contains(&k))
+            z.counted(is_candidate)
                 .into_iter()
-                .filter(|(key, _)| !long.contains(key))
                 .map(move |(key, p)| (key, *doc, p))
         })
         .collect();
-    found.extend(find(counted, family_of, min_docs));
-    sort_most_frequent_first(&mut found);
-    found
+    (find(counted, family_of, min_docs), candidates)
 }
 
 /// Finds the boilerplate among `occurrences` (paragraph key, document, paragraph index):
@@ -242,30 +249,31 @@ mod tests {
     }
 
     #[test]
-    fn short_paragraphs_count_only_in_a_boilerplate_zone() {
-        // Keys: short paragraphs are 1.., long ones 100..; the long boilerplate is 100.
+    fn boilerplate_counts_only_in_the_zones_that_open_or_close_a_document() {
+        // Keys: short paragraphs are 1.., long ones 100..; the candidates are 1, 5, 7, 100
+        // and 103.
         let (nav, title, heading, share, stars) = (1, 3, 5, 7, 9);
         let layout = [
-            (nav, true, true),     // "Home" above the navigation boilerplate
-            (100, true, false),    // navigation boilerplate
-            (title, true, true),   // the title, short, still in the zone
-            (101, true, false),    // article text: the zone ends
+            (nav, true, true),     // "Home", above the navigation
+            (100, true, false),    // navigation, a candidate
+            (title, true, true),   // the title, short, not a candidate: still in the zone
+            (101, true, false),    // article text: the opening zone ends
             (heading, true, true), // "Example:" inside the text
+            (103, true, false),    // a template sentence inside the text
             (102, true, false),    // article text
             (share, true, true),   // "Share this", in the closing zone
             (stars, false, true),  // "***", no letter
-            (100, true, false),    // footer boilerplate
+            (100, true, false),    // footer
         ];
+        let candidates = [1u64, 5, 7, 100, 103];
         let zones = Zones::of(&layout).unwrap();
-        let counted = zones.counted(|k| k == 100);
-        assert_eq!(counted, [(nav, 0), (title, 2), (share, 6)]);
-        // Without longer boilerplate in it, an end of short paragraphs is no zone.
-        assert!(zones.counted(|_| false).is_empty());
-        // A document without short paragraphs has no zones to look at.
-        assert_eq!(
-            Zones::of(&[(100, true, false), (5, false, true), (101, true, false)]),
-            None
-        );
+        let counted = zones.counted(|k| candidates.contains(&k));
+        assert_eq!(counted, [(nav, 0), (100, 1), (share, 7), (100, 9)]);
+        // Short lines alone make no zone.
+        let headings = [(5, true, true), (101, true, false), (5, true, true)];
+        assert!(Zones::of(&headings).unwrap().counted(|k| k == 5).is_empty());
+        // A document whose paragraphs have no letter has nothing to look at.
+        assert_eq!(Zones::of(&[(0, false, true), (0, false, false)]), None);
     }
 
     #[test]
@@ -275,40 +283,64 @@ mod tests {
         layout[1] = (5, true, true);
         let zones = Zones::of(&layout).unwrap();
         assert_eq!(zones.head.len(), ZONE_PARAGRAPHS);
-        assert_eq!(zones.counted(|k| k == 100), [(5, 1)]);
+        let counted = zones.counted(|k| k == 100 || k == 5 || k == 7);
+        assert_eq!(counted.len(), 2 * ZONE_PARAGRAPHS);
+        assert!(counted.contains(&(5, 1)));
+        assert!(!counted.iter().any(|&(k, _)| k == 7));
     }
 
     #[test]
-    fn a_short_paragraph_is_boilerplate_only_where_it_counts() {
-        // A footer (key 100) in every document; "Share this" (key 5) right above it in
-        // documents 0..3, and above the article text in documents 3..6.
+    fn a_candidate_is_boilerplate_only_where_it_counts() {
+        // A footer (key 100) closes every document; "Read the report" (key 105, long) sits
+        // right above it in documents 0..3, and in the middle of the text in documents 3..6.
         let family_of: Vec<u32> = (0..6).collect();
-        let occurrences: Vec<(u64, u32, u32)> = (0..6).map(|d| (100, d, 2)).collect();
-        let zones: Vec<(u32, Zones)> = (0..6)
+        let mut occurrences = Vec::new();
+        let zones: Vec<(u32, Zones)> = (0..6u32)
             .map(|d| {
+                let text = (200 + d) as u64;
                 let layout = if d < 3 {
-                    vec![
-                        (101 + d as u64, true, false),
-                        (5, true, true),
-                        (100, true, false),
-                    ]
+                    vec![(text, true, false), (105, true, false), (100, true, false)]
                 } else {
                     vec![
-                        (5, true, true),
-                        (101 + d as u64, true, false),
+                        (105, true, false),
+                        (text, true, false),
+                        (text + 10, true, false),
+                        (100, true, false),
+                    ]
+                };
+                for (i, &(key, _, _)) in layout.iter().enumerate() {
+                    occurrences.push((key, d, i as u32));
+                }
+                (d, Zones::of(&layout).unwrap())
+            })
+            .collect();
+        let (found, candidates) = find_in_zones(occurrences.clone(), &zones, &family_of, 3);
+        assert_eq!(candidates, [100, 105]);
+        // Both in six documents; in documents 3..6 the other one opens the document, a zone too.
+        let found: Vec<(u64, usize)> = found.iter().map(|b| (b.key, b.documents.len())).collect();
+        assert_eq!(found, [(105, 6), (100, 6)]);
+        // Moved into the middle in 3..6, it counts in three documents only.
+        let zones: Vec<(u32, Zones)> = (0..6u32)
+            .map(|d| {
+                let text = (200 + d) as u64;
+                let layout = if d < 3 {
+                    vec![(text, true, false), (105, true, false), (100, true, false)]
+                } else {
+                    vec![
+                        (text, true, false),
+                        (105, true, false),
+                        (text + 10, true, false),
                         (100, true, false),
                     ]
                 };
                 (d, Zones::of(&layout).unwrap())
             })
             .collect();
-        let found = find_with_short(occurrences.clone(), &zones, &family_of, 3);
-        assert_eq!(found.len(), 2);
-        assert_eq!((found[0].key, found[0].documents.len()), (100, 6));
-        assert_eq!(found[1].key, 5);
+        let (found, _) = find_in_zones(occurrences.clone(), &zones, &family_of, 3);
+        assert_eq!(found[0].key, 100);
         assert_eq!(found[1].documents, [(0, 1), (1, 1), (2, 1)]);
-        // In four documents it would need four where it counts.
-        assert_eq!(find_with_short(occurrences, &zones, &family_of, 4).len(), 1);
+        let (found, _) = find_in_zones(occurrences, &zones, &family_of, 4);
+        assert_eq!(found.len(), 1);
     }
 
     #[test]

@@ -170,8 +170,8 @@ pub(crate) struct ScanOptions {
           value_parser = clap::value_parser!(u32).range(2..).map(|n| n as usize))]
     pub(crate) min_docs: usize,
 
-    /// A boilerplate paragraph of fewer than N words (a heading, "Share this") counts only beside
-    /// longer boilerplate or at the end of a document; N words or more count wherever found.
+    /// Paragraphs of fewer than N words (a heading, "Share this") are short: they join the block
+    /// of boilerplate that opens or closes a document, but do not make one by themselves.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_WORDS,
           value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
     pub(crate) min_words: usize,

@@ -45,10 +45,10 @@ use super::union_find::UnionFind;
 use std::ops::Range;
 
 /// Fewest words a paragraph needs to count as a repeat inside a document.
-pub const MIN_REPEAT_WORDS: usize = 4;
+pub const MIN_REPEAT_WORDS: usize = 10;
 /// Fewest words a paragraph needs for near-exact matching (truncation, Jaccard); shorter ones
 /// match only when their normalized texts are equal.
-pub const NEAR_MIN_WORDS: usize = 8;
+pub const NEAR_MIN_WORDS: usize = 10;
 /// Fewest words a truncated copy needs, so that sharing the first words is not chance.
 pub const TRUNCATED_MIN_WORDS: usize = 12;
 /// Jaccard similarity of word 3-shingles at or above which two paragraphs are near-exact repeats.
@@ -73,10 +73,10 @@ pub struct Fingerprint {
     pub reader_words: u8,
 }
 
-/// How far [`Fingerprint::reader_words`] counts: to the repeats' threshold, which is also the
-/// default `--min-words` of boilerplate (the larger thresholds of near matching are counted
-/// again for the few candidate pairs).
-pub const READER_WORDS_CAP: usize = MIN_REPEAT_WORDS;
+/// How far [`Fingerprint::reader_words`] counts: to the default `--min-words` of boilerplate,
+/// which every paragraph is tested against (the repeats' larger thresholds are counted again
+/// for the few paragraphs that match another).
+pub const READER_WORDS_CAP: usize = 4;
 
 impl Fingerprint {
     /// Number of words (tokens).
@@ -179,11 +179,10 @@ impl Analyzer {
         let fps = &analysis.fingerprints;
         let hashes = &analysis.token_hashes;
         let paragraphs = &analysis.paragraphs;
-        let eligible: Vec<usize> = (0..fps.len())
-            .filter(|&i| {
-                fps[i].repeatable() && usize::from(fps[i].reader_words) >= MIN_REPEAT_WORDS
-            })
-            .collect();
+        // Tokens bound a reader's words from above, so the count itself waits for a match.
+        let eligible: Vec<usize> = (0..fps.len()).filter(|&i| fps[i].repeatable()).collect();
+        let long_enough =
+            |i: usize, words: usize| rules::reader_words(paragraphs[i].text(text), words) >= words;
         if eligible.len() < 2 {
             return Vec::new();
         }
@@ -195,7 +194,10 @@ impl Analyzer {
         let mut distinct = Vec::new();
         for (n, &(key, i)) in by_key.iter().enumerate() {
             if n > 0 && by_key[n - 1].0 == key {
-                merged |= sets.union(by_key[n - 1].1 as u32, i as u32);
+                let previous = by_key[n - 1].1;
+                if long_enough(previous, MIN_REPEAT_WORDS) && long_enough(i, MIN_REPEAT_WORDS) {
+                    merged |= sets.union(previous as u32, i as u32);
+                }
             } else {
                 distinct.push(i);
             }
@@ -239,10 +241,7 @@ impl Analyzer {
             let mut similar = Vec::new();
             self.similar_pairs(near.len(), units, |a, b| similar.push((near[a], near[b])));
             for (a, b) in similar {
-                let long_enough = |i: usize| {
-                    rules::reader_words(paragraphs[i].text(text), NEAR_MIN_WORDS) >= NEAR_MIN_WORDS
-                };
-                if !(long_enough(a) && long_enough(b)) {
+                if !(long_enough(a, NEAR_MIN_WORDS) && long_enough(b, NEAR_MIN_WORDS)) {
                     continue;
                 }
                 let a_tokens = self.tokens(paragraphs[a].text(text));
@@ -427,7 +426,12 @@ mod tests {
         let text = "Yes.\n\nShare this now\n\nYes.\n\nShare this now\n\n2024/07/01 12:00 1546 77\n\n\
                     2024/07/01 12:00 1546 77";
         assert!(groups(text).1.is_empty());
-        let text = "Share this article now\n\nShare this article now";
+        // Under ten words, a line repeats legitimately (a sign-off, an entry's header).
+        let text = "Signed-off-by: Ann Lee <ann@example.org>\n\nfix\n\n\
+                    Signed-off-by: Ann Lee <ann@example.org>";
+        assert!(groups(text).1.is_empty());
+        let text = "A paragraph of ten words that someone pasted in twice.\n\n\
+                    A paragraph of ten words that someone pasted in twice.";
         assert_eq!(groups(text).1.len(), 1);
     }
 

@@ -15,29 +15,26 @@ pub fn reader_words(paragraph: &str, cap: usize) -> usize {
     let mut counted = false;
     let (mut words, mut at) = (0usize, 0usize);
     while at < bytes.len() && words < cap {
-        // ASCII, the common case: a table lookup and no branch per byte, 16 bytes at a time.
-        let end = (at + 16).min(bytes.len());
-        let mut ascii_end = at;
-        while ascii_end < end && bytes[ascii_end].is_ascii() {
-            let class = ASCII_CLASS[bytes[ascii_end] as usize];
+        let b = bytes[at];
+        if b.is_ascii() {
+            // The common case: a table lookup and no branch but the loop's.
+            let class = ASCII_CLASS[b as usize];
             let alphanumeric = class == ALPHANUMERIC;
             words += usize::from(alphanumeric & !counted);
             counted = (counted | alphanumeric) & (class != WHITESPACE);
-            ascii_end += 1;
+            at += 1;
+            continue;
         }
-        at = ascii_end;
-        if at < end || (at < bytes.len() && !bytes[at].is_ascii()) {
-            let c = paragraph[at..].chars().next().unwrap_or(' ');
-            at += c.len_utf8();
-            if c.is_whitespace() {
-                counted = false;
-            } else if is_unspaced_script(c) {
-                words += 1;
-                counted = false;
-            } else if !counted && c.is_alphanumeric() {
-                words += 1;
-                counted = true;
-            }
+        let c = paragraph[at..].chars().next().unwrap_or(' ');
+        at += c.len_utf8();
+        if c.is_whitespace() {
+            counted = false;
+        } else if is_unspaced_script(c) {
+            words += 1;
+            counted = false;
+        } else if !counted && c.is_alphanumeric() {
+            words += 1;
+            counted = true;
         }
     }
     words.min(cap)
