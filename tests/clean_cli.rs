@@ -181,7 +181,11 @@ fn generated_boilerplate_is_found_and_nothing_else_is_removed() {
     assert_eq!(code, 0);
     let m = manifest_at(tmp.path(), "min");
     assert_eq!(m.params.min_docs, 13);
-    assert!(m.stats.boilerplate_removed > 0 && m.stats.boilerplate_removed < footers);
+    assert!(
+        m.stats.boilerplate_removed > 0 && m.stats.boilerplate_removed < footers,
+        "{} of {footers}",
+        m.stats.boilerplate_removed
+    );
 }
 
 fn manifest_at(dir: &Path, out: &str) -> neardup::clean::Manifest {
@@ -1142,5 +1146,23 @@ fn a_dry_run_shows_what_each_repeat_repeats_and_how_closely() {
     assert!(
         text.contains("remove line 43: repeat of line 21, same text, similarity 1.000"),
         "{text}"
+    );
+}
+
+#[test]
+fn keep_all_repeats_removes_no_repeat_but_still_the_boilerplate() {
+    let (code, stdout, stderr) = clean(
+        &[SEED_001, "--dry-run", "--repeats", "keep-all", "--json"],
+        &repo(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let m: neardup::clean::Manifest = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(m.params.repeats, "keep-all");
+    assert_eq!(m.stats.repeats_removed, 0);
+    assert!(m.documents.is_empty());
+    let (report, _) = scan_json(&[SEED_001], &repo(), 0);
+    assert_eq!(
+        report.stats.repeated_paragraphs, 5,
+        "the scan still reports them"
     );
 }

@@ -64,6 +64,10 @@ pub enum RepeatsMode {
     KeepFirst,
     /// Drop every occurrence.
     DropAll,
+    /// Keep every occurrence (only boilerplate and, on request, near-duplicates go): for
+    /// reference text such as changelogs, API documentation or generated manuals, where the
+    /// same note under two entries belongs to each.
+    KeepAll,
 }
 
 impl RepeatsMode {
@@ -72,6 +76,7 @@ impl RepeatsMode {
         match self {
             RepeatsMode::KeepFirst => "keep-first",
             RepeatsMode::DropAll => "drop-all",
+            RepeatsMode::KeepAll => "keep-all",
         }
     }
 }

@@ -98,10 +98,14 @@ impl TextCleaner {
         let analysis = &self.analysis;
         let n = analysis.paragraphs.len();
         let mut reasons: Vec<Option<Why>> = vec![None; n];
-        for group in self.analyzer.repeats(text, analysis) {
+        let groups = match self.repeats {
+            RepeatsMode::KeepAll => Vec::new(),
+            _ => self.analyzer.repeats(text, analysis),
+        };
+        for group in groups {
             let kept = match self.repeats {
-                RepeatsMode::KeepFirst => Some(group.kept),
                 RepeatsMode::DropAll => None,
+                _ => Some(group.kept),
             };
             let reference = kept.unwrap_or(group.members[0]);
             for &m in &group.members {
@@ -203,6 +207,8 @@ mod tests {
         assert_eq!(cleaned.removed[0].lines, [5, 5]);
         let mut drop = TextCleaner::new(RepeatsMode::DropAll, HashMap::new());
         assert_eq!(drop.clean(&text).text, "middle part stays here\n");
+        let mut keep_all = TextCleaner::new(RepeatsMode::KeepAll, HashMap::new());
+        assert_eq!(keep_all.clean(&text).text, text);
     }
 
     #[test]

@@ -43,58 +43,90 @@ pub const ZONE_PARAGRAPHS: usize = 32;
 pub type LayoutEntry = (u64, bool, bool);
 
 /// The paragraphs at both ends of a document, where its boilerplate zones can be: the first and
-/// the last [`ZONE_PARAGRAPHS`] (the same paragraphs in both when the document is short).
+/// the last [`ZONE_PARAGRAPHS`] (all of them, once, when the document has no more). Compact, as
+/// one is kept per document until the boilerplate is found: each paragraph is its key (0 when it
+/// may not be boilerplate), and a bit mask says which are short.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Zones {
     /// Number of paragraphs of the document.
-    pub paragraphs: u32,
-    /// Its first paragraphs.
-    pub head: Vec<LayoutEntry>,
-    /// Its last paragraphs.
-    pub tail: Vec<LayoutEntry>,
+    paragraphs: u32,
+    /// Keys of its first paragraphs (all of them when there are at most [`ZONE_PARAGRAPHS`]).
+    head: Box<[u64]>,
+    /// Keys of its last paragraphs (empty when `head` holds them all).
+    tail: Box<[u64]>,
+    /// Bit `i`: paragraph `i` of `head` is short.
+    head_short: u32,
+    /// Bit `i`: paragraph `i` of `tail` is short.
+    tail_short: u32,
 }
+
+const _: () = assert!(ZONE_PARAGRAPHS <= 32, "the short masks have 32 bits");
 
 impl Zones {
     /// The ends of a document with this layout, or `None` when no paragraph there may be
     /// boilerplate.
     pub fn of(layout: &[LayoutEntry]) -> Option<Zones> {
-        let reach = layout.len().min(ZONE_PARAGRAPHS);
-        let (head, tail) = (&layout[..reach], &layout[layout.len() - reach..]);
+        let (head, tail) = if layout.len() <= ZONE_PARAGRAPHS {
+            (layout, &layout[..0])
+        } else {
+            (
+                &layout[..ZONE_PARAGRAPHS],
+                &layout[layout.len() - ZONE_PARAGRAPHS..],
+            )
+        };
         let eligible = |e: &LayoutEntry| e.1;
-        (head.iter().any(eligible) || tail.iter().any(eligible)).then(|| Zones {
+        if !(head.iter().any(eligible) || tail.iter().any(eligible)) {
+            return None;
+        }
+        let keys = |part: &[LayoutEntry]| -> Box<[u64]> {
+            part.iter()
+                .map(|&(key, eligible, _)| if eligible { key } else { 0 })
+                .collect()
+        };
+        let short = |part: &[LayoutEntry]| {
+            part.iter()
+                .enumerate()
+                .fold(0u32, |mask, (i, e)| mask | (u32::from(e.2) << i))
+        };
+        Some(Zones {
             paragraphs: layout.len() as u32,
-            head: head.to_vec(),
-            tail: tail.to_vec(),
+            head: keys(head),
+            tail: keys(tail),
+            head_short: short(head),
+            tail_short: short(tail),
         })
     }
 
     /// The paragraphs in a boilerplate zone, given which keys are candidates: `(key, paragraph
     /// index)` of each candidate there, in document order, each once.
     pub fn counted(&self, is_candidate: impl Fn(u64) -> bool) -> Vec<(u64, u32)> {
-        let candidate = |e: &LayoutEntry| e.1 && is_candidate(e.0);
-        let in_zone = |e: &LayoutEntry| e.2 || candidate(e);
+        // (index in the document, key, short) of each paragraph, from one end inwards.
+        type Entry = (usize, u64, bool);
+        let candidate = |e: &Entry| e.1 != 0 && is_candidate(e.1);
         let mut out = Vec::new();
-        let mut take = |entries: &mut dyn Iterator<Item = (usize, &LayoutEntry)>| {
-            let zone: Vec<(usize, &LayoutEntry)> =
-                entries.take_while(|(_, e)| in_zone(e)).collect();
-            if zone.iter().any(|(_, e)| !e.2 && candidate(e)) {
+        let mut take = |entries: &mut dyn Iterator<Item = Entry>| {
+            let zone: Vec<Entry> = entries.take_while(|e| e.2 || candidate(e)).collect();
+            if zone.iter().any(|e| !e.2 && candidate(e)) {
                 out.extend(
                     zone.iter()
-                        .filter(|(_, e)| candidate(e))
-                        .map(|&(i, e)| (e.0, i as u32)),
+                        .filter(|e| candidate(e))
+                        .map(|e| (e.1, e.0 as u32)),
                 );
             }
         };
-        take(&mut self.head.iter().enumerate());
-        let tail_start = self.paragraphs as usize - self.tail.len();
-        take(
-            &mut self
-                .tail
-                .iter()
-                .enumerate()
-                .rev()
-                .map(|(i, e)| (tail_start + i, e)),
-        );
+        let head = |i: usize| (i, self.head[i], self.head_short >> i & 1 == 1);
+        take(&mut (0..self.head.len()).map(head));
+        if self.tail.is_empty() {
+            // A short document: its closing zone is read from the same paragraphs.
+            take(&mut (0..self.head.len()).rev().map(head));
+        } else {
+            let tail_start = self.paragraphs as usize - self.tail.len();
+            take(
+                &mut (0..self.tail.len())
+                    .rev()
+                    .map(|i| (tail_start + i, self.tail[i], self.tail_short >> i & 1 == 1)),
+            );
+        }
         out.sort_unstable_by_key(|&(_, i)| i);
         out.dedup();
         out
@@ -282,7 +314,10 @@ mod tests {
         layout[ZONE_PARAGRAPHS + 3] = (7, true, true);
         layout[1] = (5, true, true);
         let zones = Zones::of(&layout).unwrap();
-        assert_eq!(zones.head.len(), ZONE_PARAGRAPHS);
+        assert_eq!(
+            (zones.head.len(), zones.tail.len()),
+            (ZONE_PARAGRAPHS, ZONE_PARAGRAPHS)
+        );
         let counted = zones.counted(|k| k == 100 || k == 5 || k == 7);
         assert_eq!(counted.len(), 2 * ZONE_PARAGRAPHS);
         assert!(counted.contains(&(5, 1)));

@@ -80,7 +80,9 @@ pub(crate) struct CleanArgs {
     )]
     pub(crate) out: Option<PathBuf>,
 
-    /// Paragraphs repeated inside a document: keep the first complete occurrence, or drop all.
+    /// Paragraphs repeated inside a document: keep the first complete occurrence, drop all, or
+    /// keep all (for changelogs, API docs and manuals, where a note repeated under two entries
+    /// belongs to each).
     #[arg(long, value_enum, default_value_t = RepeatsArg::KeepFirst)]
     pub(crate) repeats: RepeatsArg,
 
@@ -114,6 +116,7 @@ pub(crate) struct CleanArgs {
 pub(crate) enum RepeatsArg {
     KeepFirst,
     DropAll,
+    KeepAll,
 }
 
 #[derive(Args)]

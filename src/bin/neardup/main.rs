@@ -266,6 +266,7 @@ fn run_clean(args: CleanArgs) -> ExitCode {
         repeats: match args.repeats {
             RepeatsArg::KeepFirst => RepeatsMode::KeepFirst,
             RepeatsArg::DropAll => RepeatsMode::DropAll,
+            RepeatsArg::KeepAll => RepeatsMode::KeepAll,
         },
         strip_boilerplate: !args.keep_boilerplate,
         drop_duplicates: args.drop_duplicates,
