@@ -327,54 +327,51 @@ mod tests {
     #[test]
     fn a_candidate_is_boilerplate_only_where_it_counts() {
         // A footer (key 100) closes every document; "Read the report" (key 105, long) sits
-        // right above it in documents 0..3, and in the middle of the text in documents 3..6.
+        // right above it in documents 0..3, and in documents 3..6 either opens them or sits in
+        // the middle of their text.
         let family_of: Vec<u32> = (0..6).collect();
-        let mut occurrences = Vec::new();
-        let zones: Vec<(u32, Zones)> = (0..6u32)
-            .map(|d| {
-                let text = (200 + d) as u64;
-                let layout = if d < 3 {
-                    vec![(text, true, false), (105, true, false), (100, true, false)]
-                } else {
-                    vec![
-                        (105, true, false),
-                        (text, true, false),
-                        (text + 10, true, false),
-                        (100, true, false),
-                    ]
-                };
-                for (i, &(key, _, _)) in layout.iter().enumerate() {
-                    occurrences.push((key, d, i as u32));
-                }
-                (d, Zones::of(&layout).unwrap())
+        let layouts = |opening: bool| -> Vec<Vec<LayoutEntry>> {
+            (0..6u64)
+                .map(|d| {
+                    let text = 200 + d;
+                    let keys = match (d < 3, opening) {
+                        (true, _) => vec![text, 105, 100],
+                        (false, true) => vec![105, text, text + 10, 100],
+                        (false, false) => vec![text, 105, text + 10, 100],
+                    };
+                    keys.into_iter().map(|k| (k, true, false)).collect()
+                })
+                .collect()
+        };
+        let zones_of = |layouts: &[Vec<LayoutEntry>]| -> Vec<(u32, Zones)> {
+            layouts
+                .iter()
+                .enumerate()
+                .map(|(d, l)| (d as u32, Zones::of(l).unwrap()))
+                .collect()
+        };
+        let opening = layouts(true);
+        let occurrences: Vec<(u64, u32, u32)> = opening
+            .iter()
+            .enumerate()
+            .flat_map(|(d, l)| {
+                l.iter()
+                    .enumerate()
+                    .map(move |(i, e)| (e.0, d as u32, i as u32))
             })
             .collect();
-        let (found, candidates) = find_in_zones(occurrences.clone(), &zones, &family_of, 3);
+        let (found, candidates) =
+            find_in_zones(occurrences.clone(), &zones_of(&opening), &family_of, 3);
         assert_eq!(candidates, [100, 105]);
         // Both in six documents; in documents 3..6 the other one opens the document, a zone too.
         let found: Vec<(u64, usize)> = found.iter().map(|b| (b.key, b.documents.len())).collect();
         assert_eq!(found, [(105, 6), (100, 6)]);
         // Moved into the middle in 3..6, it counts in three documents only.
-        let zones: Vec<(u32, Zones)> = (0..6u32)
-            .map(|d| {
-                let text = (200 + d) as u64;
-                let layout = if d < 3 {
-                    vec![(text, true, false), (105, true, false), (100, true, false)]
-                } else {
-                    vec![
-                        (text, true, false),
-                        (105, true, false),
-                        (text + 10, true, false),
-                        (100, true, false),
-                    ]
-                };
-                (d, Zones::of(&layout).unwrap())
-            })
-            .collect();
-        let (found, _) = find_in_zones(occurrences.clone(), &zones, &family_of, 3);
+        let middle = zones_of(&layouts(false));
+        let (found, _) = find_in_zones(occurrences.clone(), &middle, &family_of, 3);
         assert_eq!(found[0].key, 100);
         assert_eq!(found[1].documents, [(0, 1), (1, 1), (2, 1)]);
-        let (found, _) = find_in_zones(occurrences, &zones, &family_of, 4);
+        let (found, _) = find_in_zones(occurrences, &middle, &family_of, 4);
         assert_eq!(found.len(), 1);
     }
 
