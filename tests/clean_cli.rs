@@ -1166,3 +1166,22 @@ fn keep_all_repeats_removes_no_repeat_but_still_the_boilerplate() {
         "the scan still reports them"
     );
 }
+
+#[test]
+fn a_note_repeated_under_two_entries_of_reference_text_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let note = "This release also contains minor fixes to the documentation and the build \
+                scripts that nobody noticed before.";
+    let news =
+        format!("Version 1.2\n===========\n\n{note}\n\nVersion 1.1\n===========\n\n{note}\n");
+    std::fs::write(tmp.path().join("NEWS"), news).unwrap();
+    let api = format!("## read(path)\n\nOpens the file.\n\n{note}\n\n## write(path)\n\n{note}\n");
+    std::fs::write(tmp.path().join("api.md"), api).unwrap();
+    assert_eq!(planned_removals(tmp.path(), &["--ext", ",md"]), []);
+    // Pasted twice inside one section, it is a repeat.
+    let article = format!("## News\n\n{note}\n\nSomething else happened today.\n\n{note}\n");
+    std::fs::write(tmp.path().join("article.md"), article).unwrap();
+    let removed = planned_removals(tmp.path(), &["--ext", ",md"]);
+    assert_eq!(removed.len(), 1, "{removed:?}");
+    assert_eq!(removed[0].0, "article.md");
+}

@@ -24,6 +24,8 @@
 //!     ([`rules::same_words_but_spelling`]); a template filled in with other names or numbers
 //!     is other content.
 //!
+//!   Copies on either side of a heading or an entry's header ([`rules::starts_section`]) are
+//!   not repeats: in reference text the same sentence under two entries belongs to each.
 //!   Repeats are grouped transitively. Shorter paragraphs (list items, "Yes.", a refrain, a
 //!   link under each section) repeat legitimately, and paragraphs made only of numbers (a date,
 //!   a count) repeat by coincidence, so neither counts.
@@ -186,6 +188,23 @@ impl Analyzer {
         if eligible.len() < 2 {
             return Vec::new();
         }
+        // Section of each paragraph: copies on either side of a heading or an entry's header
+        // belong to two entries (reference text), so only copies inside one section repeat.
+        // Found on the first pair that matches, which most documents never have.
+        let sections = std::cell::OnceCell::new();
+        let same_section = |a: usize, b: usize| {
+            let section = sections.get_or_init(|| {
+                let mut current = 0u32;
+                paragraphs
+                    .iter()
+                    .map(|p| {
+                        current += u32::from(rules::starts_section(p.text(text)));
+                        current
+                    })
+                    .collect::<Vec<u32>>()
+            });
+            section[a] == section[b]
+        };
         let mut sets = UnionFind::new(fps.len());
         let mut merged = false;
         // Exact repeats; one representative per distinct text goes on to near matching.
@@ -195,7 +214,10 @@ impl Analyzer {
         for (n, &(key, i)) in by_key.iter().enumerate() {
             if n > 0 && by_key[n - 1].0 == key {
                 let previous = by_key[n - 1].1;
-                if long_enough(previous, MIN_REPEAT_WORDS) && long_enough(i, MIN_REPEAT_WORDS) {
+                if same_section(previous, i)
+                    && long_enough(previous, MIN_REPEAT_WORDS)
+                    && long_enough(i, MIN_REPEAT_WORDS)
+                {
                     merged |= sets.union(previous as u32, i as u32);
                 }
             } else {
@@ -230,7 +252,7 @@ impl Analyzer {
                         (short, long) = (long, short);
                         truncated = self.is_truncated_copy(text, analysis, short, long);
                     }
-                    if truncated {
+                    if truncated && same_section(short, long) {
                         merged |= sets.union(short as u32, long as u32);
                         truncated_keys.push(fps[short].key);
                     }
@@ -241,7 +263,10 @@ impl Analyzer {
             let mut similar = Vec::new();
             self.similar_pairs(near.len(), units, |a, b| similar.push((near[a], near[b])));
             for (a, b) in similar {
-                if !(long_enough(a, NEAR_MIN_WORDS) && long_enough(b, NEAR_MIN_WORDS)) {
+                if !(same_section(a, b)
+                    && long_enough(a, NEAR_MIN_WORDS)
+                    && long_enough(b, NEAR_MIN_WORDS))
+                {
                     continue;
                 }
                 let a_tokens = self.tokens(paragraphs[a].text(text));

@@ -61,6 +61,60 @@ const ASCII_CLASS: [u8; 256] = {
     table
 };
 
+/// Whether a paragraph opens a section of reference text, so that a paragraph repeated on
+/// either side of it belongs to two entries. Headings stand alone as a paragraph of one line of
+/// fewer than 12 words:
+/// a Markdown heading (`## ...`), a GNU ChangeLog entry (`2024-01-31  Name  <mail>`), a Debian
+/// changelog entry (`pkg (1.2-3) unstable; urgency=low`), a manual's heading in capitals
+/// (`OPTIONS`), a short lead-in that ends in a colon (`To set the region attribute:`); or of
+/// two or three lines, underlined (and overlined) with `===` or `---`; or a git log's
+/// `commit <hash>` line over its author and date.
+pub fn starts_section(paragraph: &str) -> bool {
+    let all: Vec<&str> = paragraph.trim().lines().map(str::trim).collect();
+    let first = all.first().copied().unwrap_or("");
+    let underline = |line: &str| {
+        line.len() >= 3
+            && line
+                .chars()
+                .all(|c| matches!(c, '=' | '-' | '~' | '^' | '*' | '+' | '#'))
+            && line.chars().all(|c| line.starts_with(c))
+    };
+    // A heading is short: a one-line paragraph of more words is prose on one long line.
+    let single_line = all.len() == 1 && reader_words(first, 12) < 12;
+    let underlined = match all[..] {
+        [_, under] => underline(under),
+        [over, _, under] => underline(over) && underline(under),
+        _ => false,
+    };
+    let markdown = single_line && first.starts_with('#') && {
+        let rest = first.trim_start_matches('#');
+        first.len() - rest.len() <= 6 && rest.starts_with(' ')
+    };
+    let commit = first.strip_prefix("commit ").is_some_and(|rest| {
+        let hash = rest.split_whitespace().next().unwrap_or("");
+        (7..=40).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    });
+    let bytes = first.as_bytes();
+    let gnu_entry = single_line
+        && first.ends_with('>')
+        && bytes.len() > 11
+        && bytes[..10].iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && bytes[10].is_ascii_whitespace();
+    let debian_entry = single_line && first.contains(") ") && first.contains("; urgency=");
+    let lead_in = single_line && first.ends_with(':') && reader_words(first, 10) < 10;
+    let capitals = single_line
+        && reader_words(first, 6) < 6
+        && first.chars().any(char::is_alphabetic)
+        && !first.chars().any(char::is_lowercase);
+    markdown || underlined || commit || gnu_entry || debian_entry || lead_in || capitals
+}
+
 /// Whether a paragraph stops mid-sentence: its last visible character is a letter, a digit, a
 /// comma or a dash, not the end of a sentence, a closing bracket or quote.
 pub fn ends_mid_sentence(paragraph: &str) -> bool {
@@ -152,6 +206,37 @@ mod tests {
         let long = "a ".repeat(40);
         assert_eq!(reader_words(&long, 33), 33);
         assert_eq!(reader_words(&format!("{long}é"), 100), 41);
+    }
+
+    #[test]
+    fn headings_and_entry_headers_open_sections_and_prose_does_not() {
+        for heading in [
+            "## Changes in 1.2",
+            "Library\n-------",
+            "=====\nTitle\n=====",
+            "What's New in Python 3.7.0 rc 1?\n=================================",
+            "commit 3183269e9a1c0ffee\nAuthor: Ann Lee <ann@example.org>",
+            "2011-09-02  Jim Meyering  <meyering@example.org>",
+            "grep (3.8-5) unstable; urgency=medium",
+            "       To set the region attribute:",
+            "       OPTIONAL FLAGS",
+        ] {
+            assert!(starts_section(heading), "{heading}");
+        }
+        for prose in [
+            "Of course, the emergence of the conflict is also inevitable.",
+            "In fact, there are several reasons, and this sentence names them all at length:",
+            "2024/07/0103:02:33 international 1546",
+            "#hashtag at the start of a line",
+            "### ncurses 1.8.5 -> 1.8.6 Implemented wbkgd(), bkgd(), bkgdset(), and\nwbkgdset().",
+            "2009-01-14 Craig Small Updated Russian PO file\nClarified -m and -c for fuser",
+            "2009-01-14 Craig Small Updated Russian PO file Clarified -m and -c for fuser",
+            "# matches expr if it is the first token on the line # (allows for leading whitespace)",
+            "Read the full story at the site, - B - C",
+            "NATO",
+        ] {
+            assert_eq!(starts_section(prose), prose == "NATO", "{prose}");
+        }
     }
 
     #[test]
