@@ -1178,6 +1178,12 @@ fn a_note_repeated_under_two_entries_of_reference_text_stays() {
     let api = format!("## read(path)\n\nOpens the file.\n\n{note}\n\n## write(path)\n\n{note}\n");
     std::fs::write(tmp.path().join("api.md"), api).unwrap();
     assert_eq!(planned_removals(tmp.path(), &["--ext", ",md"]), []);
+    // A repeated block that closes a code fence stays, or the rest would read as code.
+    let code =
+        "const value = compute(first, second, third, fourth, fifth, sixth);\nconsole.log(value);";
+    let fenced = format!("## Example\n\n```js\n{code}\n```\n\n```js\n{code}\n```\n");
+    std::fs::write(tmp.path().join("fences.md"), fenced).unwrap();
+    assert_eq!(planned_removals(tmp.path(), &["--ext", ",md"]), []);
     // Pasted twice inside one section, it is a repeat.
     let article = format!("## News\n\n{note}\n\nSomething else happened today.\n\n{note}\n");
     std::fs::write(tmp.path().join("article.md"), article).unwrap();

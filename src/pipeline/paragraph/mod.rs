@@ -183,8 +183,12 @@ impl Analyzer {
         let paragraphs = &analysis.paragraphs;
         // Tokens bound a reader's words from above, so the count itself waits for a match.
         let eligible: Vec<usize> = (0..fps.len()).filter(|&i| fps[i].repeatable()).collect();
-        let long_enough =
-            |i: usize, words: usize| rules::reader_words(paragraphs[i].text(text), words) >= words;
+        // A paragraph that opens or closes a code block never goes: without its fence the rest
+        // of the document would read as code.
+        let long_enough = |i: usize, words: usize| {
+            let paragraph = paragraphs[i].text(text);
+            rules::reader_words(paragraph, words) >= words && !rules::holds_code_fence(paragraph)
+        };
         if eligible.len() < 2 {
             return Vec::new();
         }

@@ -115,6 +115,15 @@ pub fn starts_section(paragraph: &str) -> bool {
     markdown || underlined || commit || gnu_entry || debian_entry || lead_in || capitals
 }
 
+/// Whether a paragraph holds a Markdown code fence (a line starting with three backticks or
+/// tildes).
+pub fn holds_code_fence(paragraph: &str) -> bool {
+    paragraph.lines().any(|line| {
+        let line = line.trim_start();
+        line.starts_with("```") || line.starts_with("~~~")
+    })
+}
+
 /// Whether a paragraph stops mid-sentence: its last visible character is a letter, a digit, a
 /// comma or a dash, not the end of a sentence, a closing bracket or quote.
 pub fn ends_mid_sentence(paragraph: &str) -> bool {
@@ -237,6 +246,13 @@ mod tests {
         ] {
             assert_eq!(starts_section(prose), prose == "NATO", "{prose}");
         }
+    }
+
+    #[test]
+    fn code_fences_are_seen() {
+        assert!(holds_code_fence("const x = require('x');\n```"));
+        assert!(holds_code_fence("  ~~~ js\ncode"));
+        assert!(!holds_code_fence("a sentence with `code` in it"));
     }
 
     #[test]
