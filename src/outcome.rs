@@ -41,6 +41,8 @@ pub struct Member {
     pub doc: u32,
     /// Similarity to the cluster's representative (1 for the representative itself).
     pub similarity: f64,
+    /// Similarity to the member the keep rule keeps (1 for that member itself).
+    pub similarity_to_kept: f64,
 }
 
 /// A cluster of near-duplicate documents.
@@ -50,8 +52,6 @@ pub struct Cluster {
     pub representative: u32,
     /// Index of the member the keep rule keeps.
     pub kept: u32,
-    /// Each member's similarity to the kept one, in the order of `members`.
-    pub similarity_to_kept: Vec<f64>,
     /// The representative first, then the others in path order.
     pub members: Vec<Member>,
     /// Lowest similarity among the verified pairs inside the cluster. With single linkage, a
@@ -71,9 +71,8 @@ impl Cluster {
     pub fn left_out(&self, threshold: f64) -> impl Iterator<Item = (u32, f64)> + '_ {
         self.members
             .iter()
-            .zip(&self.similarity_to_kept)
-            .filter(move |(m, s)| m.doc != self.kept && **s >= threshold)
-            .map(|(m, &s)| (m.doc, s))
+            .filter(move |m| m.doc != self.kept && m.similarity_to_kept >= threshold)
+            .map(|m| (m.doc, m.similarity_to_kept))
     }
 }
 

@@ -470,7 +470,8 @@ fn hash_sources(
 
 /// Marks in each cluster the member that `config.keep` keeps, and every member's similarity to
 /// it (the representative's are known; others are computed on the members' sets, which
-/// verification sorted, or estimated without verification).
+/// verification sorted, or estimated without verification). Only the members are looked at:
+/// `newest` asks the file system for their files' modification times alone.
 fn choose_kept(
     clusters: &mut [Cluster],
     docs: &[HashedDocument],
@@ -479,64 +480,63 @@ fn choose_kept(
     config: &ScanConfig,
 ) {
     use crate::pipeline::keep::{self, Candidate, Keep};
-    if clusters.is_empty() {
-        return;
-    }
-    // Modification times, only for the rule that needs them.
-    let modified: Vec<i128> = if config.keep == Keep::Newest {
-        sources
-            .par_iter()
-            .map(|s| {
-                std::fs::metadata(&s.path)
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_nanos() as i128)
-            })
-            .collect()
-    } else {
-        Vec::new()
+    let candidate = |doc: u32| {
+        let info = &infos[doc as usize];
+        let modified = if config.keep == Keep::Newest {
+            std::fs::metadata(&sources[info.source].path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i128)
+        } else {
+            0
+        };
+        Candidate {
+            tokens: info.tokens,
+            modified,
+            value: info.keep_value.as_ref(),
+        }
     };
-    let candidates: Vec<Candidate<'_>> = infos
-        .iter()
-        .map(|d| Candidate {
-            tokens: d.tokens,
-            modified: modified.get(d.source).copied().unwrap_or(0),
-            value: d.keep_value.as_ref(),
-        })
-        .collect();
-    let ranks = keep::ranks(&config.keep, &candidates);
     clusters.par_iter_mut().for_each(|c| {
-        let kept = c
+        // Members in path order, so that a tie under the rule keeps the first.
+        let mut members: Vec<(u32, Candidate<'_>)> = c
             .members
             .iter()
-            .map(|m| m.doc)
-            .min_by_key(|&d| ranks[d as usize])
-            .unwrap_or(c.representative);
-        c.kept = kept;
-        c.similarity_to_kept = c
-            .members
+            .map(|m| (m.doc, candidate(m.doc)))
+            .collect();
+        members.sort_unstable_by_key(|&(doc, _)| doc);
+        let kept = members
             .iter()
-            .map(|m| {
-                if m.doc == kept {
-                    1.0
-                } else if kept == c.representative {
-                    m.similarity
-                } else if m.doc == c.representative {
-                    c.members
-                        .iter()
-                        .find(|k| k.doc == kept)
-                        .map_or(0.0, |k| k.similarity)
+            .reduce(|best, m| {
+                if keep::preferred(&config.keep, &m.1, &best.1).is_lt() {
+                    m
                 } else {
-                    let (a, b) = (&docs[m.doc as usize], &docs[kept as usize]);
-                    if config.verify {
-                        jaccard::jaccard(&a.shingles, &b.shingles)
-                    } else {
-                        minhash::estimate_jaccard(&a.signature, &b.signature)
-                    }
+                    best
                 }
             })
-            .collect();
+            .map_or(c.representative, |&(doc, _)| doc);
+        c.kept = kept;
+        let kept_to_representative = c
+            .members
+            .iter()
+            .find(|m| m.doc == kept)
+            .map_or(0.0, |m| m.similarity);
+        for m in &mut c.members {
+            m.similarity_to_kept = if m.doc == kept {
+                1.0
+            } else if kept == c.representative {
+                m.similarity
+            } else if m.doc == c.representative {
+                kept_to_representative
+            } else {
+                let (a, b) = (&docs[m.doc as usize], &docs[kept as usize]);
+                if config.verify {
+                    jaccard::jaccard(&a.shingles, &b.shingles)
+                } else {
+                    minhash::estimate_jaccard(&a.signature, &b.signature)
+                }
+            };
+        }
     });
 }
 
@@ -662,22 +662,25 @@ fn clusters_of(
             let mut members = vec![Member {
                 doc: rep,
                 similarity: 1.0,
+                similarity_to_kept: 1.0,
             }];
             members.extend(group.members.iter().filter(|&&m| m != rep).map(|&m| {
+                // A verified pair's similarity is looked up (the center of a cluster is similar
+                // to every member), others are computed. Every similarity is at least 0, so
+                // this always has a value.
+                let similarity = verified(rep, m)
+                    .or_else(|| similarity_at_least(rep, m, 0.0))
+                    .unwrap_or(0.0);
                 Member {
                     doc: m,
-                    // A verified pair's similarity is looked up (the center of a cluster is
-                    // similar to every member), others are computed. Every similarity is at
-                    // least 0, so this always has a value.
-                    similarity: verified(rep, m)
-                        .or_else(|| similarity_at_least(rep, m, 0.0))
-                        .unwrap_or(0.0),
+                    similarity,
+                    // Until the keep rule chooses, the representative is the kept one.
+                    similarity_to_kept: similarity,
                 }
             }));
             Cluster {
                 representative: rep,
                 kept: rep,
-                similarity_to_kept: members.iter().map(|m| m.similarity).collect(),
                 members,
                 min_pair_similarity: group.min_pair_similarity,
                 component: group.component,

@@ -629,24 +629,29 @@ fn drop_duplicates_with_single_linkage_keeps_members_far_from_the_representative
     assert!(kept >= 2, "a chain of four cannot all be near one document");
 }
 
-/// 50 JSON Lines records, many of them with the same long text: read as text, each line would
-/// be a paragraph and the repeated ones would be removed.
+/// 50 JSON Lines records, half of them five records repeated line for line (no id, the same
+/// long text): read as text, each line would be a paragraph and the repeated ones would be
+/// removed.
 fn repeating_records() -> String {
     let mut rng = Rng::new(5);
     let shared: Vec<String> = (0..5).map(|_| words(&mut rng, 30).join(" ")).collect();
     (0..50)
         .map(|i| {
-            let text = if i % 2 == 0 {
-                shared[i % 5].clone()
+            let record = if i % 2 == 0 {
+                serde_json::json!({"text": shared[i % 5]})
             } else {
-                words(&mut rng, 30).join(" ")
+                serde_json::json!({"id": i, "text": words(&mut rng, 30).join(" ")})
             };
-            format!(
-                "{{\"id\": {i}, \"text\": {}}}\n",
-                serde_json::to_string(&text).unwrap()
-            )
+            format!("{record}\n")
         })
         .collect()
+}
+
+/// Lines of `text` minus its distinct lines: the repeats a reading as paragraphs finds.
+fn repeated_lines(text: &str) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let distinct: std::collections::BTreeSet<&str> = lines.iter().copied().collect();
+    lines.len() - distinct.len()
 }
 
 #[test]
@@ -666,7 +671,7 @@ fn ndjson_records_are_never_removed_as_paragraphs() {
     .enumerate()
     {
         let out = tmp.path().join(format!("out{n}"));
-        let mut args = args.clone();
+        let mut args = args;
         args.extend(["--out", out.to_str().unwrap()]);
         let (code, stdout, stderr) = clean(&args, tmp.path());
         assert_eq!(code, 0, "{args:?}: {stderr}");
@@ -679,6 +684,18 @@ fn ndjson_records_are_never_removed_as_paragraphs() {
     }
     let (report, _) = scan_json(&["in"], tmp.path(), 0);
     assert_eq!(report.stats.documents, 50);
+    // Read as text, the same file loses its repeated lines: what the records are spared.
+    let (code, stdout, stderr) = clean(
+        &["in/dump.ndjson", "--format", "text", "--dry-run"],
+        tmp.path(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let repeats = repeated_lines(&records);
+    assert!(repeats >= 20);
+    assert!(
+        stdout.contains(&format!("would remove {repeats} paragraphs")),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -700,9 +717,11 @@ fn format_decides_over_the_extension() {
     std::fs::rename(tmp.path().join("records.txt"), tmp.path().join("r.jsonl")).unwrap();
     let (text, _) = scan_json(&["r.jsonl", "--format", "text"], tmp.path(), 0);
     assert_eq!(text.stats.documents, 1);
-    // The repeated record, read as text, is a repeated paragraph of one document (the records
-    // that share a text but not an id are other content).
-    assert_eq!(text.stats.repeated_paragraphs, 1);
+    // The repeated records, read as text, are repeated paragraphs of one document.
+    assert_eq!(
+        text.stats.repeated_paragraphs,
+        repeated_lines(&format!("{records}{first}\n"))
+    );
 }
 
 #[test]
@@ -904,12 +923,11 @@ fn scan_and_clean_count_repeats_the_same_way_when_a_repeat_is_also_boilerplate()
     assert_eq!(report.stats.boilerplate_paragraphs, 1);
     let out = tempfile::tempdir().unwrap();
     let out = out.path().join("o");
-    let (code, stdout, stderr) = clean(
-        &[".", "--out", out.to_str().unwrap(), "--dry-run", "--json"],
+    let (m, _) = clean_json(
+        &[".", "--out", out.to_str().unwrap(), "--dry-run"],
         tmp.path(),
+        0,
     );
-    assert_eq!(code, 0, "{stderr}");
-    let m: neardup::clean::Manifest = serde_json::from_str(&stdout).unwrap();
     assert_eq!(m.stats.repeats_removed, report.stats.repeated_paragraphs);
     assert_eq!(m.stats.boilerplate_removed, 12);
 }
@@ -1010,26 +1028,16 @@ fn compressed_text_and_jsonl_are_read_and_written_back_compressed() {
 /// The paragraphs `clean --dry-run --json` would remove from the files in `dir`, as
 /// `(file name, preview)`.
 fn planned_removals(dir: &Path, extra: &[&str]) -> Vec<(String, String)> {
-    let mut args = vec![".", "--dry-run", "--json"];
+    let mut args = vec![".", "--dry-run"];
     args.extend(extra);
-    let (code, stdout, stderr) = clean(&args, dir);
-    assert_eq!(code, 0, "{stderr}");
-    let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    plan["documents"]
-        .as_array()
-        .unwrap()
+    let (plan, _) = clean_json(&args, dir, 0);
+    plan.documents
         .iter()
         .flat_map(|d| {
-            let path = d["path"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("./")
-                .to_string();
-            d["removed"]
-                .as_array()
-                .unwrap()
+            let path = d.path.trim_start_matches("./").to_string();
+            d.removed
                 .iter()
-                .map(move |r| (path.clone(), r["preview"].as_str().unwrap().to_string()))
+                .map(move |r| (path.clone(), r.preview.clone()))
         })
         .collect()
 }
@@ -1054,7 +1062,9 @@ fn near_repeat_rules_keep_links_sign_offs_and_templates_filled_in_for_others() {
                   Lists of ISO standards.\n\n## ISO 3166-1\n\nCountry codes.\n\n\
                   <http://www.iso.org/iso/country_codes>\n\n## ISO 3166-2\n\nSubdivisions.\n\n\
                   <http://www.iso.org/iso/country_codes>\n\n# Reporting a bug\n\n\
-                  <https://salsa.debian.org/iso-codes-team/iso-codes/issues>\n";
+                  <https://salsa.debian.org/iso-codes-team/iso-codes/issues>\n\n\
+                  Data: <https://salsa.debian.org/iso-codes-team/iso-codes/-/blob/main/data/x.json>\n\n\
+                  Data: <https://salsa.debian.org/iso-codes-team/iso-codes/-/blob/main/data/x.json>\n";
     std::fs::write(tmp.path().join("README.md"), readme).unwrap();
     let changelog = "commit 1\n\n    Fix the parser for the new long option format used here\n\n    \
                      Signed-off-by: Ann Example Lee of the Example Project team at example dot \
@@ -1063,10 +1073,11 @@ fn near_repeat_rules_keep_links_sign_offs_and_templates_filled_in_for_others() {
                      org\n    Reviewed-by: Bob Other Person\n";
     std::fs::write(tmp.path().join("ChangeLog.txt"), changelog).unwrap();
     assert_eq!(planned_removals(tmp.path(), &[]), []);
-    // The same paragraph pasted again is still a repeat.
+    // The same paragraph pasted again, one word misspelt, is still a repeat.
+    let respelled = gnu.replace("redistribute", "redistribtue");
     std::fs::write(
         tmp.path().join("twice.txt"),
-        format!("{gnu}\n\nbetween\n\n{gnu}\n"),
+        format!("{gnu}\n\nbetween\n\n{respelled}\n"),
     )
     .unwrap();
     let removed = planned_removals(tmp.path(), &[]);
@@ -1116,9 +1127,7 @@ fn short_boilerplate_counts_in_a_page_s_closing_block_not_as_a_heading_in_the_te
 
 #[test]
 fn a_dry_run_shows_what_each_repeat_repeats_and_how_closely() {
-    let (code, stdout, stderr) = clean(&[SEED_001, "--dry-run", "--json"], &repo());
-    assert_eq!(code, 0, "{stderr}");
-    let m: neardup::clean::Manifest = serde_json::from_str(&stdout).unwrap();
+    let (m, _) = clean_json(&[SEED_001, "--dry-run"], &repo(), 0);
     let removed = &m.documents[0].removed;
     assert_eq!(removed.len(), 5);
     let original = std::fs::read_to_string(repo().join(SEED_001)).unwrap();
@@ -1151,18 +1160,22 @@ fn a_dry_run_shows_what_each_repeat_repeats_and_how_closely() {
 
 #[test]
 fn keep_all_repeats_removes_no_repeat_but_still_the_boilerplate() {
-    let (code, stdout, stderr) = clean(
-        &[SEED_001, "--dry-run", "--repeats", "keep-all", "--json"],
-        &repo(),
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let m: neardup::clean::Manifest = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(m.params.repeats, "keep-all");
-    assert_eq!(m.stats.repeats_removed, 0);
-    assert!(m.documents.is_empty());
-    let (report, _) = scan_json(&[SEED_001], &repo(), 0);
+    let tmp = tempfile::tempdir().unwrap();
+    boilerplate_corpus(tmp.path(), 60, 4);
+    let dry_run =
+        |repeats: &str| clean_json(&[".", "--dry-run", "--repeats", repeats], tmp.path(), 0).0;
+    let (first, all) = (dry_run("keep-first"), dry_run("keep-all"));
+    assert!(first.stats.repeats_removed > 0);
+    assert_eq!(all.params.repeats, "keep-all");
+    assert_eq!(all.stats.repeats_removed, 0);
+    assert!(all.stats.boilerplate_removed > 0);
     assert_eq!(
-        report.stats.repeated_paragraphs, 5,
+        all.stats.boilerplate_removed,
+        first.stats.boilerplate_removed
+    );
+    let (report, _) = scan_json(&["."], tmp.path(), 0);
+    assert_eq!(
+        report.stats.repeated_paragraphs, first.stats.repeats_removed,
         "the scan still reports them"
     );
 }
@@ -1178,12 +1191,17 @@ fn a_note_repeated_under_two_entries_of_reference_text_stays() {
     let api = format!("## read(path)\n\nOpens the file.\n\n{note}\n\n## write(path)\n\n{note}\n");
     std::fs::write(tmp.path().join("api.md"), api).unwrap();
     assert_eq!(planned_removals(tmp.path(), &["--ext", ",md"]), []);
-    // A repeated block that closes a code fence stays, or the rest would read as code.
-    let code =
-        "const value = compute(first, second, third, fourth, fifth, sixth);\nconsole.log(value);";
+    // A repeated block that closes a code fence stays, or the rest would read as code; the
+    // same lines pasted twice without fences go.
+    let code = "const value = compute(first, second, third, fourth, fifth, sixth, seventh);\n\
+                console.log(value);";
     let fenced = format!("## Example\n\n```js\n{code}\n```\n\n```js\n{code}\n```\n");
     std::fs::write(tmp.path().join("fences.md"), fenced).unwrap();
     assert_eq!(planned_removals(tmp.path(), &["--ext", ",md"]), []);
+    let bare = tempfile::tempdir().unwrap();
+    let unfenced = format!("## Example\n\n{code}\n\nand once again.\n\n{code}\n");
+    std::fs::write(bare.path().join("bare.md"), unfenced).unwrap();
+    assert_eq!(planned_removals(bare.path(), &["--ext", "md"]).len(), 1);
     // Pasted twice inside one section, it is a repeat.
     let article = format!("## News\n\n{note}\n\nSomething else happened today.\n\n{note}\n");
     std::fs::write(tmp.path().join("article.md"), article).unwrap();

@@ -867,8 +867,8 @@ fn the_json_report_lists_every_input_problem() {
 }
 
 /// A folder of three copies of one article: `a.txt` (the base), `b.txt` (longer: a paragraph
-/// added), `c.txt` (one word changed), written in the order c, a, b so that modification times
-/// differ from path order.
+/// added), `c.txt` (one word changed, and modified last), so that first, longest and newest
+/// are three different files.
 fn three_copies(dir: &Path) {
     let mut rng = Rng::new(31);
     let base = words(&mut rng, 300);
@@ -880,9 +880,9 @@ fn three_copies(dir: &Path) {
         // Modification times far enough apart for any file system.
         let when = std::time::SystemTime::now()
             - std::time::Duration::from_secs(match name {
-                "c.txt" => 300,
+                "c.txt" => 100,
                 "a.txt" => 200,
-                _ => 100,
+                _ => 300,
             });
         let file = std::fs::File::options()
             .write(true)
@@ -925,8 +925,11 @@ fn keep_chooses_the_first_the_longest_or_the_newest_and_lists_the_rest() {
         (kept.as_str(), left_out),
         ("./b.txt", vec!["./a.txt".to_string(), "./c.txt".into()])
     );
-    let (kept, _) = kept_and_left_out(tmp.path(), &["--keep", "newest"]);
-    assert_eq!(kept, "./b.txt");
+    let (kept, left_out) = kept_and_left_out(tmp.path(), &["--keep", "newest"]);
+    assert_eq!(
+        (kept.as_str(), left_out),
+        ("./c.txt", vec!["./a.txt".to_string(), "./b.txt".into()])
+    );
     // clean --drop-duplicates leaves out exactly what the list names.
     let out = tempfile::tempdir().unwrap();
     let out = out.path().join("o");

@@ -62,20 +62,6 @@ impl TextCleaner {
         }
     }
 
-    /// The same cleaner with the scan's `min_words` instead of the default.
-    pub fn with_min_words(mut self, min_words: usize) -> Self {
-        self.min_words = min_words;
-        self
-    }
-
-    /// The same cleaner with the scan's boilerplate candidates
-    /// ([`crate::ScanOutcome::boilerplate_candidates`], sorted) making the zones, as the scan
-    /// found them, instead of the boilerplate keys alone.
-    pub fn with_candidates(mut self, candidates: Arc<Vec<u64>>) -> Self {
-        self.candidates = Some(candidates);
-        self
-    }
-
     /// [`TextCleaner::new`] with a boilerplate set shared between cleaners (one per thread).
     pub(crate) fn shared(
         mode: RepeatsMode,

@@ -1,4 +1,5 @@
-//! Reading a whole file into a reused buffer, with as few system calls as a file needs.
+//! Reading a whole file into a reused buffer, with as few system calls as a file needs, or a
+//! compressed one through its decoder, hashed on the way.
 
 use std::path::Path;
 
@@ -11,6 +12,26 @@ pub(super) const KEPT_READ_BUFFER: usize = 1 << 20;
 /// and one empty read; without that size (0), up to [`KEPT_READ_BUFFER`]. Only a file longer
 /// than that is read on by `File::read_to_end`, which asks for the size and reserves the rest at
 /// once instead of growing the buffer by doubling.
+pub(super) fn read_whole(
+    path: &Path,
+    expected_len: u64,
+    bytes: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    use std::io::Read;
+    let mut file = open_for_reading(path)?;
+    bytes.clear();
+    let first = match expected_len {
+        0 => KEPT_READ_BUFFER as u64,
+        len => len.saturating_add(1),
+    };
+    bytes.try_reserve(usize::try_from(first).unwrap_or(usize::MAX))?;
+    (&mut file).take(first).read_to_end(bytes)?;
+    if bytes.len() as u64 == first {
+        file.read_to_end(bytes)?;
+    }
+    Ok(())
+}
+
 /// The bytes of a compressed file, decompressed as they are read, into `content`; returns the
 /// fingerprint ([`super::fingerprint`]) and length of the compressed bytes, computed on the way,
 /// so the compressed file itself is never held. A file that fails to decompress is still read
@@ -63,26 +84,6 @@ impl std::io::Read for HashingReader {
             }
         }
     }
-}
-
-pub(super) fn read_whole(
-    path: &Path,
-    expected_len: u64,
-    bytes: &mut Vec<u8>,
-) -> std::io::Result<()> {
-    use std::io::Read;
-    let mut file = open_for_reading(path)?;
-    bytes.clear();
-    let first = match expected_len {
-        0 => KEPT_READ_BUFFER as u64,
-        len => len.saturating_add(1),
-    };
-    bytes.try_reserve(usize::try_from(first).unwrap_or(usize::MAX))?;
-    (&mut file).take(first).read_to_end(bytes)?;
-    if bytes.len() as u64 == first {
-        file.read_to_end(bytes)?;
-    }
-    Ok(())
 }
 
 /// Opens the file at `path` for reading, as `File::open` does. On Unix the file is opened by

@@ -61,28 +61,15 @@ pub struct Candidate<'a> {
     pub value: Option<&'a Value>,
 }
 
-/// The rank of every document under `keep`: lower is preferred, ranks are distinct, and a tie
-/// under the rule goes to the lower index (path order).
-pub fn ranks(keep: &Keep, candidates: &[Candidate<'_>]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..candidates.len() as u32).collect();
-    let by = |a: &u32, b: &u32| {
-        let (x, y) = (&candidates[*a as usize], &candidates[*b as usize]);
-        let preferred = match keep {
-            Keep::First => Ordering::Equal,
-            Keep::Longest => y.tokens.cmp(&x.tokens),
-            Keep::Newest => y.modified.cmp(&x.modified),
-            Keep::Field { descending, .. } => compare_values(x.value, y.value, *descending),
-        };
-        preferred.then(a.cmp(b))
-    };
-    if *keep != Keep::First {
-        order.sort_by(by);
+/// Which of two documents `keep` prefers: `Less` when it is `a`, `Equal` when the rule cannot
+/// tell them apart (then the first in path order stays).
+pub fn preferred(keep: &Keep, a: &Candidate<'_>, b: &Candidate<'_>) -> Ordering {
+    match keep {
+        Keep::First => Ordering::Equal,
+        Keep::Longest => b.tokens.cmp(&a.tokens),
+        Keep::Newest => b.modified.cmp(&a.modified),
+        Keep::Field { descending, .. } => compare_values(a.value, b.value, *descending),
     }
-    let mut rank = vec![0u32; candidates.len()];
-    for (r, &doc) in order.iter().enumerate() {
-        rank[doc as usize] = r as u32;
-    }
-    rank
 }
 
 /// Which of two field values is preferred (`Less`: the first).
@@ -123,6 +110,17 @@ fn sort_key(value: Option<&Value>) -> Option<SortKey<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rank of each document under `keep` among all of them, ties to the lower index.
+    fn ranks(keep: &Keep, candidates: &[Candidate<'_>]) -> Vec<u32> {
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        order.sort_by(|&a, &b| preferred(keep, &candidates[a], &candidates[b]).then(a.cmp(&b)));
+        let mut rank = vec![0u32; candidates.len()];
+        for (r, &doc) in order.iter().enumerate() {
+            rank[doc] = r as u32;
+        }
+        rank
+    }
 
     fn candidate(tokens: usize, modified: i128, value: Option<&Value>) -> Candidate<'_> {
         Candidate {

@@ -127,6 +127,22 @@ pub fn scan_json(args: &[&str], dir: &Path, expected_code: i32) -> (neardup::Rep
     (report, stderr)
 }
 
+/// Runs `neardup clean --json ARGS...`, expects `expected_code`, and parses the manifest
+/// strictly.
+pub fn clean_json(
+    args: &[&str],
+    dir: &Path,
+    expected_code: i32,
+) -> (neardup::clean::Manifest, String) {
+    let mut full = vec!["--json"];
+    full.extend_from_slice(args);
+    let (code, stdout, stderr) = clean(&full, dir);
+    assert_eq!(code, expected_code, "stderr: {stderr}\nstdout: {stdout}");
+    let manifest = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("manifest does not match the schema: {e}\n{stdout}"));
+    (manifest, stderr)
+}
+
 /// The clusters of a report as sorted lists of member paths.
 pub fn cluster_paths(report: &neardup::Report) -> Vec<Vec<String>> {
     let mut clusters: Vec<Vec<String>> = report

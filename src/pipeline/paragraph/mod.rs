@@ -256,7 +256,11 @@ impl Analyzer {
                         (short, long) = (long, short);
                         truncated = self.is_truncated_copy(text, analysis, short, long);
                     }
-                    if truncated && same_section(short, long) {
+                    if truncated
+                        && same_section(short, long)
+                        && long_enough(short, TRUNCATED_MIN_WORDS)
+                        && long_enough(long, TRUNCATED_MIN_WORDS)
+                    {
                         merged |= sets.union(short as u32, long as u32);
                         truncated_keys.push(fps[short].key);
                     }
@@ -311,7 +315,8 @@ impl Analyzer {
     }
 
     /// Whether paragraph `short` is a truncated copy of `long` (the module rules): not the same
-    /// text, no more words, at least [`TRUNCATED_MIN_WORDS`] of them, all but the last equal to
+    /// text, no more words, at least [`TRUNCATED_MIN_WORDS`] tokens (the caller counts the
+    /// reader's words of the few that pass), all but the last equal to
     /// the first words of `long`, and the last one either a prefix of the word of `long` at that
     /// place (cut off mid-word) or that word itself, `short` stopping mid-sentence where `long`
     /// goes on in the same line.
@@ -319,10 +324,7 @@ impl Analyzer {
         let (s, l) = (&a.fingerprints[short], &a.fingerprints[long]);
         let n = s.words();
         let short_text = a.paragraphs[short].text(text);
-        if s.key == l.key
-            || n > l.words()
-            || rules::reader_words(short_text, TRUNCATED_MIN_WORDS) < TRUNCATED_MIN_WORDS
-        {
+        if s.key == l.key || n > l.words() || n < TRUNCATED_MIN_WORDS {
             return false;
         }
         let (hs, hl) = (

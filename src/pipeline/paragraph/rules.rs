@@ -70,8 +70,8 @@ const ASCII_CLASS: [u8; 256] = {
 /// two or three lines, underlined (and overlined) with `===` or `---`; or a git log's
 /// `commit <hash>` line over its author and date.
 pub fn starts_section(paragraph: &str) -> bool {
-    let all: Vec<&str> = paragraph.trim().lines().map(str::trim).collect();
-    let first = all.first().copied().unwrap_or("");
+    let mut lines = paragraph.trim().lines().map(str::trim);
+    let first = lines.next().unwrap_or("");
     let underline = |line: &str| {
         line.len() >= 3
             && line
@@ -79,40 +79,49 @@ pub fn starts_section(paragraph: &str) -> bool {
                 .all(|c| matches!(c, '=' | '-' | '~' | '^' | '*' | '+' | '#'))
             && line.chars().all(|c| line.starts_with(c))
     };
-    // A heading is short: a one-line paragraph of more words is prose on one long line.
-    let single_line = all.len() == 1 && reader_words(first, 12) < 12;
-    let underlined = match all[..] {
-        [_, under] => underline(under),
-        [over, _, under] => underline(over) && underline(under),
-        _ => false,
-    };
-    let markdown = single_line && first.starts_with('#') && {
-        let rest = first.trim_start_matches('#');
-        first.len() - rest.len() <= 6 && rest.starts_with(' ')
-    };
     let commit = first.strip_prefix("commit ").is_some_and(|rest| {
         let hash = rest.split_whitespace().next().unwrap_or("");
         (7..=40).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
     });
-    let bytes = first.as_bytes();
-    let gnu_entry = single_line
-        && first.ends_with('>')
-        && bytes.len() > 11
-        && bytes[..10].iter().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                *b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        })
-        && bytes[10].is_ascii_whitespace();
-    let debian_entry = single_line && first.contains(") ") && first.contains("; urgency=");
-    let lead_in = single_line && first.ends_with(':') && reader_words(first, 10) < 10;
-    let capitals = single_line
-        && reader_words(first, 6) < 6
-        && first.chars().any(char::is_alphabetic)
-        && !first.chars().any(char::is_lowercase);
-    markdown || underlined || commit || gnu_entry || debian_entry || lead_in || capitals
+    match (lines.next(), lines.next(), lines.next()) {
+        (None, ..) => commit || one_line_heading(first),
+        (Some(under), None, _) => commit || underline(under),
+        (Some(_), Some(under), None) => commit || (underline(first) && underline(under)),
+        _ => commit,
+    }
+}
+
+/// [`starts_section`] for a paragraph of one line: a heading of fewer than 12 words.
+fn one_line_heading(line: &str) -> bool {
+    // A one-line paragraph of more words is prose on one long line.
+    if reader_words(line, 12) >= 12 {
+        return false;
+    }
+    let markdown = || {
+        let rest = line.trim_start_matches('#');
+        (1..=6).contains(&(line.len() - rest.len())) && rest.starts_with(' ')
+    };
+    let gnu_entry = || {
+        let bytes = line.as_bytes();
+        line.ends_with('>')
+            && bytes.len() > 11
+            && bytes[..10].iter().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    *b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+            && bytes[10].is_ascii_whitespace()
+    };
+    let debian_entry = || line.contains(") ") && line.contains("; urgency=");
+    let lead_in = || line.ends_with(':') && reader_words(line, 10) < 10;
+    let capitals = || {
+        reader_words(line, 6) < 6
+            && line.chars().any(char::is_alphabetic)
+            && !line.chars().any(char::is_lowercase)
+    };
+    markdown() || gnu_entry() || debian_entry() || lead_in() || capitals()
 }
 
 /// Whether a paragraph holds a Markdown code fence (a line starting with three backticks or
@@ -225,6 +234,7 @@ mod tests {
             "=====\nTitle\n=====",
             "What's New in Python 3.7.0 rc 1?\n=================================",
             "commit 3183269e9a1c0ffee\nAuthor: Ann Lee <ann@example.org>",
+            "commit 3183269e9a1c0ffee",
             "2011-09-02  Jim Meyering  <meyering@example.org>",
             "grep (3.8-5) unstable; urgency=medium",
             "       To set the region attribute:",
