@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::pipeline::boilerplate;
+use crate::work::WorkOptions;
 
 pub use crate::input::decode::TextEncoding;
 pub use crate::input::{DEFAULT_EXTENSIONS, InputFormat, InputOptions};
@@ -55,6 +56,11 @@ pub struct ScanConfig {
     pub min_words: usize,
     /// Which member of a cluster is kept (`clean --drop-duplicates`, the report's mark).
     pub keep: Keep,
+    /// Memory budget in bytes (`None`: [`crate::work::default_memory`]); what does not fit
+    /// goes to the work folder. The report is the same for any budget.
+    pub memory: Option<u64>,
+    /// Where the work folder is made and whether it is kept.
+    pub work: WorkOptions,
 }
 
 impl Default for ScanConfig {
@@ -73,6 +79,8 @@ impl Default for ScanConfig {
             min_docs: boilerplate::DEFAULT_MIN_DOCS,
             min_words: boilerplate::DEFAULT_MIN_WORDS,
             keep: Keep::First,
+            memory: None,
+            work: WorkOptions::default(),
         }
     }
 }

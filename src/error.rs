@@ -20,6 +20,15 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Writing or reading the spilled data in the work folder failed (a full disk): what the
+    /// run wrote there is removed.
+    #[error("work folder {}: {}; the run wrote nothing else", path.display(), crate::diagnostic::io_reason(source))]
+    WorkFolder {
+        /// The work folder (or where it was to be made).
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
 }
 
 /// Result with the library's error type.

@@ -64,6 +64,7 @@ mod parallel;
 mod pipeline;
 pub mod progress;
 mod scan;
+pub mod work;
 
 pub use clean::{CleanConfig, CleanOutcome, clean, clean_with};
 pub use config::ScanConfig;

@@ -166,6 +166,18 @@ pub struct ScanOutcome {
     pub skipped: Vec<bool>,
     /// What the walk passed over without reading.
     pub passed_over: PassedOver,
+    /// What the scan wrote to its work folder (nothing when everything fit in memory). Not in
+    /// the report, which is the same for any memory budget.
+    pub work: WorkUsed,
+}
+
+/// The work folder's use by one scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkUsed {
+    /// Bytes written to the work folder.
+    pub bytes_written: u64,
+    /// The work folder, when it was made and kept (`--keep-work`).
+    pub kept: Option<std::path::PathBuf>,
 }
 
 /// What walking the inputs passed over without reading.

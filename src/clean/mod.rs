@@ -138,6 +138,8 @@ pub struct CleanOutcome {
     pub notes: Vec<Diagnostic>,
     /// The run was interrupted before every file was written.
     pub interrupted: bool,
+    /// What its scan wrote to the work folder.
+    pub work: crate::outcome::WorkUsed,
 }
 
 /// Runs the scan, then writes the cleaned copies (or, for a dry run, only plans them) through
@@ -553,6 +555,7 @@ fn summarize(
         manifest_path,
         notes: outcome.notes.clone(),
         interrupted,
+        work: outcome.work.clone(),
     }
 }
 

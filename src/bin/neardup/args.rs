@@ -225,6 +225,21 @@ pub(crate) struct ScanOptions {
     /// No progress bars and no notes (warnings are still printed).
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
+
+    /// Memory budget, as for sort -S: "500M", "2G", or a share of the machine's memory ("25%").
+    /// What does not fit goes to the work folder; the report is the same for any budget.
+    /// Default: half of the memory available when the run starts.
+    #[arg(long, value_name = "SIZE", value_parser = neardup::work::parse_size)]
+    pub(crate) memory: Option<u64>,
+
+    /// Folder in which the run makes its work folder for spilled data (default: the system temp
+    /// folder). The work folder is removed at the end, on an error and on Ctrl-C.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) work_dir: Option<std::path::PathBuf>,
+
+    /// Keep the work folder after the run (its path is printed on stderr).
+    #[arg(long)]
+    pub(crate) keep_work: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

@@ -94,9 +94,34 @@ impl<'a> StageHooks<'a> {
     }
 }
 
+/// Raised when `clean` starts writing: from then on Ctrl-C is `clean`'s to handle.
+static WRITING: AtomicBool = AtomicBool::new(false);
+
+/// Until writing begins, Ctrl-C (or SIGTERM) removes the scan's work folder and ends the process
+/// with [`EXIT_INTERRUPTED`]: nothing else has been written yet.
+pub(crate) fn remove_work_folder_on_signal() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+        Ok(signals) => signals,
+        Err(e) => {
+            warn(format!("could not catch Ctrl-C: {e}"));
+            return;
+        }
+    };
+    std::thread::spawn(move || {
+        for _ in signals.forever() {
+            if !WRITING.load(Ordering::SeqCst) {
+                neardup::work::remove_active_work_folders();
+                std::process::exit(i32::from(EXIT_INTERRUPTED));
+            }
+        }
+    });
+}
+
 impl Progress for StageHooks<'_> {
     fn start(&self, stage: Stage, total: u64) {
         if stage == Stage::Writing {
+            WRITING.store(true, Ordering::SeqCst);
             self.writing.store(true, Ordering::SeqCst);
             if let Some(flag) = &self.interrupt {
                 for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {

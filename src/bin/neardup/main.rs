@@ -82,6 +82,17 @@ struct Chatter {
 }
 
 impl Chatter {
+    /// Says where a kept work folder is.
+    fn work(self, work: &neardup::outcome::WorkUsed) {
+        if let Some(folder) = &work.kept {
+            eprintln!(
+                "neardup: work folder kept: {} ({} written)",
+                folder.display(),
+                indicatif::HumanBytes(work.bytes_written)
+            );
+        }
+    }
+
     fn notes(self, notes: &[Diagnostic]) {
         if self.notes {
             for note in notes {
@@ -101,6 +112,7 @@ fn prepare(subcommand: &str, options: ScanOptions) -> Result<(ScanConfig, Chatte
         warn(format!("could not set up {} threads: {e}", options.threads));
         return Err(ExitCode::from(EXIT_FAILURE));
     }
+    display::remove_work_folder_on_signal();
     let chatter = Chatter {
         progress: !options.quiet && std::io::stderr().is_terminal(),
         notes: !options.quiet,
@@ -153,6 +165,11 @@ fn prepare(subcommand: &str, options: ScanOptions) -> Result<(ScanConfig, Chatte
             KeepArg::Longest => Keep::Longest,
             KeepArg::Newest => Keep::Newest,
         }),
+        memory: options.memory,
+        work: neardup::work::WorkOptions {
+            parent: options.work_dir,
+            keep: options.keep_work,
+        },
     };
     if let Err(e) = config.validate() {
         // The subcommand's usage line, not the top level's `neardup <COMMAND>`.
@@ -207,6 +224,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         }
     };
     chatter.notes(&outcome.notes);
+    chatter.work(&outcome.work);
     for problem in &outcome.diagnostics {
         warn(problem);
     }
@@ -291,6 +309,7 @@ fn run_clean(args: CleanArgs) -> ExitCode {
         }
     };
     chatter.notes(&outcome.notes);
+    chatter.work(&outcome.work);
     for problem in outcome.diagnostics.iter().chain(&outcome.write_failures) {
         warn(problem);
     }

@@ -1,0 +1,349 @@
+//! The first pass: every source read and every document cut into paragraphs, shingled and
+//! signed, in parallel, batch by batch of sources so that what is held stays within the memory
+//! plan ([`super::spill`] takes the documents to disk when it does not).
+
+use super::spill::{Documents, Holder, MemoryPlan};
+use crate::config::ScanConfig;
+use crate::diagnostic::Diagnostic;
+use crate::input::{self, Compression, SourceFile};
+use crate::outcome::{DocumentInfo, DocumentRepeats, RepeatedParagraphs};
+use crate::parallel::DOCUMENTS_PER_TASK;
+use crate::pipeline::boilerplate;
+use crate::pipeline::lsh::Banding;
+use crate::pipeline::minhash::{self, MinHasher};
+use crate::pipeline::paragraph::{self, Analysis, Analyzer};
+use crate::pipeline::shingle::{self, Shingler};
+use crate::progress::{Progress, Stage};
+use crate::work::LazyWorkDir;
+use rayon::prelude::*;
+use serde_json::Value;
+use std::cell::RefCell;
+
+/// Shingles, signature and paragraphs of one document, the pipeline's working form.
+#[derive(Debug, Clone)]
+pub struct HashedDocument {
+    /// Shingle fingerprints in their 32-bit verification form (`shingle::compact`). Sorted and
+    /// deduplicated only once the document turns out to be in a candidate pair (see
+    /// [`super::find_clusters`]): most documents never are, and are never sorted.
+    pub shingles: Vec<u32>,
+    /// Whether `shingles` is sorted and deduplicated yet.
+    pub shingles_sorted: bool,
+    /// MinHash signature, in its 32-bit form (`minhash::compact_signature`): read in place by
+    /// LSH and by the family estimate.
+    pub signature: Vec<u32>,
+    /// Number of tokens.
+    pub tokens: usize,
+    /// Number of paragraphs.
+    pub paragraphs: usize,
+    /// Distinct keys of the paragraphs that may be boilerplate, each with the index of its first
+    /// paragraph, sorted by key.
+    pub paragraph_keys: Vec<(u64, u32)>,
+    /// The paragraphs at its ends, where boilerplate counts (`None` when none may be
+    /// boilerplate).
+    pub zones: Option<boilerplate::Zones>,
+    /// Repeated paragraphs inside the document.
+    pub repeats: Vec<RepeatedParagraphs>,
+}
+
+/// A worker thread's reusable state.
+struct Worker {
+    shingler: Shingler,
+    analyzer: Analyzer,
+    analysis: Analysis,
+    /// 64-bit shingle fingerprints of the current document.
+    shingles: Vec<u64>,
+    /// Its 64-bit signature.
+    signature: Vec<u64>,
+}
+
+thread_local! {
+    /// Each worker thread's shingler and analyzer, kept between documents so that their buffers
+    /// are reused.
+    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with the calling thread's worker state for `config`.
+fn with_worker<T>(config: &ScanConfig, f: impl FnOnce(&mut Worker) -> T) -> T {
+    WORKER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let worker = match slot.as_mut() {
+            Some(w) if w.shingler.kind() == config.shingle => w,
+            _ => slot.insert(Worker {
+                shingler: Shingler::new(config.shingle),
+                analyzer: Analyzer::new(),
+                analysis: Analysis::default(),
+                shingles: Vec::new(),
+                signature: Vec::new(),
+            }),
+        };
+        f(worker)
+    })
+}
+
+/// Cuts one text into paragraphs, finds its repeats, shingles and signs it, with the calling
+/// thread's reusable state. The text is tokenized once, paragraph by paragraph.
+pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> HashedDocument {
+    with_worker(config, |w| {
+        w.analyzer.analyze(text, &mut w.analysis);
+        let analysis = &w.analysis;
+        let fingerprints = &mut w.shingles;
+        if !w
+            .shingler
+            .shingle_token_hashes(&analysis.token_hashes, fingerprints)
+        {
+            w.shingler.shingle(text, fingerprints);
+        }
+        w.signature.resize(minhasher.num_perm(), 0);
+        minhasher.sign(fingerprints, &mut w.signature);
+        let signature = minhash::compact_signature(&w.signature);
+        let (shingles, shingles_sorted) = shingle::compact_unsorted(fingerprints);
+        let repeats = w
+            .analyzer
+            .repeats(text, analysis)
+            .into_iter()
+            .map(|group| RepeatedParagraphs {
+                lines: group
+                    .members
+                    .iter()
+                    .map(|&m| {
+                        let p = &analysis.paragraphs[m as usize];
+                        (p.first_line, p.last_line)
+                    })
+                    .collect(),
+                kept: group
+                    .members
+                    .iter()
+                    .position(|&m| m == group.kept)
+                    .unwrap_or(0),
+                preview: paragraph::preview(analysis.paragraphs[group.kept as usize].text(text)),
+                paragraphs: group.members,
+            })
+            .collect();
+        let layout = boilerplate::paragraph_layout(text, analysis, config.min_words);
+        let zones = boilerplate::Zones::of(&layout);
+        let mut paragraph_keys: Vec<(u64, u32)> = layout
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, eligible, _))| *eligible)
+            .map(|(i, &(key, _, _))| (key, i as u32))
+            .collect();
+        paragraph_keys.sort_unstable();
+        paragraph_keys.dedup_by_key(|k| k.0);
+        HashedDocument {
+            shingles,
+            shingles_sorted,
+            signature,
+            tokens: analysis.token_hashes.len(),
+            paragraphs: analysis.paragraphs.len(),
+            paragraph_keys,
+            zones,
+            repeats,
+        }
+    })
+}
+
+/// What the first pass over the sources gave.
+pub(super) struct HashedSources {
+    pub(super) infos: Vec<DocumentInfo>,
+    pub(super) documents: Documents,
+    pub(super) paragraphs: ParagraphData,
+    pub(super) empty: Vec<DocumentInfo>,
+    pub(super) problems: Vec<Diagnostic>,
+    pub(super) notes: Vec<Diagnostic>,
+    pub(super) fingerprints: Vec<Option<u64>>,
+    pub(super) skipped: Vec<bool>,
+}
+
+/// What the paragraph stages found, taken out of the hashed documents batch by batch (in
+/// document order) for the boilerplate stage and the report.
+#[derive(Default)]
+pub(super) struct ParagraphData {
+    /// Every eligible paragraph's `(key, document, paragraph)`.
+    pub(super) occurrences: Vec<(u64, u32, u32)>,
+    /// The boilerplate zones of the documents that have them.
+    pub(super) zones: Vec<(u32, boilerplate::Zones)>,
+    /// Repeated paragraphs, per document that has them.
+    pub(super) repeats: Vec<DocumentRepeats>,
+    /// Paragraphs in all.
+    pub(super) paragraphs: usize,
+}
+
+impl ParagraphData {
+    /// Moves the paragraph findings out of `docs`, numbered from `first`.
+    fn take_from(&mut self, docs: &mut [HashedDocument], first: u32) {
+        let occurrences: Vec<(u64, u32, u32)> = docs
+            .par_iter_mut()
+            .enumerate()
+            .flat_map_iter(|(n, h)| {
+                let doc = first + n as u32;
+                std::mem::take(&mut h.paragraph_keys)
+                    .into_iter()
+                    .map(move |(key, p)| (key, doc, p))
+            })
+            .collect();
+        self.occurrences.extend(occurrences);
+        for (n, h) in docs.iter_mut().enumerate() {
+            let doc = first + n as u32;
+            if let Some(zones) = h.zones.take() {
+                self.zones.push((doc, zones));
+            }
+            if !h.repeats.is_empty() {
+                self.repeats.push(DocumentRepeats {
+                    doc,
+                    groups: std::mem::take(&mut h.repeats),
+                });
+            }
+            self.paragraphs += h.paragraphs;
+        }
+    }
+}
+
+/// Reads every source and hashes its documents, in parallel, one batch of sources at a time;
+/// results in source order.
+pub(super) fn hash_sources(
+    sources: &mut [SourceFile],
+    config: &ScanConfig,
+    minhasher: &MinHasher,
+    banding: Banding,
+    plan: &MemoryPlan,
+    work: &LazyWorkDir,
+    progress: &dyn Progress,
+) -> std::io::Result<HashedSources> {
+    progress.start(Stage::Hashing, sources.iter().map(|s| s.len).sum());
+    let mut found = HashedSources {
+        infos: Vec::new(),
+        documents: Documents::Memory(Vec::new()),
+        paragraphs: ParagraphData::default(),
+        empty: Vec::new(),
+        problems: Vec::new(),
+        notes: Vec::new(),
+        fingerprints: Vec::with_capacity(sources.len()),
+        skipped: Vec::with_capacity(sources.len()),
+    };
+    let mut holder = Holder::new(banding, minhasher.num_perm());
+    let mut start = 0;
+    while start < sources.len() {
+        let end = batch_end(sources, start, plan.batch_bytes);
+        let first_doc = found.infos.len() as u32;
+        let mut hashed = hash_batch(
+            &mut sources[start..end],
+            start,
+            config,
+            minhasher,
+            progress,
+            &mut found,
+        );
+        found.paragraphs.take_from(&mut hashed, first_doc);
+        holder.add(hashed, plan, work)?;
+        start = end;
+    }
+    progress.finish();
+    found.documents = holder.finish(plan, work)?;
+    Ok(found)
+}
+
+/// End of the batch of sources that starts at `start`: sources until their estimated text
+/// reaches `batch_bytes` (at least one).
+fn batch_end(sources: &[SourceFile], start: usize, batch_bytes: u64) -> usize {
+    let mut bytes = 0u64;
+    let mut end = start;
+    while end < sources.len() && (end == start || bytes < batch_bytes) {
+        let source = &sources[end];
+        // Compressed text is about a quarter of its text.
+        let factor = if source.compression == Compression::None {
+            1
+        } else {
+            4
+        };
+        // A file whose size is not known yet counts as a small one.
+        bytes += source.len.max(4096) * factor;
+        end += 1;
+    }
+    end
+}
+
+/// Hashes one batch of sources (the first is source number `first_source`), adding their
+/// readings and documents' records to `found`; the hashed documents, in document order.
+fn hash_batch(
+    sources: &mut [SourceFile],
+    first_source: usize,
+    config: &ScanConfig,
+    minhasher: &MinHasher,
+    progress: &dyn Progress,
+    found: &mut HashedSources,
+) -> Vec<HashedDocument> {
+    /// What a run of consecutive sources gave: per source, its reading (documents moved out);
+    /// per document, its record and hashes, split into those with tokens and the empty ones.
+    /// Gathered per run rather than per source, so that the serial loop below moves a few
+    /// thousand vectors, not a few for every file.
+    /// A document's JSONL line and id, and its hashes.
+    type Hashed = (Option<usize>, Option<Value>, Option<Value>, HashedDocument);
+    #[derive(Default)]
+    struct RunDocuments {
+        reads: Vec<input::SourceRead<Hashed>>,
+        infos: Vec<DocumentInfo>,
+        hashed: Vec<HashedDocument>,
+        empty: Vec<DocumentInfo>,
+    }
+    let per_run: Vec<RunDocuments> = sources
+        .par_chunks(DOCUMENTS_PER_TASK)
+        .with_max_len(1)
+        .enumerate()
+        .map(|(run_index, run)| {
+            let mut found = RunDocuments {
+                reads: Vec::with_capacity(run.len()),
+                ..RunDocuments::default()
+            };
+            let work = |doc: input::Document<'_>| {
+                let hashed = hash_document(doc.text, config, minhasher);
+                (doc.line, doc.id.cloned(), doc.keep_value.cloned(), hashed)
+            };
+            for (offset, source) in run.iter().enumerate() {
+                let source_index = first_source + run_index * DOCUMENTS_PER_TASK + offset;
+                let mut read = input::read_source(source, &config.input, None, &work);
+                progress.advance(read.len);
+                let docs = std::mem::take(&mut read.docs);
+                for (line, id, keep_value, doc) in docs {
+                    let info = DocumentInfo {
+                        source: source_index,
+                        path: source.display.clone(),
+                        line,
+                        id,
+                        tokens: doc.tokens,
+                        paragraphs: doc.paragraphs,
+                        keep_value,
+                    };
+                    if doc.tokens == 0 {
+                        found.empty.push(info);
+                    } else {
+                        found.infos.push(info);
+                        found.hashed.push(doc);
+                    }
+                }
+                found.reads.push(read);
+            }
+            found
+        })
+        .collect();
+
+    let documents = per_run.iter().map(|r| r.infos.len()).sum();
+    let mut hashed = Vec::with_capacity(documents);
+    found.infos.reserve(documents);
+    let mut sources = sources.iter_mut();
+    for run in per_run {
+        // The run's readings lead the zip: it asks its first iterator first, and a source taken
+        // from `sources` when the run has no reading left would be lost.
+        for (read, source) in run.reads.into_iter().zip(sources.by_ref()) {
+            // From now on a source's size is what was read (the walk may not have asked).
+            source.len = read.len;
+            found.problems.extend(read.problems);
+            found.notes.extend(read.notes);
+            found.fingerprints.push(read.fingerprint);
+            found.skipped.push(read.skipped);
+        }
+        found.infos.extend(run.infos);
+        hashed.extend(run.hashed);
+        found.empty.extend(run.empty);
+    }
+    hashed
+}

@@ -1,0 +1,280 @@
+//! The scan: drives the readers ([`crate::input`]) and the stages ([`crate::pipeline`]) over a
+//! corpus and gathers what they find into a [`ScanOutcome`]. Reading -> paragraphs, shingles and
+//! signatures (parallel, one pass per document) -> LSH candidates -> verification -> clusters
+//! and families -> boilerplate. The only I/O is through the readers (plus a second read of the
+//! few documents whose boilerplate paragraphs are quoted in the report).
+//!
+//! Determinism: documents are numbered in path order (then JSONL line order) before anything
+//! depends on their numbers; every parallel step either preserves order (`collect`) or is
+//! followed by a sort; signatures depend only on the seed. So the result is the same for any
+//! thread count and any order of the paths on the command line.
+//!
+//! Load balance: every parallel loop hands out bounded pieces (64 documents, or one chunk or
+//! band), so that no thread is left with a long sequential piece while the others wait; the few
+//! serial steps between stages only move or look up data.
+
+mod clusters;
+mod hashing;
+mod spill;
+
+pub use clusters::find_clusters;
+pub use hashing::{HashedDocument, hash_document};
+
+use crate::config::ScanConfig;
+use crate::diagnostic::{self, AfterChange, Diagnostic, Problem};
+use crate::error::{Error, Result};
+use crate::input::{self, InputOptions, SourceFile};
+use crate::outcome::{
+    BoilerplateParagraph, DocumentInfo, PassedOver, ScanOutcome, ScanStats, WorkUsed,
+};
+use crate::parallel::DOCUMENTS_PER_TASK;
+use crate::pipeline::boilerplate;
+use crate::pipeline::minhash::MinHasher;
+use crate::pipeline::paragraph;
+use crate::progress::{Progress, Stage};
+use crate::work::{self, LazyWorkDir};
+use clusters::{MemorySets, choose_kept, cluster_candidates};
+use hashing::{HashedSources, ParagraphData, hash_sources};
+use rayon::prelude::*;
+use spill::{Documents, MemoryPlan, SpilledSets};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// Scans the files and folders in `roots`.
+pub fn scan(
+    roots: &[PathBuf],
+    config: &ScanConfig,
+    progress: &dyn Progress,
+) -> Result<ScanOutcome> {
+    let banding = config.validate()?;
+    // The records carry the --keep-by field's value along.
+    let with_keep_field;
+    let config = if config.input.keep_field.as_deref() != config.keep.field() {
+        with_keep_field = ScanConfig {
+            input: InputOptions {
+                keep_field: config.keep.field().map(str::to_string),
+                ..config.input.clone()
+            },
+            ..config.clone()
+        };
+        &with_keep_field
+    } else {
+        config
+    };
+    let input::Walked {
+        files: mut sources,
+        problems: mut diagnostics,
+        other_files,
+        hidden,
+        links,
+        spooled,
+    } = input::discover(roots, &config.input);
+    let passed_over = PassedOver {
+        other_files,
+        hidden,
+        links,
+        spooled: std::sync::Arc::new(spooled),
+    };
+    let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
+
+    let plan = MemoryPlan::new(
+        config.memory.unwrap_or_else(work::default_memory),
+        banding.bands,
+    );
+    let work = LazyWorkDir::new(config.work.clone());
+    let work_failed = |e: std::io::Error| -> Error {
+        Error::WorkFolder {
+            path: work
+                .made()
+                .map(|w| w.path().to_path_buf())
+                .or_else(|| config.work.parent.clone())
+                .unwrap_or_else(std::env::temp_dir),
+            source: e,
+        }
+    };
+    let HashedSources {
+        infos,
+        mut documents,
+        paragraphs:
+            ParagraphData {
+                occurrences,
+                zones,
+                repeats,
+                paragraphs,
+            },
+        empty,
+        problems,
+        mut notes,
+        fingerprints,
+        skipped,
+    } = hash_sources(
+        &mut sources,
+        config,
+        &minhasher,
+        banding,
+        &plan,
+        &work,
+        progress,
+    )
+    .map_err(work_failed)?;
+    diagnostics.extend(problems);
+    notes.extend(
+        empty
+            .iter()
+            .map(|doc| Diagnostic::new(doc.path.as_str(), doc.line, Problem::EmptyDocument)),
+    );
+
+    let clustering = match &mut documents {
+        Documents::Memory(hashed) => {
+            let mut clustering = find_clusters(hashed, config, banding, progress);
+            let sets = MemorySets {
+                docs: hashed,
+                verify: config.verify,
+            };
+            choose_kept(&mut clustering.clusters, &sets, &infos, &sources, config);
+            clustering
+        }
+        Documents::Spilled(spilled) => {
+            progress.start(Stage::Banding, banding.bands as u64);
+            let candidates = spilled
+                .candidate_pairs(infos.len(), &work, &|n| progress.advance(n))
+                .map_err(work_failed)?;
+            progress.finish();
+            let tokens: Vec<usize> = infos.iter().map(|i| i.tokens).collect();
+            let sets = SpilledSets::new(&spilled.store, config.verify);
+            let mut clustering = cluster_candidates(&candidates, &sets, &tokens, config, progress);
+            choose_kept(&mut clustering.clusters, &sets, &infos, &sources, config);
+            if let Some(e) = sets.failure() {
+                return Err(work_failed(e));
+            }
+            clustering
+        }
+    };
+    // Freed in parallel: one thread freeing every document's sets was a tenth of a second in
+    // which the others waited.
+    if let Documents::Memory(hashed) = documents {
+        hashed
+            .into_par_iter()
+            .with_max_len(DOCUMENTS_PER_TASK)
+            .for_each(drop);
+    } else {
+        drop(documents);
+    }
+    let (found, boilerplate_candidates) =
+        boilerplate::find_in_zones(occurrences, &zones, &clustering.family_of, config.min_docs);
+    drop(zones);
+    let first_occurrences: Vec<(u32, u32)> = found.iter().map(|b| b.documents[0]).collect();
+    let (texts, changed) =
+        paragraph_texts(&sources, &fingerprints, &infos, &first_occurrences, config);
+    diagnostics.extend(changed);
+    diagnostic::sort(&mut diagnostics);
+    diagnostic::sort(&mut notes);
+    let mut texts = texts.into_iter();
+    let boilerplate = found
+        .into_iter()
+        .map(|b| BoilerplateParagraph {
+            key: b.key,
+            documents: b.documents,
+            families: b.families,
+            text: texts.next().flatten().unwrap_or_default(),
+        })
+        .collect();
+    Ok(ScanOutcome {
+        banding,
+        stats: ScanStats {
+            files: sources.len(),
+            documents: infos.len(),
+            empty_documents: empty.len(),
+            candidate_pairs: clustering.candidate_pairs,
+            similar_pairs: clustering.similar_pairs,
+            paragraphs,
+        },
+        sources,
+        documents: infos,
+        empty_documents: empty,
+        clusters: clustering.clusters,
+        pairs: clustering.pairs,
+        repeats,
+        boilerplate,
+        boilerplate_candidates,
+        diagnostics,
+        notes,
+        fingerprints,
+        skipped,
+        passed_over,
+        work: WorkUsed {
+            bytes_written: work.made().map_or(0, |w| w.written()),
+            kept: work
+                .made()
+                .filter(|w| w.keeps())
+                .map(|w| w.path().to_path_buf()),
+        },
+    })
+}
+
+/// The text of paragraph `p` of document `doc` for each `(doc, p)` in `wanted`, read again from
+/// the files (`None` where a file changed or can no longer be read), and a problem for each file
+/// that changed or vanished since the first pass.
+fn paragraph_texts(
+    sources: &[SourceFile],
+    fingerprints: &[Option<u64>],
+    infos: &[DocumentInfo],
+    wanted: &[(u32, u32)],
+    config: &ScanConfig,
+) -> (Vec<Option<String>>, Vec<Diagnostic>) {
+    // Requests by file, then by document (its JSONL line; `None` for a text file).
+    type ByLine = HashMap<Option<usize>, Vec<usize>>;
+    let mut by_source: BTreeMap<usize, ByLine> = BTreeMap::new();
+    for (n, &(doc, _)) in wanted.iter().enumerate() {
+        let info = &infos[doc as usize];
+        by_source
+            .entry(info.source)
+            .or_default()
+            .entry(info.line)
+            .or_default()
+            .push(n);
+    }
+    // Per file: (request number, text) pairs, and the problem if the file changed.
+    type Found = (Vec<(usize, String)>, Vec<Diagnostic>);
+    let found: Vec<Found> = by_source
+        .into_par_iter()
+        .map(|(source, by_line)| {
+            let work = |d: input::Document<'_>| -> Vec<(usize, String)> {
+                let Some(requests) = by_line.get(&d.line) else {
+                    return Vec::new();
+                };
+                let paragraphs = paragraph::segment(d.text);
+                requests
+                    .iter()
+                    .filter_map(|&n| {
+                        let p = paragraphs.get(wanted[n].1 as usize)?;
+                        Some((n, p.text(d.text).to_string()))
+                    })
+                    .collect()
+            };
+            let read =
+                input::read_source(&sources[source], &config.input, fingerprints[source], &work);
+            // Only a file that changed is worth a new problem: one that failed in the first
+            // pass has no paragraphs to ask for.
+            let source = &sources[source];
+            let problems = read
+                .fingerprint
+                .is_none()
+                .then(|| {
+                    input::changed_during_run(&source.display, AfterChange::ParagraphsNotShown)
+                })
+                .into_iter()
+                .collect();
+            (read.docs.into_iter().flatten().collect(), problems)
+        })
+        .collect();
+    let mut texts = vec![None; wanted.len()];
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    for (found_texts, found_problems) in found {
+        for (n, text) in found_texts {
+            texts[n] = Some(text);
+        }
+        problems.extend(found_problems);
+    }
+    (texts, problems)
+}

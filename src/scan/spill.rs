@@ -1,0 +1,308 @@
+//! Where the hashed documents live between signing and verification: in memory while they fit
+//! the memory plan, else on disk in the work folder. Once the documents held pass the plan's
+//! share, every document so far and every later batch is written out: its shingle set and
+//! signature to the store, each band's key to that band's external sort. Candidates then come
+//! from merging each band's runs, and verification reads the sets of the documents it compares.
+//! Both ways give the same candidates, the same similarities and so the same report.
+//!
+//! What a document costs (128 permutations, 25 bands, a text of `t` tokens): in memory, about
+//! `4 t + 512` bytes of shingles and signature until the store takes them; on disk `4 t + 512`
+//! bytes in the store and `25 x 12` bytes of band entries.
+
+use super::clusters::DocumentSets;
+use super::hashing::HashedDocument;
+use crate::parallel::DOCUMENTS_PER_TASK;
+use crate::pipeline::jaccard;
+use crate::pipeline::lsh::{self, BandBuckets, Banding, Pair};
+use crate::pipeline::minhash;
+use crate::pipeline::shingle;
+use crate::work::LazyWorkDir;
+use crate::work::sort::Sorter;
+use crate::work::store::{Store, StoreWriter};
+use rayon::prelude::*;
+use std::cell::RefCell;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How a run shares its memory budget out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MemoryPlan {
+    /// Hashed documents held in memory before they go to disk.
+    pub(crate) hold: u64,
+    /// Input read per batch of the first pass (its texts and their hashes are held at once).
+    pub(crate) batch_bytes: u64,
+    /// Bytes of each band's sort buffer.
+    pub(crate) band_buffer: usize,
+}
+
+impl MemoryPlan {
+    /// The plan for `budget` bytes and `bands` bands: half for the documents held, an eighth
+    /// for the batch being read, a quarter for the band sorts once documents spill.
+    pub(crate) fn new(budget: u64, bands: usize) -> Self {
+        MemoryPlan {
+            hold: budget / 2,
+            batch_bytes: (budget / 8).max(1),
+            band_buffer: (budget / 4 / bands.max(1) as u64) as usize,
+        }
+    }
+}
+
+/// The hashed documents after the first pass.
+pub(crate) enum Documents {
+    /// All of them, in memory.
+    Memory(Vec<HashedDocument>),
+    /// On disk.
+    Spilled(SpilledDocuments),
+}
+
+/// Documents written to the work folder.
+pub(crate) struct SpilledDocuments {
+    pub(crate) store: Store,
+    bands: Vec<Sorter<(u64, u32)>>,
+}
+
+impl SpilledDocuments {
+    /// The candidate pairs of `count` documents, each band's runs merged in parallel: the pairs
+    /// the in-memory tables give.
+    pub(crate) fn candidate_pairs(
+        &mut self,
+        count: usize,
+        work: &LazyWorkDir,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> std::io::Result<Vec<Pair>> {
+        let dir = work.made();
+        let bands = std::mem::take(&mut self.bands);
+        let pairs = bands
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|sorter| {
+                let mut buckets = BandBuckets::new(count);
+                sorter.for_each_sorted(dir, |(key, doc)| buckets.push(key, doc))?;
+                progress(1);
+                Ok(buckets.finish())
+            })
+            .collect::<std::io::Result<Vec<_>>>()?;
+        Ok(lsh::merge_band_pairs(pairs))
+    }
+}
+
+/// Collects the hashed documents batch by batch, and spills them when they pass the plan.
+pub(crate) struct Holder {
+    docs: Vec<HashedDocument>,
+    held: u64,
+    writer: Option<SpillWriter>,
+    banding: Banding,
+    signature_len: usize,
+}
+
+/// The store and band sorts being written.
+struct SpillWriter {
+    store: StoreWriter,
+    bands: Vec<Sorter<(u64, u32)>>,
+}
+
+impl Holder {
+    pub(crate) fn new(banding: Banding, signature_len: usize) -> Self {
+        Holder {
+            docs: Vec::new(),
+            held: 0,
+            writer: None,
+            banding,
+            signature_len,
+        }
+    }
+
+    /// Takes the next batch (its paragraph findings already taken out).
+    pub(crate) fn add(
+        &mut self,
+        batch: Vec<HashedDocument>,
+        plan: &MemoryPlan,
+        work: &LazyWorkDir,
+    ) -> std::io::Result<()> {
+        self.held += batch.iter().map(held_bytes).sum::<u64>();
+        if self.docs.is_empty() {
+            self.docs = batch;
+        } else {
+            self.docs.extend(batch);
+        }
+        if self.writer.is_some() || self.held > plan.hold {
+            self.spill(plan, work)?;
+        }
+        Ok(())
+    }
+
+    /// Writes every document held to the work folder.
+    fn spill(&mut self, plan: &MemoryPlan, work: &LazyWorkDir) -> std::io::Result<()> {
+        let dir = work.get()?;
+        let writer = match &mut self.writer {
+            Some(writer) => writer,
+            None => self.writer.insert(SpillWriter {
+                store: StoreWriter::create(dir, self.signature_len)?,
+                bands: (0..self.banding.bands)
+                    .map(|band| Sorter::new(plan.band_buffer, format!("bands/band-{band:03}")))
+                    .collect(),
+            }),
+        };
+        let docs = std::mem::take(&mut self.docs);
+        self.held = 0;
+        let first = writer.store.documents() as u32;
+        let rows = self.banding.rows;
+        let SpillWriter { store, bands } = writer;
+        let (stored, banded) = rayon::join(
+            || -> std::io::Result<()> {
+                for d in &docs {
+                    store.push(&d.shingles, &d.signature, dir)?;
+                }
+                Ok(())
+            },
+            || {
+                bands.par_iter_mut().enumerate().try_for_each(
+                    |(band, sorter)| -> std::io::Result<()> {
+                        for (n, d) in docs.iter().enumerate() {
+                            let key = lsh::band_key(&d.signature[band * rows..][..rows], band);
+                            sorter.push((key, first + n as u32), dir)?;
+                        }
+                        Ok(())
+                    },
+                )
+            },
+        );
+        docs.into_par_iter()
+            .with_max_len(DOCUMENTS_PER_TASK)
+            .for_each(drop);
+        stored.and(banded)
+    }
+
+    /// The documents: in memory if they never passed the plan, else on disk.
+    pub(crate) fn finish(
+        mut self,
+        plan: &MemoryPlan,
+        work: &LazyWorkDir,
+    ) -> std::io::Result<Documents> {
+        if self.writer.is_none() {
+            return Ok(Documents::Memory(self.docs));
+        }
+        self.spill(plan, work)?;
+        let SpillWriter { store, bands } = self.writer.take().expect("spilled");
+        Ok(Documents::Spilled(SpilledDocuments {
+            store: store.finish(work.get()?)?,
+            bands,
+        }))
+    }
+}
+
+/// Bytes a hashed document holds (once its paragraph findings are taken out).
+fn held_bytes(doc: &HashedDocument) -> u64 {
+    ((doc.shingles.capacity() + doc.signature.capacity()) * 4
+        + std::mem::size_of::<HashedDocument>()) as u64
+}
+
+/// Spilled documents' sets and signatures as verification and the keep rule ask for them. A read
+/// that fails is kept (the first one) for [`SpilledSets::failure`] and counts as no similarity.
+pub(crate) struct SpilledSets<'a> {
+    store: &'a Store,
+    verify: bool,
+    id: u64,
+    failed: Mutex<Option<std::io::Error>>,
+}
+
+/// Tells the stores of concurrent scans apart in the threads' caches.
+static NEXT_SETS_ID: AtomicU64 = AtomicU64::new(0);
+
+/// A thread's last loaded documents: consecutive candidate pairs mostly share their first
+/// document, which is then read once.
+#[derive(Default)]
+struct Loaded {
+    first: Option<(u64, u32)>,
+    first_set: Vec<u32>,
+    first_signature: Vec<u32>,
+    second_set: Vec<u32>,
+    second_signature: Vec<u32>,
+}
+
+thread_local! {
+    static LOADED: RefCell<Loaded> = RefCell::new(Loaded::default());
+}
+
+impl<'a> SpilledSets<'a> {
+    pub(crate) fn new(store: &'a Store, verify: bool) -> Self {
+        SpilledSets {
+            store,
+            verify,
+            id: NEXT_SETS_ID.fetch_add(1, Ordering::Relaxed),
+            failed: Mutex::new(None),
+        }
+    }
+
+    /// The first read that failed, if any.
+    pub(crate) fn failure(self) -> Option<std::io::Error> {
+        self.failed.into_inner().ok().flatten()
+    }
+
+    /// Runs `f` on the two documents' sets (sorted) and signatures, read from the store.
+    fn with<T>(&self, a: u32, b: u32, f: impl FnOnce(&Loaded) -> T) -> Option<T> {
+        LOADED.with(|cell| {
+            let mut loaded = cell.borrow_mut();
+            let loaded = &mut *loaded;
+            let mut read = || -> std::io::Result<()> {
+                if loaded.first != Some((self.id, a)) {
+                    loaded.first = None;
+                    self.store.signature(a, &mut loaded.first_signature)?;
+                    if self.verify {
+                        self.store.shingles(a, &mut loaded.first_set)?;
+                        shingle::sort_set(&mut loaded.first_set);
+                    }
+                    loaded.first = Some((self.id, a));
+                }
+                self.store.signature(b, &mut loaded.second_signature)?;
+                if self.verify {
+                    self.store.shingles(b, &mut loaded.second_set)?;
+                    shingle::sort_set(&mut loaded.second_set);
+                }
+                Ok(())
+            };
+            match read() {
+                Ok(()) => Some(f(loaded)),
+                Err(e) => {
+                    loaded.first = None;
+                    if let Ok(mut failed) = self.failed.lock() {
+                        failed.get_or_insert(e);
+                    }
+                    None
+                }
+            }
+        })
+    }
+}
+
+impl DocumentSets for SpilledSets<'_> {
+    fn similarity_at_least(&self, a: u32, b: u32, threshold: f64) -> Option<f64> {
+        self.with(a, b, |l| {
+            if self.verify {
+                jaccard::jaccard_at_least(&l.first_set, &l.second_set, threshold)
+            } else {
+                let s = minhash::estimate_jaccard(&l.first_signature, &l.second_signature);
+                (s >= threshold).then_some(s)
+            }
+        })
+        .flatten()
+    }
+
+    fn similarity(&self, a: u32, b: u32) -> f64 {
+        self.with(a, b, |l| {
+            if self.verify {
+                jaccard::jaccard(&l.first_set, &l.second_set)
+            } else {
+                minhash::estimate_jaccard(&l.first_signature, &l.second_signature)
+            }
+        })
+        .unwrap_or(0.0)
+    }
+
+    fn estimate(&self, a: u32, b: u32) -> f64 {
+        self.with(a, b, |l| {
+            minhash::estimate_jaccard(&l.first_signature, &l.second_signature)
+        })
+        .unwrap_or(0.0)
+    }
+}

@@ -1,0 +1,261 @@
+//! Scans that do not fit in their memory budget: what spills to the work folder must give the
+//! report the in-memory scan gives, whatever the budget and thread count, and the work folder
+//! must be gone at the end, after an error and after Ctrl-C, unless it is kept.
+
+mod common;
+
+use common::{Rng, edit, words};
+use neardup::progress::NoProgress;
+use neardup::work::WorkOptions;
+use neardup::{Report, ScanConfig};
+use proptest::prelude::*;
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::process::Stdio;
+
+/// A corpus with near-duplicates, exact copies, a shared footer and repeats, as text files and a
+/// JSON Lines file, from `seed`.
+fn write_corpus(dir: &Path, seed: u64, documents: usize) {
+    let mut rng = Rng::new(seed);
+    let footer = "Subscribe to our newsletter for the latest stories from the region, \
+                  delivered every morning to your inbox at no cost.";
+    let mut bases: Vec<Vec<String>> = Vec::new();
+    let mut records = String::new();
+    for n in 0..documents {
+        let text = if !bases.is_empty() && rng.below(3) == 0 {
+            let base = bases[rng.below(bases.len())].clone();
+            let changes = rng.below(3);
+            edit(&mut rng, &base, changes).join(" ")
+        } else {
+            let length = 30 + rng.below(120);
+            let fresh = words(&mut rng, length);
+            bases.push(fresh.clone());
+            fresh.join(" ")
+        };
+        let text = if rng.below(2) == 0 {
+            format!("{text}\n\n{footer}")
+        } else {
+            text
+        };
+        if n % 2 == 0 {
+            std::fs::write(dir.join(format!("doc-{n:04}.txt")), text).unwrap();
+        } else {
+            let record = serde_json::json!({"id": format!("r{n}"), "text": text});
+            records.push_str(&format!("{record}\n"));
+        }
+    }
+    std::fs::write(dir.join("records.jsonl"), records).unwrap();
+}
+
+/// The JSON report of a scan of `dir` with `memory` bytes (`None`: the default) on `threads`
+/// threads, its work folder made under `work`.
+fn report_json(dir: &Path, memory: Option<u64>, threads: usize, work: &Path) -> String {
+    let config = ScanConfig {
+        memory,
+        work: WorkOptions {
+            parent: Some(work.to_path_buf()),
+            keep: false,
+        },
+        ..ScanConfig::default()
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let outcome = pool
+        .install(|| neardup::scan(&[dir.to_path_buf()], &config, &NoProgress))
+        .unwrap();
+    if memory.is_some_and(|m| m < 64 << 10) && outcome.stats.documents > 0 {
+        assert!(outcome.work.bytes_written > 0, "a tiny budget must spill");
+    }
+    let mut json = Vec::new();
+    Report::new(&outcome, &config)
+        .write_json(&mut json)
+        .unwrap();
+    String::from_utf8(json).unwrap()
+}
+
+fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_scan_that_spills_reports_what_the_in_memory_scan_reports(
+        seed in any::<u64>(),
+        documents in 8usize..70,
+        budget in 256u64..8192,
+        threads in 1usize..4,
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::create_dir_all(&work).unwrap();
+        write_corpus(&corpus, seed, documents);
+        let in_memory = report_json(&corpus, None, 2, &work);
+        let spilled = report_json(&corpus, Some(budget), threads, &work);
+        prop_assert_eq!(in_memory, spilled);
+        prop_assert!(entries(&work).is_empty(), "work folder left: {:?}", entries(&work));
+    }
+}
+
+#[test]
+fn the_spilled_report_finds_the_planted_copies() {
+    // The in-memory report is checked elsewhere; here, that the comparison above is not between
+    // two empty reports.
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    write_corpus(&corpus, 7, 60);
+    let report: serde_json::Value =
+        serde_json::from_str(&report_json(&corpus, Some(8 << 10), 2, &work)).unwrap();
+    assert!(
+        report["stats"]["clusters"].as_u64().unwrap() >= 3,
+        "{}",
+        report["stats"]
+    );
+    assert!(report["stats"]["boilerplate_paragraphs"].as_u64().unwrap() >= 1);
+}
+
+fn neardup() -> std::process::Command {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("neardup"))
+}
+
+#[test]
+fn a_kept_work_folder_holds_the_documented_files_and_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    write_corpus(&corpus, 3, 40);
+    let run = |extra: &[&str]| {
+        let out = neardup()
+            .args(["scan", "-q", "--json", "--memory", "16K", "--work-dir"])
+            .arg(&work)
+            .args(extra)
+            .arg(&corpus)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (report, stderr) = run(&[]);
+    assert!(entries(&work).is_empty(), "{stderr}");
+    let (kept_report, stderr) = run(&["--keep-work"]);
+    assert_eq!(report, kept_report);
+    let kept = entries(&work);
+    assert_eq!(kept.len(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("work folder kept: {}", kept[0].display())),
+        "{stderr}"
+    );
+    for file in ["shingles.bin", "shingles.idx", "signatures.bin"] {
+        assert!(kept[0].join(file).is_file(), "{file}");
+    }
+    // shingles.idx: one u64 start per document and the end; signatures: 128 u32 each.
+    let documents =
+        serde_json::from_str::<serde_json::Value>(&report).unwrap()["stats"]["documents"]
+            .as_u64()
+            .unwrap();
+    let index = std::fs::read(kept[0].join("shingles.idx")).unwrap();
+    assert_eq!(index.len() as u64, 8 * (documents + 1));
+    let last = u64::from_le_bytes(index[index.len() - 8..].try_into().unwrap());
+    assert_eq!(
+        std::fs::metadata(kept[0].join("shingles.bin"))
+            .unwrap()
+            .len(),
+        last
+    );
+    assert_eq!(
+        std::fs::metadata(kept[0].join("signatures.bin"))
+            .unwrap()
+            .len(),
+        documents * 128 * 4
+    );
+    let runs: Vec<_> = entries(&kept[0].join("bands"));
+    assert!(
+        runs.iter()
+            .any(|r| r.to_string_lossy().contains("band-000-run-")),
+        "{runs:?}"
+    );
+}
+
+#[test]
+fn a_work_folder_that_cannot_be_made_stops_the_run_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("in");
+    std::fs::create_dir_all(&corpus).unwrap();
+    write_corpus(&corpus, 5, 20);
+    let missing = tmp.path().join("no-such-folder");
+    let out = neardup()
+        .args(["scan", "-q", "--memory", "4K", "--work-dir"])
+        .arg(&missing)
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("work folder") && stderr.contains("no-such-folder"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn ctrl_c_during_a_spilled_scan_leaves_no_work_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    write_corpus(&corpus, 11, 40);
+    for signal in ["INT", "TERM"] {
+        let mut child = neardup()
+            .args(["scan", "--memory", "8K", "--work-dir"])
+            .arg(&work)
+            .arg(&corpus)
+            // Paused once the documents are on disk.
+            .env("NEARDUP_TEST_PAUSE_AT", "verifying")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        assert!(line.contains("test pause before verifying"), "{line}");
+        assert_eq!(entries(&work).len(), 1, "the scan spilled");
+        let sent = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        // Waited for with its stdin open: the pause goes on until the signal ends the run.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the signal did not end the run"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(130));
+        assert!(entries(&work).is_empty(), "{:?}", entries(&work));
+        let _ = child.stdin.take().map(|mut s| s.write_all(b"\n"));
+    }
+}
