@@ -173,17 +173,29 @@ pub struct Boilerplate {
 /// documents' boilerplate zones (`zones`: document, its ends) are in `min_docs` families, as
 /// [`find`] orders them, each with those occurrences. Returns it and the candidates' keys,
 /// sorted (what [`Zones::counted`] needs to find the same zones again).
+#[cfg(test)]
 pub fn find_in_zones(
     occurrences: Vec<(u64, u32, u32)>,
     zones: &[(u32, Zones)],
     family_of: &[u32],
     min_docs: usize,
 ) -> (Vec<Boilerplate>, Vec<u64>) {
+    let candidates = find(occurrences, family_of, min_docs);
+    in_zones(candidates, zones, family_of, min_docs)
+}
+
+/// The boilerplate among the `candidates` (found by [`find`] or [`KeyRuns`]): those whose
+/// occurrences in the documents' boilerplate zones (`zones`: document, its ends) are in
+/// `min_docs` families, as [`find`] orders them, each with those occurrences. Returns it and the
+/// candidates' keys, sorted (what [`Zones::counted`] needs to find the same zones again).
+pub fn in_zones(
+    candidates: Vec<Boilerplate>,
+    zones: &[(u32, Zones)],
+    family_of: &[u32],
+    min_docs: usize,
+) -> (Vec<Boilerplate>, Vec<u64>) {
     use rayon::prelude::*;
-    let mut candidates: Vec<u64> = find(occurrences, family_of, min_docs)
-        .into_iter()
-        .map(|b| b.key)
-        .collect();
+    let mut candidates: Vec<u64> = candidates.into_iter().map(|b| b.key).collect();
     candidates.sort_unstable();
     if candidates.is_empty() {
         return (Vec::new(), candidates);
@@ -210,37 +222,77 @@ pub fn find(
 ) -> Vec<Boilerplate> {
     use rayon::prelude::*;
     occurrences.par_sort_unstable();
-    let mut found: Vec<Boilerplate> = occurrences
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter_map(|run| {
-            if run.len() < min_docs {
-                return None;
-            }
-            // First occurrence per document (sorted by document, then paragraph).
-            let mut documents: Vec<(u32, u32)> = Vec::new();
-            for &(_, doc, paragraph) in run {
-                if documents.last().is_none_or(|&(d, _)| d != doc) {
-                    documents.push((doc, paragraph));
-                }
-            }
-            if documents.len() < min_docs {
-                return None;
-            }
-            let mut families: Vec<u32> = documents
-                .iter()
-                .map(|&(doc, _)| family_of[doc as usize])
-                .collect();
-            families.sort_unstable();
-            families.dedup();
-            (families.len() >= min_docs).then(|| Boilerplate {
-                key: run[0].0,
+    let mut runs = KeyRuns::new(family_of, min_docs);
+    for (key, doc, paragraph) in occurrences {
+        runs.push(key, doc, paragraph);
+    }
+    runs.finish()
+}
+
+/// [`find`] over occurrences that come in ascending order (an external sort's output): each run
+/// of one key is judged as it ends.
+#[derive(Debug)]
+pub struct KeyRuns<'a> {
+    family_of: &'a [u32],
+    min_docs: usize,
+    key: Option<u64>,
+    /// The current key's first occurrence per document (by document, then paragraph).
+    documents: Vec<(u32, u32)>,
+    found: Vec<Boilerplate>,
+}
+
+impl<'a> KeyRuns<'a> {
+    /// Judges runs against `min_docs` families of `family_of`.
+    pub fn new(family_of: &'a [u32], min_docs: usize) -> Self {
+        KeyRuns {
+            family_of,
+            min_docs,
+            key: None,
+            documents: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
+    /// The next occurrence (not below the previous one).
+    pub fn push(&mut self, key: u64, doc: u32, paragraph: u32) {
+        if self.key != Some(key) {
+            self.close_run();
+            self.key = Some(key);
+        }
+        if self.documents.last().is_none_or(|&(d, _)| d != doc) {
+            self.documents.push((doc, paragraph));
+        }
+    }
+
+    fn close_run(&mut self) {
+        let documents = std::mem::take(&mut self.documents);
+        let Some(key) = self.key else { return };
+        if documents.len() < self.min_docs {
+            self.documents = documents;
+            self.documents.clear();
+            return;
+        }
+        let mut families: Vec<u32> = documents
+            .iter()
+            .map(|&(doc, _)| self.family_of[doc as usize])
+            .collect();
+        families.sort_unstable();
+        families.dedup();
+        if families.len() >= self.min_docs {
+            self.found.push(Boilerplate {
+                key,
                 documents,
                 families: families.len(),
-            })
-        })
-        .collect();
-    sort_most_frequent_first(&mut found);
-    found
+            });
+        }
+    }
+
+    /// The boilerplate found, most frequent first.
+    pub fn finish(mut self) -> Vec<Boilerplate> {
+        self.close_run();
+        sort_most_frequent_first(&mut self.found);
+        self.found
+    }
 }
 
 /// Orders boilerplate by documents, then families (most first), then first document.

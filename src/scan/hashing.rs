@@ -15,6 +15,7 @@ use crate::pipeline::paragraph::{self, Analysis, Analyzer};
 use crate::pipeline::shingle::{self, Shingler};
 use crate::progress::{Progress, Stage};
 use crate::work::LazyWorkDir;
+use crate::work::sort::Sorter;
 use rayon::prelude::*;
 use serde_json::Value;
 use std::cell::RefCell;
@@ -156,10 +157,10 @@ pub(super) struct HashedSources {
 
 /// What the paragraph stages found, taken out of the hashed documents batch by batch (in
 /// document order) for the boilerplate stage and the report.
-#[derive(Default)]
 pub(super) struct ParagraphData {
-    /// Every eligible paragraph's `(key, document, paragraph)`.
-    pub(super) occurrences: Vec<(u64, u32, u32)>,
+    /// Every eligible paragraph's `(key, document, paragraph)`, sorted on the way (spilled to
+    /// the work folder past its share of the plan).
+    pub(super) occurrences: Sorter<(u64, u32, u32)>,
     /// The boilerplate zones of the documents that have them.
     pub(super) zones: Vec<(u32, boilerplate::Zones)>,
     /// Repeated paragraphs, per document that has them.
@@ -169,21 +170,27 @@ pub(super) struct ParagraphData {
 }
 
 impl ParagraphData {
+    fn new(plan: &MemoryPlan) -> Self {
+        ParagraphData {
+            occurrences: Sorter::new(plan.paragraph_buffer, "paragraphs/occurrences"),
+            zones: Vec::new(),
+            repeats: Vec::new(),
+            paragraphs: 0,
+        }
+    }
+
     /// Moves the paragraph findings out of `docs`, numbered from `first`.
-    fn take_from(&mut self, docs: &mut [HashedDocument], first: u32) {
-        let occurrences: Vec<(u64, u32, u32)> = docs
-            .par_iter_mut()
-            .enumerate()
-            .flat_map_iter(|(n, h)| {
-                let doc = first + n as u32;
-                std::mem::take(&mut h.paragraph_keys)
-                    .into_iter()
-                    .map(move |(key, p)| (key, doc, p))
-            })
-            .collect();
-        self.occurrences.extend(occurrences);
+    fn take_from(
+        &mut self,
+        docs: &mut [HashedDocument],
+        first: u32,
+        work: &LazyWorkDir,
+    ) -> std::io::Result<()> {
         for (n, h) in docs.iter_mut().enumerate() {
             let doc = first + n as u32;
+            for (key, p) in std::mem::take(&mut h.paragraph_keys) {
+                self.occurrences.push((key, doc, p), work)?;
+            }
             if let Some(zones) = h.zones.take() {
                 self.zones.push((doc, zones));
             }
@@ -195,6 +202,7 @@ impl ParagraphData {
             }
             self.paragraphs += h.paragraphs;
         }
+        Ok(())
     }
 }
 
@@ -213,7 +221,7 @@ pub(super) fn hash_sources(
     let mut found = HashedSources {
         infos: Vec::new(),
         documents: Documents::Memory(Vec::new()),
-        paragraphs: ParagraphData::default(),
+        paragraphs: ParagraphData::new(plan),
         empty: Vec::new(),
         problems: Vec::new(),
         notes: Vec::new(),
@@ -233,7 +241,7 @@ pub(super) fn hash_sources(
             progress,
             &mut found,
         );
-        found.paragraphs.take_from(&mut hashed, first_doc);
+        found.paragraphs.take_from(&mut hashed, first_doc, work)?;
         holder.add(hashed, plan, work)?;
         start = end;
     }

@@ -160,8 +160,16 @@ pub fn scan(
     } else {
         drop(documents);
     }
-    let (found, boilerplate_candidates) =
-        boilerplate::find_in_zones(occurrences, &zones, &clustering.family_of, config.min_docs);
+    let mut candidates = boilerplate::KeyRuns::new(&clustering.family_of, config.min_docs);
+    occurrences
+        .for_each_sorted(&work, |(key, doc, p)| candidates.push(key, doc, p))
+        .map_err(work_failed)?;
+    let (found, boilerplate_candidates) = boilerplate::in_zones(
+        candidates.finish(),
+        &zones,
+        &clustering.family_of,
+        config.min_docs,
+    );
     drop(zones);
     let first_occurrences: Vec<(u32, u32)> = found.iter().map(|b| b.documents[0]).collect();
     let (texts, changed) =

@@ -33,16 +33,20 @@ pub(crate) struct MemoryPlan {
     pub(crate) batch_bytes: u64,
     /// Bytes of each band's sort buffer.
     pub(crate) band_buffer: usize,
+    /// Bytes of the paragraph occurrences' sort buffer.
+    pub(crate) paragraph_buffer: usize,
 }
 
 impl MemoryPlan {
     /// The plan for `budget` bytes and `bands` bands: half for the documents held, an eighth
-    /// for the batch being read, a quarter for the band sorts once documents spill.
+    /// for the batch being read, a quarter for the band sorts once documents spill, an eighth
+    /// for the paragraph occurrences.
     pub(crate) fn new(budget: u64, bands: usize) -> Self {
         MemoryPlan {
             hold: budget / 2,
             batch_bytes: (budget / 8).max(1),
             band_buffer: (budget / 4 / bands.max(1) as u64) as usize,
+            paragraph_buffer: (budget / 8) as usize,
         }
     }
 }
@@ -70,14 +74,13 @@ impl SpilledDocuments {
         work: &LazyWorkDir,
         progress: &(dyn Fn(u64) + Sync),
     ) -> std::io::Result<Vec<Pair>> {
-        let dir = work.made();
         let bands = std::mem::take(&mut self.bands);
         let pairs = bands
             .into_par_iter()
             .with_max_len(1)
             .map(|sorter| {
                 let mut buckets = BandBuckets::new(count);
-                sorter.for_each_sorted(dir, |(key, doc)| buckets.push(key, doc))?;
+                sorter.for_each_sorted(work, |(key, doc)| buckets.push(key, doc))?;
                 progress(1);
                 Ok(buckets.finish())
             })
@@ -160,7 +163,7 @@ impl Holder {
                     |(band, sorter)| -> std::io::Result<()> {
                         for (n, d) in docs.iter().enumerate() {
                             let key = lsh::band_key(&d.signature[band * rows..][..rows], band);
-                            sorter.push((key, first + n as u32), dir)?;
+                            sorter.push((key, first + n as u32), work)?;
                         }
                         Ok(())
                     },

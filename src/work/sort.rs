@@ -4,7 +4,8 @@
 //! and hands back its sorted buffer, so a run that fits in memory is as fast as an in-memory
 //! sort.
 
-use super::WorkDir;
+use super::{LazyWorkDir, WorkDir};
+use rayon::slice::ParallelSliceMut;
 use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -102,7 +103,7 @@ impl<T: Record> Sorter<T> {
     }
 
     /// Adds one record; writes a run into `work` when the buffer is full.
-    pub fn push(&mut self, record: T, work: &WorkDir) -> std::io::Result<()> {
+    pub fn push(&mut self, record: T, work: &LazyWorkDir) -> std::io::Result<()> {
         self.buffer.push(record);
         if self.buffer.len() >= self.capacity {
             self.spill(work)?;
@@ -115,7 +116,7 @@ impl<T: Record> Sorter<T> {
     pub fn extend(
         &mut self,
         records: impl IntoIterator<Item = T>,
-        work: &WorkDir,
+        work: &LazyWorkDir,
     ) -> std::io::Result<()> {
         for record in records {
             self.push(record, work)?;
@@ -124,11 +125,12 @@ impl<T: Record> Sorter<T> {
     }
 
     /// Writes what is buffered as a run (nothing when the buffer is empty).
-    pub fn spill(&mut self, work: &WorkDir) -> std::io::Result<()> {
+    pub fn spill(&mut self, work: &LazyWorkDir) -> std::io::Result<()> {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        self.buffer.sort_unstable();
+        let work = work.get()?;
+        self.buffer.par_sort_unstable();
         let name = format!("{}-run-{:05}.bin", self.prefix, self.runs.len());
         let path = work.file(&name)?;
         write_run(&path, &self.buffer, work)?;
@@ -141,11 +143,11 @@ impl<T: Record> Sorter<T> {
     /// (unless the work folder is kept).
     pub fn for_each_sorted(
         mut self,
-        work: Option<&WorkDir>,
+        work: &LazyWorkDir,
         mut each: impl FnMut(T),
     ) -> std::io::Result<()> {
-        self.buffer.sort_unstable();
-        let Some(work) = work.filter(|_| !self.runs.is_empty()) else {
+        self.buffer.par_sort_unstable();
+        let Some(work) = work.made().filter(|_| !self.runs.is_empty()) else {
             self.buffer.into_iter().for_each(each);
             return Ok(());
         };
@@ -319,13 +321,12 @@ mod tests {
     use crate::work::WorkOptions;
     use proptest::prelude::*;
 
-    fn work() -> (tempfile::TempDir, WorkDir) {
+    fn work() -> (tempfile::TempDir, LazyWorkDir) {
         let parent = tempfile::tempdir().unwrap();
-        let dir = WorkDir::create(&WorkOptions {
+        let dir = LazyWorkDir::new(WorkOptions {
             parent: Some(parent.path().to_path_buf()),
             keep: false,
-        })
-        .unwrap();
+        });
         (parent, dir)
     }
 
@@ -337,7 +338,7 @@ mod tests {
         let runs = sorter.runs();
         let mut out = Vec::new();
         sorter
-            .for_each_sorted(Some(&work), |r| out.push(r))
+            .for_each_sorted(&work, |r| out.push(r))
             .unwrap();
         (out, runs)
     }
@@ -355,11 +356,12 @@ mod tests {
         assert!(sorter.runs() > MAX_FAN_IN);
         let mut out = Vec::new();
         sorter
-            .for_each_sorted(Some(&work), |r| out.push(r))
+            .for_each_sorted(&work, |r| out.push(r))
             .unwrap();
         let mut expected = records;
         expected.sort_unstable();
         assert_eq!(out, expected);
+        let work = work.made().unwrap();
         let left: Vec<_> = walkdir::WalkDir::new(work.path())
             .into_iter()
             .filter_map(|e| e.ok())
@@ -372,8 +374,9 @@ mod tests {
     #[test]
     fn a_run_of_another_width_is_refused() {
         let (_parent, work) = work();
+        let work = work.get().unwrap();
         let path = work.file("r.bin").unwrap();
-        write_run::<u64>(&path, &[1, 2, 3], &work).unwrap();
+        write_run::<u64>(&path, &[1, 2, 3], work).unwrap();
         assert!(RunReader::<(u64, u32)>::open(&path).is_err());
         let mut reader = RunReader::<u64>::open(&path).unwrap();
         assert_eq!(reader.next().unwrap(), Some(1));
