@@ -44,7 +44,23 @@ fn write_corpus(dir: &Path, seed: u64, documents: usize) {
             records.push_str(&format!("{record}\n"));
         }
     }
-    std::fs::write(dir.join("records.jsonl"), records).unwrap();
+    // The records in three files: plain, gzip and zstd, each read in pieces under a small
+    // budget.
+    let lines: Vec<&str> = records.lines().collect();
+    let third = lines.len().div_ceil(3).max(1);
+    let mut parts = lines
+        .chunks(third)
+        .map(|part| format!("{}\n", part.join("\n")));
+    std::fs::write(dir.join("records.jsonl"), parts.next().unwrap_or_default()).unwrap();
+    if let Some(part) = parts.next() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(part.as_bytes()).unwrap();
+        std::fs::write(dir.join("records.jsonl.gz"), gz.finish().unwrap()).unwrap();
+    }
+    if let Some(part) = parts.next() {
+        let packed = zstd::stream::encode_all(part.as_bytes(), 1).unwrap();
+        std::fs::write(dir.join("records.jsonl.zst"), packed).unwrap();
+    }
 }
 
 /// The JSON report of a scan of `dir` with `memory` bytes (`None`: the default) on `threads`
@@ -102,6 +118,59 @@ proptest! {
         prop_assert_eq!(in_memory, spilled);
         prop_assert!(entries(&work).is_empty(), "work folder left: {:?}", entries(&work));
     }
+}
+
+#[test]
+fn a_damaged_shard_keeps_the_records_before_the_damage_whatever_the_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    let mut rng = Rng::new(5);
+    let base = words(&mut rng, 80).join(" ");
+    let records: String = (0..400)
+        .map(|n| {
+            let text = if n % 50 == 0 {
+                base.clone()
+            } else {
+                words(&mut rng, 60).join(" ")
+            };
+            format!("{}\n", serde_json::json!({"id": n, "text": text}))
+        })
+        .collect();
+    let packed = zstd::stream::encode_all(records.as_bytes(), 1).unwrap();
+    std::fs::write(
+        corpus.join("cut.jsonl.zst"),
+        &packed[..packed.len() * 3 / 4],
+    )
+    .unwrap();
+    let scan = |memory: &str| {
+        let out = neardup()
+            .args(["scan", "-q", "--json", "--memory", memory, "--work-dir"])
+            .arg(&work)
+            .arg(&corpus)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (whole, whole_stderr) = scan("1G");
+    let (pieces, pieces_stderr) = scan("4K");
+    assert_eq!(whole, pieces);
+    assert_eq!(whole_stderr, pieces_stderr);
+    assert_eq!(whole_stderr.lines().count(), 1, "{whole_stderr}");
+    assert!(
+        whole_stderr.contains("cut.jsonl.zst") && whole_stderr.contains("on were not read"),
+        "{whole_stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    let documents = report["stats"]["documents"].as_u64().unwrap();
+    assert!(documents > 100 && documents < 400, "{documents}");
+    // The copies of `base` before the damage are found.
+    assert!(report["stats"]["clusters"].as_u64().unwrap() >= 1);
 }
 
 #[test]

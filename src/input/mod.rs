@@ -251,8 +251,14 @@ where
     let read = if expected.is_some_and(|e| e != fingerprint) {
         SourceRead::failed(changed_during_run(&source.display, AfterChange::Skipped))
     } else {
-        match decompressed {
-            Ok(()) => documents_of(
+        // A JSON Lines file keeps the records that ended before any damage, as a reading in
+        // pieces keeps them.
+        let whole_lines = match &decompressed {
+            Err(_) if source.kind == SourceKind::Jsonl => memchr::memrchr(b'\n', &content),
+            _ => None,
+        };
+        match (decompressed, whole_lines) {
+            (Ok(()), _) => documents_of(
                 source.kind,
                 &source.display,
                 &content,
@@ -260,21 +266,208 @@ where
                 options,
                 work,
             ),
-            Err(e) => SourceRead::skipped(
-                Diagnostic::new(
-                    source.display.as_str(),
-                    None,
-                    Problem::Undecompressable {
-                        format: source.compression.name(),
-                        reason: e.to_string(),
-                    },
-                ),
-                fingerprint,
-            ),
+            (Err(e), Some(last_newline)) => {
+                let lines = &content[..=last_newline];
+                let mut read = documents_of(
+                    source.kind,
+                    &source.display,
+                    lines,
+                    fingerprint,
+                    options,
+                    work,
+                );
+                if !read.skipped {
+                    let next_line = memchr::memchr_iter(b'\n', lines).count() + 1;
+                    read.problems.push(damaged(source, &e, Some(next_line)));
+                }
+                read
+            }
+            (Err(e), None) => SourceRead::skipped(damaged(source, &e, None), fingerprint),
         }
     };
     // Progress and the report count the bytes on disk.
     SourceRead { len, ..read }
+}
+
+/// Reads a JSON Lines `source` (compressed or not) in pieces of about `piece_bytes` of text, so
+/// that a file of any size is never held whole: each piece's documents go through `work` in
+/// parallel, then to `sink` in document order, with the bytes of the file read so far (for
+/// progress). The reading that comes back has no documents
+/// (they all went to `sink`), and the file's problems, notes, fingerprint and size. A sink
+/// error stops the reading and comes back as it is.
+///
+/// A file whose decompression fails before its first piece is skipped as
+/// [`read_source`] skips it; one that fails later keeps the records already read, and a problem
+/// says from which line on the rest was not read.
+pub fn read_jsonl_pieces<T, W, E>(
+    source: &SourceFile,
+    options: &InputOptions,
+    piece_bytes: usize,
+    work: &W,
+    sink: &mut dyn FnMut(Vec<T>, u64) -> Result<(), E>,
+) -> Result<SourceRead<()>, E>
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
+    use std::io::Read;
+    let display = source.display.as_str();
+    let mut reader = match read::open_for_reading(&source.path) {
+        Ok(file) => read::HashingReader::new(file),
+        Err(e) => return Ok(unreadable(source, &e)),
+    };
+    let read_so_far = reader.counter();
+    let mut decoder: Box<dyn Read + '_> = match source.compression {
+        Compression::None => Box::new(&mut reader),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(&mut reader)),
+        Compression::Zstd => match zstd::stream::read::Decoder::new(&mut reader) {
+            Ok(decoder) => Box::new(decoder),
+            Err(e) => return Ok(unreadable(source, &e)),
+        },
+    };
+    let mut jsonl = jsonl::JsonlReader::new(display, options);
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut first_piece = true;
+    let mut lines_read = false;
+    let mut failure: Option<std::io::Error> = None;
+    let mut at_end = false;
+    // While no newline ends the buffer: more than this is wanted.
+    let mut unfinished_line = 0;
+    loop {
+        // Fill the buffer to the piece size (or the end), then cut after its last newline.
+        let mut block = [0u8; 1 << 16];
+        // The first piece holds at least what a whole reading looks at for a binary file.
+        let wanted = if first_piece {
+            piece_bytes.max(BINARY_SNIFF_LEN)
+        } else {
+            piece_bytes.max(1)
+        }
+        .max(unfinished_line);
+        while failure.is_none() && !at_end && buffer.len() < wanted {
+            let room = (wanted - buffer.len()).min(block.len());
+            match decoder.read(&mut block[..room]) {
+                Ok(0) => {
+                    at_end = true;
+                    break;
+                }
+                Ok(n) => buffer.extend_from_slice(&block[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    failure = Some(e);
+                    at_end = true;
+                    break;
+                }
+            }
+        }
+        let cut = match memchr::memrchr(b'\n', &buffer) {
+            // After a decompression error, only the lines that ended before it are read.
+            _ if failure.is_some() => memchr::memrchr(b'\n', &buffer).map_or(0, |n| n + 1),
+            _ if at_end => buffer.len(),
+            Some(newline) => newline + 1,
+            // One line longer than a piece: read on until it ends.
+            None => {
+                unfinished_line = buffer.len() + 1;
+                continue;
+            }
+        };
+        unfinished_line = 0;
+        let done = at_end && cut == 0;
+        if first_piece && !buffer.is_empty() {
+            first_piece = false;
+            if let Some((encoding, _)) = decode::byte_order_mark(&buffer)
+                && encoding != TextEncoding::Utf8
+            {
+                let problem = Problem::JsonlNotUtf8 {
+                    encoding: encoding.name(),
+                };
+                drop(decoder);
+                return Ok(finish_skipped(
+                    reader,
+                    Diagnostic::new(display, None, problem),
+                ));
+            }
+            let head = &buffer[..buffer.len().min(BINARY_SNIFF_LEN)];
+            if let Some(nul_at) = head.iter().position(|&b| b == 0) {
+                drop(decoder);
+                let binary = binary_file(display, decode::Binary { nul_at });
+                return Ok(finish_skipped(reader, binary));
+            }
+            if buffer.starts_with(b"\xEF\xBB\xBF") {
+                buffer.drain(..3);
+                // Cut again, without the mark.
+                continue;
+            }
+        }
+        if done {
+            break;
+        }
+        if cut == 0 {
+            continue;
+        }
+        lines_read = true;
+        let docs = jsonl.piece(&buffer[..cut], work);
+        buffer.drain(..cut);
+        sink(docs, read_so_far.get())?;
+        if at_end {
+            break;
+        }
+    }
+    drop(decoder);
+    let line = jsonl.next_line();
+    let (mut problems, notes) = jsonl.finish();
+    let (fingerprint, len, read_failed) = reader.finish();
+    if let Some(e) = read_failed {
+        return Ok(unreadable(source, &e));
+    }
+    let mut skipped = false;
+    if let Some(e) = failure {
+        // No whole line before the damage: the file is passed over.
+        skipped = !lines_read;
+        if skipped {
+            problems.clear();
+        }
+        problems.push(damaged(source, &e, (!skipped).then_some(line)));
+    }
+    Ok(SourceRead {
+        docs: Vec::new(),
+        problems,
+        notes,
+        fingerprint: Some(fingerprint),
+        skipped,
+        len,
+    })
+}
+
+/// The problem for a compressed file whose decompression failed: passed over (no `line`), or
+/// read up to the line before `line`.
+fn damaged(source: &SourceFile, e: &std::io::Error, line: Option<usize>) -> Diagnostic {
+    let reason = match line {
+        None => e.to_string(),
+        Some(line) => format!("{e}; records from line {line} on were not read"),
+    };
+    let problem = Problem::Undecompressable {
+        format: source.compression.name(),
+        reason,
+    };
+    Diagnostic::new(source.display.as_str(), None, problem)
+}
+
+/// The reading of a file read to its end (for its fingerprint) and skipped as a whole.
+fn finish_skipped(reader: read::HashingReader, problem: Diagnostic) -> SourceRead<()> {
+    let (fingerprint, len, failed) = reader.finish();
+    match failed {
+        Some(e) => SourceRead::failed(Diagnostic::new(
+            problem.path.as_str(),
+            None,
+            Problem::Unreadable {
+                reason: io_reason(&e),
+            },
+        )),
+        None => SourceRead {
+            len,
+            ..SourceRead::skipped(problem, fingerprint)
+        },
+    }
 }
 
 /// The result for a file that could not be read.

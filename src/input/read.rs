@@ -42,12 +42,7 @@ pub(super) fn decompress_file(
     compression: super::Compression,
     content: &mut Vec<u8>,
 ) -> std::io::Result<(u64, u64, std::io::Result<()>)> {
-    let mut reader = HashingReader {
-        inner: open_for_reading(path)?,
-        hasher: xxhash_rust::xxh3::Xxh3::new(),
-        len: 0,
-        failed: None,
-    };
+    let mut reader = HashingReader::new(open_for_reading(path)?);
     let decompressed = compression.decompress_from(&mut reader, content);
     // What the decoder left (trailing bytes, or all of it after an error) still counts.
     let drained = std::io::copy(&mut reader, &mut std::io::sink());
@@ -60,11 +55,40 @@ pub(super) fn decompress_file(
 
 /// A reader that hashes what passes through it and remembers a read error of the file (as
 /// opposed to an error of the decoder reading from it).
-struct HashingReader {
+pub(super) struct HashingReader {
     inner: std::fs::File,
     hasher: xxhash_rust::xxh3::Xxh3,
     len: u64,
     failed: Option<std::io::Error>,
+    /// The bytes read so far, for whoever holds a clone while a decoder holds the reader.
+    counter: Option<std::rc::Rc<std::cell::Cell<u64>>>,
+}
+
+impl HashingReader {
+    pub(super) fn new(file: std::fs::File) -> Self {
+        HashingReader {
+            inner: file,
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
+            len: 0,
+            failed: None,
+            counter: None,
+        }
+    }
+
+    /// A counter of the bytes read, kept up to date as they are read.
+    pub(super) fn counter(&mut self) -> std::rc::Rc<std::cell::Cell<u64>> {
+        self.counter
+            .get_or_insert_with(|| std::rc::Rc::new(std::cell::Cell::new(self.len)))
+            .clone()
+    }
+
+    /// Reads what is left (a decoder may stop before the end), then gives the fingerprint and
+    /// length of everything read, and the file's read error if there was one.
+    pub(super) fn finish(mut self) -> (u64, u64, Option<std::io::Error>) {
+        let drained = std::io::copy(&mut self, &mut std::io::sink());
+        let failed = self.failed.take().or(drained.err());
+        (self.hasher.digest(), self.len, failed)
+    }
 }
 
 impl std::io::Read for HashingReader {
@@ -73,6 +97,9 @@ impl std::io::Read for HashingReader {
             Ok(n) => {
                 self.hasher.update(&buf[..n]);
                 self.len += n as u64;
+                if let Some(counter) = &self.counter {
+                    counter.set(self.len);
+                }
                 Ok(n)
             }
             Err(e) => {

@@ -5,7 +5,7 @@
 use super::spill::{Documents, Holder, MemoryPlan};
 use crate::config::ScanConfig;
 use crate::diagnostic::Diagnostic;
-use crate::input::{self, Compression, SourceFile};
+use crate::input::{self, Compression, SourceFile, SourceKind};
 use crate::outcome::{DocumentInfo, DocumentRepeats, RepeatedParagraphs};
 use crate::parallel::DOCUMENTS_PER_TASK;
 use crate::pipeline::boilerplate;
@@ -232,17 +232,32 @@ pub(super) fn hash_sources(
     let mut start = 0;
     while start < sources.len() {
         let end = batch_end(sources, start, plan.batch_bytes);
-        let first_doc = found.infos.len() as u32;
-        let mut hashed = hash_batch(
-            &mut sources[start..end],
-            start,
-            config,
-            minhasher,
-            progress,
-            &mut found,
-        );
-        found.paragraphs.take_from(&mut hashed, first_doc, work)?;
-        holder.add(hashed, plan, work)?;
+        if end == start + 1 && is_large(&sources[start], plan) {
+            let source = &mut sources[start];
+            hash_in_pieces(
+                source,
+                start,
+                config,
+                minhasher,
+                plan,
+                work,
+                progress,
+                &mut found,
+                &mut holder,
+            )?;
+        } else {
+            let first_doc = found.infos.len() as u32;
+            let mut hashed = hash_batch(
+                &mut sources[start..end],
+                start,
+                config,
+                minhasher,
+                progress,
+                &mut found,
+            );
+            found.paragraphs.take_from(&mut hashed, first_doc, work)?;
+            holder.add(hashed, plan, work)?;
+        }
         start = end;
     }
     progress.finish();
@@ -250,21 +265,95 @@ pub(super) fn hash_sources(
     Ok(found)
 }
 
+/// A JSON Lines source whose text would not fit one batch: read in pieces.
+fn is_large(source: &SourceFile, plan: &MemoryPlan) -> bool {
+    source.kind == SourceKind::Jsonl && estimated_text(source) > plan.batch_bytes
+}
+
+/// The text a source is expected to hold: its size, four times that compressed.
+fn estimated_text(source: &SourceFile) -> u64 {
+    let factor = if source.compression == Compression::None {
+        1
+    } else {
+        4
+    };
+    source.len.max(4096) * factor
+}
+
+/// Hashes a large JSON Lines source piece by piece (each about a batch of text), each piece's
+/// documents handed to the holder before the next is read.
+#[allow(clippy::too_many_arguments)]
+fn hash_in_pieces(
+    source: &mut SourceFile,
+    source_index: usize,
+    config: &ScanConfig,
+    minhasher: &MinHasher,
+    plan: &MemoryPlan,
+    work: &LazyWorkDir,
+    progress: &dyn Progress,
+    found: &mut HashedSources,
+    holder: &mut Holder,
+) -> std::io::Result<()> {
+    let hash = |doc: input::Document<'_>| {
+        let hashed = hash_document(doc.text, config, minhasher);
+        (doc.line, doc.id.cloned(), doc.keep_value.cloned(), hashed)
+    };
+    let display = source.display.clone();
+    let mut reported = 0;
+    let mut sink = |docs: Vec<Hashed>, read_so_far: u64| -> std::io::Result<()> {
+        progress.advance(read_so_far.saturating_sub(reported));
+        reported = reported.max(read_so_far);
+        let first_doc = found.infos.len() as u32;
+        let mut hashed = Vec::with_capacity(docs.len());
+        for (line, id, keep_value, doc) in docs {
+            let info = DocumentInfo {
+                source: source_index,
+                path: display.clone(),
+                line,
+                id,
+                tokens: doc.tokens,
+                paragraphs: doc.paragraphs,
+                keep_value,
+            };
+            if doc.tokens == 0 {
+                found.empty.push(info);
+            } else {
+                found.infos.push(info);
+                hashed.push(doc);
+            }
+        }
+        found.paragraphs.take_from(&mut hashed, first_doc, work)?;
+        holder.add(hashed, plan, work)
+    };
+    let piece_bytes = plan.batch_bytes as usize;
+    let read = input::read_jsonl_pieces(source, &config.input, piece_bytes, &hash, &mut sink)?;
+    progress.advance(read.len.saturating_sub(reported));
+    source.len = read.len;
+    found.problems.extend(read.problems);
+    found.notes.extend(read.notes);
+    found.fingerprints.push(read.fingerprint);
+    found.skipped.push(read.skipped);
+    Ok(())
+}
+
+/// A document's JSONL line, id and `--keep-by` value, and its hashes.
+type Hashed = (Option<usize>, Option<Value>, Option<Value>, HashedDocument);
+
 /// End of the batch of sources that starts at `start`: sources until their estimated text
 /// reaches `batch_bytes` (at least one).
-fn batch_end(sources: &[SourceFile], start: usize, batch_bytes: u64) -> usize {
+fn batch_end(sources: &mut [SourceFile], start: usize, batch_bytes: u64) -> usize {
     let mut bytes = 0u64;
     let mut end = start;
     while end < sources.len() && (end == start || bytes < batch_bytes) {
-        let source = &sources[end];
-        // Compressed text is about a quarter of its text.
-        let factor = if source.compression == Compression::None {
-            1
-        } else {
-            4
-        };
-        // A file whose size is not known yet counts as a small one.
-        bytes += source.len.max(4096) * factor;
+        let source = &mut sources[end];
+        // The walk may not have asked for sizes. A file of records can hold a whole corpus, so
+        // its size is asked now; a text file is one document, counted as a small one.
+        if source.len == 0
+            && (source.kind == SourceKind::Jsonl || source.compression != Compression::None)
+        {
+            source.len = std::fs::metadata(&source.path).map_or(0, |m| m.len());
+        }
+        bytes += estimated_text(source);
         end += 1;
     }
     end
@@ -284,8 +373,6 @@ fn hash_batch(
     /// per document, its record and hashes, split into those with tokens and the empty ones.
     /// Gathered per run rather than per source, so that the serial loop below moves a few
     /// thousand vectors, not a few for every file.
-    /// A document's JSONL line and id, and its hashes.
-    type Hashed = (Option<usize>, Option<Value>, Option<Value>, HashedDocument);
     #[derive(Default)]
     struct RunDocuments {
         reads: Vec<input::SourceRead<Hashed>>,

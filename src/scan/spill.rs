@@ -38,15 +38,16 @@ pub(crate) struct MemoryPlan {
 }
 
 impl MemoryPlan {
-    /// The plan for `budget` bytes and `bands` bands: half for the documents held, an eighth
-    /// for the batch being read, a quarter for the band sorts once documents spill, an eighth
-    /// for the paragraph occurrences.
+    /// The plan for `budget` bytes and `bands` bands: 40% for the documents held, a sixteenth
+    /// of text per batch being read (its texts, hashes and records take about three and a half
+    /// times that), a fifth for the band sorts once documents spill, a tenth for the paragraph
+    /// occurrences.
     pub(crate) fn new(budget: u64, bands: usize) -> Self {
         MemoryPlan {
-            hold: budget / 2,
-            batch_bytes: (budget / 8).max(1),
-            band_buffer: (budget / 4 / bands.max(1) as u64) as usize,
-            paragraph_buffer: (budget / 8) as usize,
+            hold: budget / 5 * 2,
+            batch_bytes: (budget / 16).max(1),
+            band_buffer: (budget / 5 / bands.max(1) as u64) as usize,
+            paragraph_buffer: (budget / 10) as usize,
         }
     }
 }

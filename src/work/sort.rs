@@ -337,9 +337,7 @@ mod tests {
         sorter.extend(records.iter().copied(), &work).unwrap();
         let runs = sorter.runs();
         let mut out = Vec::new();
-        sorter
-            .for_each_sorted(&work, |r| out.push(r))
-            .unwrap();
+        sorter.for_each_sorted(&work, |r| out.push(r)).unwrap();
         (out, runs)
     }
 
@@ -355,9 +353,7 @@ mod tests {
         // 10,000 records in runs of 100: more than one merge level.
         assert!(sorter.runs() > MAX_FAN_IN);
         let mut out = Vec::new();
-        sorter
-            .for_each_sorted(&work, |r| out.push(r))
-            .unwrap();
+        sorter.for_each_sorted(&work, |r| out.push(r)).unwrap();
         let mut expected = records;
         expected.sort_unstable();
         assert_eq!(out, expected);
