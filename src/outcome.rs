@@ -34,6 +34,180 @@ impl DocumentInfo {
     }
 }
 
+/// The documents of a scan in document order, stored compactly: 24 bytes each, plus 8 and the
+/// JSON text of each id (and of each `--keep-by` value when there is one), with the paths
+/// shared by the documents of one file. [`DocumentTable::get`] gives one as a
+/// [`DocumentInfo`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocumentTable {
+    records: Vec<DocumentRecord>,
+    /// Each source file's path, as displayed.
+    paths: Vec<std::sync::Arc<str>>,
+    ids: ValueColumn,
+    keep_values: ValueColumn,
+}
+
+/// What a document costs in the table besides its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DocumentRecord {
+    source: u32,
+    tokens: u32,
+    paragraphs: u32,
+    /// 1-based line of a JSONL record, 0 for a text file.
+    line: u64,
+}
+
+/// Optional JSON values, one per document, as their JSON text one after another. While every
+/// value so far is absent, nothing but their count is kept.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct ValueColumn {
+    text: Vec<u8>,
+    /// End of each document's text in `text` (an absent value has none: start == end).
+    ends: Vec<u64>,
+    absent_before: usize,
+}
+
+impl ValueColumn {
+    fn push(&mut self, value: Option<&Value>) {
+        match value {
+            None if self.ends.is_empty() => self.absent_before += 1,
+            None => self.ends.push(self.text.len() as u64),
+            Some(value) => {
+                if self.ends.is_empty() {
+                    self.ends.resize(self.absent_before, 0);
+                }
+                // Writing a Value into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut self.text, value);
+                self.ends.push(self.text.len() as u64);
+            }
+        }
+    }
+
+    fn get(&self, doc: usize) -> Option<Value> {
+        let end = *self.ends.get(doc)? as usize;
+        let start = if doc == 0 {
+            0
+        } else {
+            self.ends[doc - 1] as usize
+        };
+        if start == end {
+            return None;
+        }
+        serde_json::from_slice(&self.text[start..end]).ok()
+    }
+}
+
+impl DocumentTable {
+    /// A table for the documents of files shown as `paths` (in source order).
+    pub fn new<'a>(paths: impl IntoIterator<Item = &'a str>) -> Self {
+        DocumentTable {
+            paths: paths.into_iter().map(std::sync::Arc::from).collect(),
+            ..DocumentTable::default()
+        }
+    }
+
+    /// Adds the next document.
+    pub fn push(&mut self, document: NewDocument<'_>) {
+        self.records.push(DocumentRecord {
+            source: document.source as u32,
+            tokens: u32::try_from(document.tokens).unwrap_or(u32::MAX),
+            paragraphs: u32::try_from(document.paragraphs).unwrap_or(u32::MAX),
+            line: document.line.map_or(0, |l| l as u64),
+        });
+        self.ids.push(document.id);
+        self.keep_values.push(document.keep_value);
+    }
+
+    /// Adds the next document as `info` says (its path is the table's for its file).
+    pub fn push_info(&mut self, info: &DocumentInfo) {
+        self.push(NewDocument {
+            source: info.source,
+            line: info.line,
+            id: info.id.as_ref(),
+            tokens: info.tokens,
+            paragraphs: info.paragraphs,
+            keep_value: info.keep_value.as_ref(),
+        });
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Document `doc`.
+    pub fn get(&self, doc: usize) -> DocumentInfo {
+        let r = &self.records[doc];
+        DocumentInfo {
+            source: r.source as usize,
+            path: self.paths[r.source as usize].to_string(),
+            line: (r.line > 0).then_some(r.line as usize),
+            id: self.ids.get(doc),
+            tokens: r.tokens as usize,
+            paragraphs: r.paragraphs as usize,
+            keep_value: self.keep_values.get(doc),
+        }
+    }
+
+    /// Every document, in order.
+    pub fn iter(&self) -> impl Iterator<Item = DocumentInfo> + '_ {
+        (0..self.len()).map(|doc| self.get(doc))
+    }
+
+    /// Index of document `doc`'s file in [`ScanOutcome::sources`].
+    pub fn source(&self, doc: usize) -> usize {
+        self.records[doc].source as usize
+    }
+
+    /// Document `doc`'s JSONL line.
+    pub fn line(&self, doc: usize) -> Option<usize> {
+        let line = self.records[doc].line;
+        (line > 0).then_some(line as usize)
+    }
+
+    /// Document `doc`'s number of normalized tokens.
+    pub fn tokens(&self, doc: usize) -> usize {
+        self.records[doc].tokens as usize
+    }
+
+    /// `path` or `path:line` of document `doc`.
+    pub fn label(&self, doc: usize) -> String {
+        let r = &self.records[doc];
+        location(&self.paths[r.source as usize], self.line(doc))
+    }
+
+    /// Bytes the table holds.
+    pub fn held_bytes(&self) -> usize {
+        self.records.capacity() * std::mem::size_of::<DocumentRecord>()
+            + self.ids.text.capacity()
+            + self.ids.ends.capacity() * 8
+            + self.keep_values.text.capacity()
+            + self.keep_values.ends.capacity() * 8
+    }
+}
+
+/// A document being added to a [`DocumentTable`].
+#[derive(Debug, Clone, Copy)]
+pub struct NewDocument<'a> {
+    /// Index of its file.
+    pub source: usize,
+    /// 1-based line of a JSONL record.
+    pub line: Option<usize>,
+    /// Id of a JSONL record.
+    pub id: Option<&'a Value>,
+    /// Number of normalized tokens.
+    pub tokens: usize,
+    /// Number of paragraphs.
+    pub paragraphs: usize,
+    /// The `--keep-by` field's value.
+    pub keep_value: Option<&'a Value>,
+}
+
 /// A member of a cluster.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
@@ -137,7 +311,7 @@ pub struct ScanOutcome {
     /// The input files, in path order.
     pub sources: Vec<SourceFile>,
     /// Compared documents in path order; clusters refer to them by index.
-    pub documents: Vec<DocumentInfo>,
+    pub documents: DocumentTable,
     /// Documents skipped for having no words.
     pub empty_documents: Vec<DocumentInfo>,
     /// Clusters, largest first, then by representative path.
@@ -210,5 +384,47 @@ impl PassedOver {
         let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
         counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_table_gives_back_every_document_as_it_was_added() {
+        let mut table = DocumentTable::new(["a.txt", "b.jsonl"]);
+        let ids = [
+            None,
+            Some(json!("r1")),
+            Some(json!(7)),
+            Some(json!({"shard": 3, "row": [1, 2]})),
+            None,
+        ];
+        // The --keep-by values start absent and appear later.
+        let keep = [None, None, None, Some(json!(2.5)), None];
+        let documents: Vec<DocumentInfo> = (0..5)
+            .map(|n| DocumentInfo {
+                source: usize::from(n > 0),
+                path: ["a.txt", "b.jsonl"][usize::from(n > 0)].into(),
+                line: (n > 0).then_some(n * 10),
+                id: ids[n].clone(),
+                tokens: 100 + n,
+                paragraphs: n,
+                keep_value: keep[n].clone(),
+            })
+            .collect();
+        for d in &documents {
+            table.push_info(d);
+        }
+        assert_eq!(table.len(), 5);
+        for (n, d) in documents.iter().enumerate() {
+            assert_eq!(&table.get(n), d);
+            assert_eq!(table.label(n), d.label());
+            assert_eq!((table.source(n), table.line(n)), (d.source, d.line));
+            assert_eq!(table.tokens(n), d.tokens);
+        }
+        assert_eq!(table.iter().collect::<Vec<_>>(), documents);
     }
 }

@@ -395,7 +395,7 @@ impl Rescue {
         results: &[SourceResult],
     ) -> Option<Self> {
         let failed: HashSet<usize> = (0..results.len()).filter(|&i| results[i].failed).collect();
-        let source_of = |doc: u32| outcome.documents[doc as usize].source;
+        let source_of = |doc: u32| outcome.documents.source(doc as usize);
         let rescued: HashMap<u32, u32> = dropped_for
             .iter()
             .filter(|(_, (kept, _))| failed.contains(&source_of(*kept)))
@@ -433,11 +433,11 @@ impl Rescue {
     ) {
         for (&source, mut result) in self.again.iter().zip(redone) {
             for (&doc, &kept) in &self.rescued {
-                if outcome.documents[doc as usize].source == source {
-                    let of = outcome.documents[kept as usize].label();
+                if outcome.documents.source(doc as usize) == source {
+                    let of = outcome.documents.label(kept as usize);
                     result.problems.push(Diagnostic::new(
                         outcome.sources[source].display.as_str(),
-                        outcome.documents[doc as usize].line,
+                        outcome.documents.line(doc as usize),
                         Problem::WrittenDespiteDuplicate { of },
                     ));
                 }

@@ -129,12 +129,12 @@ impl PassTwo<'_> {
 
     fn dropped(&self, doc: u32) -> Option<DroppedDuplicate> {
         let &(kept, similarity) = self.dropped_for.get(&doc)?;
-        let info = &self.outcome.documents[doc as usize];
+        let info = &self.outcome.documents.get(doc as usize);
         Some(DroppedDuplicate {
             path: info.path.clone(),
             id: info.id.clone(),
             line: info.line,
-            duplicate_of: self.outcome.documents[kept as usize].label(),
+            duplicate_of: self.outcome.documents.label(kept as usize),
             similarity: round4(similarity),
         })
     }
@@ -253,11 +253,11 @@ impl PassTwo<'_> {
 
     /// A change record for `doc` of source `index`.
     fn change(&self, index: usize, doc: Option<u32>, removed: Vec<Removed>) -> DocumentChanges {
-        let info = doc.map(|d| &self.outcome.documents[d as usize]);
+        let info = doc.map(|d| self.outcome.documents.get(d as usize));
         DocumentChanges {
             path: self.outcome.sources[index].display.clone(),
-            id: info.and_then(|i| i.id.clone()),
-            line: info.and_then(|i| i.line),
+            line: info.as_ref().and_then(|i| i.line),
+            id: info.and_then(|i| i.id),
             output: self.destinations[index].to_string_lossy().into_owned(),
             removed,
         }

@@ -39,8 +39,8 @@ pub fn write_pairs(
     }
     for pair in &outcome.pairs {
         let (a, b) = (
-            &outcome.documents[pair.a as usize],
-            &outcome.documents[pair.b as usize],
+            &outcome.documents.get(pair.a as usize),
+            &outcome.documents.get(pair.b as usize),
         );
         let similarity = round4(pair.similarity);
         match format {
@@ -95,7 +95,7 @@ pub fn write_left_out(
         .collect();
     docs.sort_unstable();
     for doc in docs {
-        out.write_all(outcome.documents[doc as usize].label().as_bytes())?;
+        out.write_all(outcome.documents.label(doc as usize).as_bytes())?;
         out.write_all(if nul { b"\0" } else { b"\n" })?;
     }
     Ok(())

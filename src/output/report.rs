@@ -290,7 +290,7 @@ fn cluster_reports(outcome: &ScanOutcome, threshold: f64) -> Vec<ClusterReport> 
                     .members
                     .iter()
                     .map(|m| {
-                        let doc = &outcome.documents[m.doc as usize];
+                        let doc = &outcome.documents.get(m.doc as usize);
                         MemberReport {
                             path: doc.path.clone(),
                             id: doc.id.clone(),
@@ -314,7 +314,7 @@ fn repeat_reports(outcome: &ScanOutcome) -> Vec<RepeatReport> {
         .repeats
         .par_iter()
         .map(|r| {
-            let doc = &outcome.documents[r.doc as usize];
+            let doc = &outcome.documents.get(r.doc as usize);
             RepeatReport {
                 path: doc.path.clone(),
                 id: doc.id.clone(),
@@ -348,7 +348,7 @@ fn boilerplate_reports(outcome: &ScanOutcome) -> Vec<BoilerplateReport> {
                 .documents
                 .iter()
                 .take(BOILERPLATE_EXAMPLES)
-                .map(|&(d, _)| outcome.documents[d as usize].label())
+                .map(|&(d, _)| outcome.documents.label(d as usize))
                 .collect(),
         })
         .collect()

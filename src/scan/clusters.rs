@@ -6,7 +6,7 @@
 use super::hashing::HashedDocument;
 use crate::config::ScanConfig;
 use crate::input::SourceFile;
-use crate::outcome::{Cluster, DocumentInfo, Member};
+use crate::outcome::{Cluster, DocumentInfo, DocumentTable, Member};
 use crate::parallel::DOCUMENTS_PER_TASK;
 use crate::pipeline::boilerplate::FAMILY_SIMILARITY;
 use crate::pipeline::cluster::{self, SimilarPair};
@@ -68,14 +68,13 @@ impl DocumentSets for MemorySets<'_> {
 pub(crate) fn choose_kept(
     clusters: &mut [Cluster],
     sets: &dyn DocumentSets,
-    infos: &[DocumentInfo],
+    infos: &DocumentTable,
     sources: &[SourceFile],
     config: &ScanConfig,
 ) {
     use crate::pipeline::keep::{self, Candidate, Keep};
-    let candidate = |doc: u32| {
-        let info = &infos[doc as usize];
-        let modified = if config.keep == Keep::Newest {
+    fn candidate<'a>(info: &'a DocumentInfo, sources: &[SourceFile], keep: &Keep) -> Candidate<'a> {
+        let modified = if *keep == Keep::Newest {
             std::fs::metadata(&sources[info.source].path)
                 .and_then(|m| m.modified())
                 .ok()
@@ -89,13 +88,19 @@ pub(crate) fn choose_kept(
             modified,
             value: info.keep_value.as_ref(),
         }
-    };
+    }
     clusters.par_iter_mut().for_each(|c| {
         // Members in path order, so that a tie under the rule keeps the first.
+        let member_infos: Vec<DocumentInfo> = c
+            .members
+            .iter()
+            .map(|m| infos.get(m.doc as usize))
+            .collect();
         let mut members: Vec<(u32, Candidate<'_>)> = c
             .members
             .iter()
-            .map(|m| (m.doc, candidate(m.doc)))
+            .zip(&member_infos)
+            .map(|(m, info)| (m.doc, candidate(info, sources, &config.keep)))
             .collect();
         members.sort_unstable_by_key(|&(doc, _)| doc);
         let kept = members

@@ -6,7 +6,7 @@ use super::spill::{Documents, Holder, MemoryPlan};
 use crate::config::ScanConfig;
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Compression, SourceFile, SourceKind};
-use crate::outcome::{DocumentInfo, DocumentRepeats, RepeatedParagraphs};
+use crate::outcome::{DocumentInfo, DocumentRepeats, DocumentTable, RepeatedParagraphs};
 use crate::parallel::DOCUMENTS_PER_TASK;
 use crate::pipeline::boilerplate;
 use crate::pipeline::lsh::Banding;
@@ -145,7 +145,7 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
 
 /// What the first pass over the sources gave.
 pub(super) struct HashedSources {
-    pub(super) infos: Vec<DocumentInfo>,
+    pub(super) infos: DocumentTable,
     pub(super) documents: Documents,
     pub(super) paragraphs: ParagraphData,
     pub(super) empty: Vec<DocumentInfo>,
@@ -219,7 +219,7 @@ pub(super) fn hash_sources(
 ) -> std::io::Result<HashedSources> {
     progress.start(Stage::Hashing, sources.iter().map(|s| s.len).sum());
     let mut found = HashedSources {
-        infos: Vec::new(),
+        infos: DocumentTable::new(sources.iter().map(|s| s.display.as_str())),
         documents: Documents::Memory(Vec::new()),
         paragraphs: ParagraphData::new(plan),
         empty: Vec::new(),
@@ -308,7 +308,7 @@ fn hash_in_pieces(
         for (line, id, keep_value, doc) in docs {
             let info = DocumentInfo {
                 source: source_index,
-                path: display.clone(),
+                path: String::new(),
                 line,
                 id,
                 tokens: doc.tokens,
@@ -316,9 +316,12 @@ fn hash_in_pieces(
                 keep_value,
             };
             if doc.tokens == 0 {
-                found.empty.push(info);
+                found.empty.push(DocumentInfo {
+                    path: display.clone(),
+                    ..info
+                });
             } else {
-                found.infos.push(info);
+                found.infos.push_info(&info);
                 hashed.push(doc);
             }
         }
@@ -401,7 +404,8 @@ fn hash_batch(
                 for (line, id, keep_value, doc) in docs {
                     let info = DocumentInfo {
                         source: source_index,
-                        path: source.display.clone(),
+                        // The table knows every file's path: only an empty document needs one.
+                        path: String::new(),
                         line,
                         id,
                         tokens: doc.tokens,
@@ -409,7 +413,10 @@ fn hash_batch(
                         keep_value,
                     };
                     if doc.tokens == 0 {
-                        found.empty.push(info);
+                        found.empty.push(DocumentInfo {
+                            path: source.display.clone(),
+                            ..info
+                        });
                     } else {
                         found.infos.push(info);
                         found.hashed.push(doc);
@@ -423,7 +430,6 @@ fn hash_batch(
 
     let documents = per_run.iter().map(|r| r.infos.len()).sum();
     let mut hashed = Vec::with_capacity(documents);
-    found.infos.reserve(documents);
     let mut sources = sources.iter_mut();
     for run in per_run {
         // The run's readings lead the zip: it asks its first iterator first, and a source taken
@@ -436,7 +442,9 @@ fn hash_batch(
             found.fingerprints.push(read.fingerprint);
             found.skipped.push(read.skipped);
         }
-        found.infos.extend(run.infos);
+        for info in &run.infos {
+            found.infos.push_info(info);
+        }
         hashed.extend(run.hashed);
         found.empty.extend(run.empty);
     }

@@ -25,7 +25,7 @@ use crate::diagnostic::{self, AfterChange, Diagnostic, Problem};
 use crate::error::{Error, Result};
 use crate::input::{self, InputOptions, SourceFile};
 use crate::outcome::{
-    BoilerplateParagraph, DocumentInfo, PassedOver, ScanOutcome, ScanStats, WorkUsed,
+    BoilerplateParagraph, DocumentTable, PassedOver, ScanOutcome, ScanStats, WorkUsed,
 };
 use crate::parallel::DOCUMENTS_PER_TASK;
 use crate::pipeline::boilerplate;
@@ -140,7 +140,7 @@ pub fn scan(
                 .candidate_pairs(infos.len(), &work, &|n| progress.advance(n))
                 .map_err(work_failed)?;
             progress.finish();
-            let tokens: Vec<usize> = infos.iter().map(|i| i.tokens).collect();
+            let tokens: Vec<usize> = (0..infos.len()).map(|d| infos.tokens(d)).collect();
             let sets = SpilledSets::new(&spilled.store, config.verify);
             let mut clustering = cluster_candidates(&candidates, &sets, &tokens, config, progress);
             choose_kept(&mut clustering.clusters, &sets, &infos, &sources, config);
@@ -226,7 +226,7 @@ pub fn scan(
 fn paragraph_texts(
     sources: &[SourceFile],
     fingerprints: &[Option<u64>],
-    infos: &[DocumentInfo],
+    infos: &DocumentTable,
     wanted: &[(u32, u32)],
     config: &ScanConfig,
 ) -> (Vec<Option<String>>, Vec<Diagnostic>) {
@@ -234,11 +234,11 @@ fn paragraph_texts(
     type ByLine = HashMap<Option<usize>, Vec<usize>>;
     let mut by_source: BTreeMap<usize, ByLine> = BTreeMap::new();
     for (n, &(doc, _)) in wanted.iter().enumerate() {
-        let info = &infos[doc as usize];
+        let doc = doc as usize;
         by_source
-            .entry(info.source)
+            .entry(infos.source(doc))
             .or_default()
-            .entry(info.line)
+            .entry(infos.line(doc))
             .or_default()
             .push(n);
     }
