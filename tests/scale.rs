@@ -227,7 +227,12 @@ fn a_kept_work_folder_holds_the_documented_files_and_is_named() {
         stderr.contains(&format!("work folder kept: {}", kept[0].display())),
         "{stderr}"
     );
-    for file in ["shingles.bin", "shingles.idx", "signatures.bin"] {
+    for file in [
+        "shingles.bin",
+        "shingles.idx",
+        "signatures.bin",
+        "zones.bin",
+    ] {
         assert!(kept[0].join(file).is_file(), "{file}");
     }
     // shingles.idx: one u64 start per document and the end; signatures: 128 u32 each.

@@ -97,6 +97,52 @@ impl Zones {
         })
     }
 
+    /// Appends the zones to `out` in their spilled form: the paragraph count (u32), the head's
+    /// and the tail's lengths (u8 each), the two short masks (u32 each), then the keys (u64
+    /// each), little-endian.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.paragraphs.to_le_bytes());
+        out.push(self.head.len() as u8);
+        out.push(self.tail.len() as u8);
+        out.extend_from_slice(&self.head_short.to_le_bytes());
+        out.extend_from_slice(&self.tail_short.to_le_bytes());
+        for key in self.head.iter().chain(self.tail.iter()) {
+            out.extend_from_slice(&key.to_le_bytes());
+        }
+    }
+
+    /// Reads zones [`Zones::encode`] wrote at the start of `bytes`, and the bytes they took
+    /// (`None` when `bytes` is too short).
+    pub fn decode(bytes: &[u8]) -> Option<(Zones, usize)> {
+        let u32_at = |at: usize| -> Option<u32> {
+            Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+        };
+        let paragraphs = u32_at(0)?;
+        let (head_len, tail_len) = (usize::from(*bytes.get(4)?), usize::from(*bytes.get(5)?));
+        let (head_short, tail_short) = (u32_at(6)?, u32_at(10)?);
+        let keys_at = 14;
+        let end = keys_at + 8 * (head_len + tail_len);
+        let mut keys = bytes
+            .get(keys_at..end)?
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")));
+        let head = keys.by_ref().take(head_len).collect();
+        let tail = keys.collect();
+        let zones = Zones {
+            paragraphs,
+            head,
+            tail,
+            head_short,
+            tail_short,
+        };
+        Some((zones, end))
+    }
+
+    /// Bytes the zones hold in memory.
+    pub fn held_bytes(&self) -> usize {
+        std::mem::size_of::<Zones>() + 8 * (self.head.len() + self.tail.len())
+    }
+
     /// The paragraphs in a boilerplate zone, given which keys are candidates: `(key, paragraph
     /// index)` of each candidate there, in document order, each once.
     pub fn counted(&self, is_candidate: impl Fn(u64) -> bool) -> Vec<(u64, u32)> {
@@ -188,28 +234,41 @@ pub fn find_in_zones(
 /// occurrences in the documents' boilerplate zones (`zones`: document, its ends) are in
 /// `min_docs` families, as [`find`] orders them, each with those occurrences. Returns it and the
 /// candidates' keys, sorted (what [`Zones::counted`] needs to find the same zones again).
+#[cfg(test)]
 pub fn in_zones(
     candidates: Vec<Boilerplate>,
     zones: &[(u32, Zones)],
     family_of: &[u32],
     min_docs: usize,
 ) -> (Vec<Boilerplate>, Vec<u64>) {
+    let keys = candidate_keys(candidates);
+    let counted = counted_in_zones(zones, &keys);
+    (find(counted, family_of, min_docs), keys)
+}
+
+/// The keys of the boilerplate candidates, sorted.
+pub fn candidate_keys(candidates: Vec<Boilerplate>) -> Vec<u64> {
+    let mut keys: Vec<u64> = candidates.into_iter().map(|b| b.key).collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// The occurrences `(key, document, paragraph)` of the candidates (`keys`, sorted) inside the
+/// boilerplate zones of `zones`' documents: what [`find`] then judges, from all documents.
+pub fn counted_in_zones(zones: &[(u32, Zones)], keys: &[u64]) -> Vec<(u64, u32, u32)> {
     use rayon::prelude::*;
-    let mut candidates: Vec<u64> = candidates.into_iter().map(|b| b.key).collect();
-    candidates.sort_unstable();
-    if candidates.is_empty() {
-        return (Vec::new(), candidates);
+    if keys.is_empty() {
+        return Vec::new();
     }
-    let is_candidate = |k: u64| candidates.binary_search(&k).is_ok();
-    let counted: Vec<(u64, u32, u32)> = zones
+    let is_candidate = |k: u64| keys.binary_search(&k).is_ok();
+    zones
         .par_iter()
         .flat_map_iter(|(doc, z)| {
             z.counted(is_candidate)
                 .into_iter()
                 .map(move |(key, p)| (key, *doc, p))
         })
-        .collect();
-    (find(counted, family_of, min_docs), candidates)
+        .collect()
 }
 
 /// Finds the boilerplate among `occurrences` (paragraph key, document, paragraph index):

@@ -137,7 +137,7 @@ pub fn candidate_pairs_of<'a>(
             parts.push(entries);
         }
     }
-    let pairs: Vec<Vec<u64>> = by_band
+    let pairs: Vec<u64> = by_band
         .into_par_iter()
         .with_max_len(1)
         .map(|parts| {
@@ -155,22 +155,35 @@ pub fn candidate_pairs_of<'a>(
             progress(1);
             pairs
         })
-        .collect();
-    merge_band_pairs(pairs)
+        .reduce(Vec::new, union_of_sorted);
+    unpack_pairs(pairs)
 }
 
-/// The candidate pairs of every band (each band's packed pairs sorted and deduplicated) as one
-/// sorted, deduplicated list.
-pub fn merge_band_pairs(bands: Vec<Vec<u64>>) -> Vec<Pair> {
-    let mut pairs = bands
-        .into_iter()
-        .reduce(|mut a, b| {
-            a.extend_from_slice(&b);
-            a
-        })
-        .unwrap_or_default();
-    pairs.par_sort_unstable();
-    pairs.dedup();
+/// The union of two sorted, deduplicated lists of packed pairs, sorted and deduplicated. Bands
+/// are merged this way two at a time as they finish, so that the pairs most bands share (those
+/// of close copies) are held once, not once per band.
+pub fn union_of_sorted(a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
+    if a.is_empty() {
+        return b;
+    }
+    if b.is_empty() {
+        return a;
+    }
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        out.push(x.min(y));
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Packed pairs as `(lower, higher)` document pairs.
+pub fn unpack_pairs(pairs: Vec<u64>) -> Vec<Pair> {
     pairs
         .into_iter()
         .map(|p| ((p >> 32) as u32, p as u32))
@@ -225,7 +238,7 @@ impl BandBuckets {
         self.bucket.clear();
     }
 
-    /// The band's packed pairs, sorted and deduplicated (for [`merge_band_pairs`]).
+    /// The band's packed pairs, sorted and deduplicated (for [`union_of_sorted`]).
     pub fn finish(mut self) -> Vec<u64> {
         self.close_bucket();
         self.pairs.sort_unstable();
@@ -370,8 +383,9 @@ mod tests {
                 }
                 buckets.finish()
             })
-            .collect();
-        merge_band_pairs(bands)
+            .reduce(union_of_sorted)
+            .unwrap_or_default();
+        unpack_pairs(bands)
     }
 
     proptest::proptest! {

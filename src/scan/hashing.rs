@@ -2,7 +2,7 @@
 //! signed, in parallel, batch by batch of sources so that what is held stays within the memory
 //! plan ([`super::spill`] takes the documents to disk when it does not).
 
-use super::spill::{Documents, Holder, MemoryPlan};
+use super::spill::{Documents, Holder, MemoryPlan, ZoneList};
 use crate::config::ScanConfig;
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Compression, SourceFile, SourceKind};
@@ -162,7 +162,7 @@ pub(super) struct ParagraphData {
     /// the work folder past its share of the plan).
     pub(super) occurrences: Sorter<(u64, u32, u32)>,
     /// The boilerplate zones of the documents that have them.
-    pub(super) zones: Vec<(u32, boilerplate::Zones)>,
+    pub(super) zones: ZoneList,
     /// Repeated paragraphs, per document that has them.
     pub(super) repeats: Vec<DocumentRepeats>,
     /// Paragraphs in all.
@@ -173,7 +173,7 @@ impl ParagraphData {
     fn new(plan: &MemoryPlan) -> Self {
         ParagraphData {
             occurrences: Sorter::new(plan.paragraph_buffer, "paragraphs/occurrences"),
-            zones: Vec::new(),
+            zones: ZoneList::new(plan.zones),
             repeats: Vec::new(),
             paragraphs: 0,
         }
@@ -192,7 +192,7 @@ impl ParagraphData {
                 self.occurrences.push((key, doc, p), work)?;
             }
             if let Some(zones) = h.zones.take() {
-                self.zones.push((doc, zones));
+                self.zones.push(doc, zones, work)?;
             }
             if !h.repeats.is_empty() {
                 self.repeats.push(DocumentRepeats {

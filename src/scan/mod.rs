@@ -164,13 +164,19 @@ pub fn scan(
     occurrences
         .for_each_sorted(&work, |(key, doc, p)| candidates.push(key, doc, p))
         .map_err(work_failed)?;
-    let (found, boilerplate_candidates) = boilerplate::in_zones(
-        candidates.finish(),
-        &zones,
-        &clustering.family_of,
-        config.min_docs,
-    );
-    drop(zones);
+    let boilerplate_candidates = boilerplate::candidate_keys(candidates.finish());
+    let mut counted = Vec::new();
+    if !boilerplate_candidates.is_empty() {
+        zones
+            .for_each_chunk(&work, |chunk| {
+                counted.extend(boilerplate::counted_in_zones(
+                    chunk,
+                    &boilerplate_candidates,
+                ));
+            })
+            .map_err(work_failed)?;
+    }
+    let found = boilerplate::find(counted, &clustering.family_of, config.min_docs);
     let first_occurrences: Vec<(u32, u32)> = found.iter().map(|b| b.documents[0]).collect();
     let (texts, changed) =
         paragraph_texts(&sources, &fingerprints, &infos, &first_occurrences, config);

@@ -12,15 +12,18 @@
 use super::clusters::DocumentSets;
 use super::hashing::HashedDocument;
 use crate::parallel::DOCUMENTS_PER_TASK;
+use crate::pipeline::boilerplate::Zones;
 use crate::pipeline::jaccard;
 use crate::pipeline::lsh::{self, BandBuckets, Banding, Pair};
 use crate::pipeline::minhash;
 use crate::pipeline::shingle;
-use crate::work::LazyWorkDir;
 use crate::work::sort::Sorter;
 use crate::work::store::{Store, StoreWriter};
+use crate::work::{LazyWorkDir, WorkDir};
 use rayon::prelude::*;
 use std::cell::RefCell;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -35,19 +38,22 @@ pub(crate) struct MemoryPlan {
     pub(crate) band_buffer: usize,
     /// Bytes of the paragraph occurrences' sort buffer.
     pub(crate) paragraph_buffer: usize,
+    /// Bytes of boilerplate zones held before they go to disk.
+    pub(crate) zones: usize,
 }
 
 impl MemoryPlan {
     /// The plan for `budget` bytes and `bands` bands: 40% for the documents held, a sixteenth
     /// of text per batch being read (its texts, hashes and records take about three and a half
     /// times that), a fifth for the band sorts once documents spill, a tenth for the paragraph
-    /// occurrences.
+    /// occurrences, a twentieth for the boilerplate zones.
     pub(crate) fn new(budget: u64, bands: usize) -> Self {
         MemoryPlan {
             hold: budget / 5 * 2,
             batch_bytes: (budget / 16).max(1),
             band_buffer: (budget / 5 / bands.max(1) as u64) as usize,
             paragraph_buffer: (budget / 10) as usize,
+            zones: (budget / 20) as usize,
         }
     }
 }
@@ -83,10 +89,10 @@ impl SpilledDocuments {
                 let mut buckets = BandBuckets::new(count);
                 sorter.for_each_sorted(work, |(key, doc)| buckets.push(key, doc))?;
                 progress(1);
-                Ok(buckets.finish())
+                Ok::<_, std::io::Error>(buckets.finish())
             })
-            .collect::<std::io::Result<Vec<_>>>()?;
-        Ok(lsh::merge_band_pairs(pairs))
+            .try_reduce(Vec::new, |a, b| Ok(lsh::union_of_sorted(a, b)))?;
+        Ok(lsh::unpack_pairs(pairs))
     }
 }
 
@@ -308,5 +314,112 @@ impl DocumentSets for SpilledSets<'_> {
             minhash::estimate_jaccard(&l.first_signature, &l.second_signature)
         })
         .unwrap_or(0.0)
+    }
+}
+
+/// The documents' boilerplate zones in document order: in memory until they pass their share of
+/// the plan, then in `zones.bin` in the work folder (each document's number, u32, then its
+/// zones as [`Zones::encode`] writes them), read back a chunk at a time.
+pub(crate) struct ZoneList {
+    held: Vec<(u32, Zones)>,
+    held_bytes: usize,
+    limit: usize,
+    file: Option<BufWriter<File>>,
+    bytes: Vec<u8>,
+}
+
+/// Zones handed on at once when they are read back.
+const ZONES_PER_CHUNK: usize = 1 << 16;
+
+impl ZoneList {
+    /// A list that holds up to `limit` bytes of zones in memory.
+    pub(crate) fn new(limit: usize) -> Self {
+        ZoneList {
+            held: Vec::new(),
+            held_bytes: 0,
+            limit,
+            file: None,
+            bytes: Vec::new(),
+        }
+    }
+
+    /// Adds the next document's zones.
+    pub(crate) fn push(
+        &mut self,
+        doc: u32,
+        zones: Zones,
+        work: &LazyWorkDir,
+    ) -> std::io::Result<()> {
+        if self.file.is_none() {
+            self.held_bytes += zones.held_bytes() + 8;
+            self.held.push((doc, zones));
+            if self.held_bytes <= self.limit {
+                return Ok(());
+            }
+            let dir = work.get()?;
+            self.file = Some(BufWriter::with_capacity(
+                1 << 20,
+                File::create(dir.file("zones.bin")?)?,
+            ));
+            for (doc, zones) in std::mem::take(&mut self.held) {
+                self.write(doc, &zones, dir)?;
+            }
+            self.held_bytes = 0;
+            return Ok(());
+        }
+        self.write(doc, &zones, work.get()?)
+    }
+
+    fn write(&mut self, doc: u32, zones: &Zones, dir: &WorkDir) -> std::io::Result<()> {
+        self.bytes.clear();
+        self.bytes.extend_from_slice(&doc.to_le_bytes());
+        zones.encode(&mut self.bytes);
+        dir.wrote(self.bytes.len() as u64);
+        self.file
+            .as_mut()
+            .expect("spilled zones have a file")
+            .write_all(&self.bytes)
+    }
+
+    /// Every document's zones, in document order, a chunk at a time.
+    pub(crate) fn for_each_chunk(
+        self,
+        work: &LazyWorkDir,
+        mut each: impl FnMut(&[(u32, Zones)]),
+    ) -> std::io::Result<()> {
+        let Some(file) = self.file else {
+            each(&self.held);
+            return Ok(());
+        };
+        file.into_inner().map_err(|e| e.into_error())?;
+        let dir = work.get()?;
+        let mut input =
+            BufReader::with_capacity(1 << 20, File::open(dir.path().join("zones.bin"))?);
+        let mut chunk = Vec::with_capacity(ZONES_PER_CHUNK);
+        let mut record = Vec::new();
+        loop {
+            let mut header = [0u8; 4 + 14];
+            match input.read_exact(&mut header) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                Err(e) => return Err(e),
+            }
+            let keys = usize::from(header[8]) + usize::from(header[9]);
+            record.clear();
+            record.extend_from_slice(&header[4..]);
+            record.resize(14 + 8 * keys, 0);
+            input.read_exact(&mut record[14..])?;
+            let doc = u32::from_le_bytes(header[..4].try_into().expect("4 bytes"));
+            let (zones, _) = Zones::decode(&record).ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "damaged zones.bin")
+            })?;
+            chunk.push((doc, zones));
+            if chunk.len() == ZONES_PER_CHUNK {
+                each(&chunk);
+                chunk.clear();
+            }
+        }
+        each(&chunk);
+        Ok(())
     }
 }

@@ -15,6 +15,9 @@
 //! - **Shingle sets** (`shingles.bin`): each document's 32-bit shingle fingerprints (unsorted,
 //!   as the signing stage made them) one document after another in document order;
 //!   `shingles.idx` holds document `d`'s start at `8 * d` (u64) and the end after the last one.
+//! - **Boilerplate zones** (`zones.bin`): per document that has them, in document order, its
+//!   number (u32), its paragraph count (u32), the lengths of its opening and closing zones (u8
+//!   each), their short-paragraph masks (u32 each), then the zones' paragraph keys (u64 each).
 //! - **Signatures** (`signatures.bin`): each document's signature (`num_perm` values, u32) in
 //!   document order, so document `d`'s starts at `4 * num_perm * d`.
 
