@@ -352,7 +352,23 @@ pub struct WorkUsed {
     pub bytes_written: u64,
     /// The work folder, when it was made and kept (`--keep-work`).
     pub kept: Option<std::path::PathBuf>,
+    /// Each stage's time and what it wrote to the work folder, in the order they ran; the
+    /// steps between the stages that report progress (clustering, boilerplate) last, as one.
+    pub stages: Vec<StageUse>,
 }
+
+/// The time and work-folder bytes of one stage of a scan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageUse {
+    /// The stage's name.
+    pub stage: &'static str,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Bytes it wrote to the work folder.
+    pub work_bytes: u64,
+}
+
+impl Eq for StageUse {}
 
 /// What walking the inputs passed over without reading.
 #[derive(Debug, Clone, Default)]

@@ -333,3 +333,30 @@ fn ctrl_c_during_a_spilled_scan_leaves_no_work_folder() {
         let _ = child.stdin.take().map(|mut s| s.write_all(b"\n"));
     }
 }
+
+#[test]
+fn a_scan_that_spills_says_what_each_stage_wrote_and_one_that_fits_says_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    write_corpus(&corpus, 9, 30);
+    let stderr = |memory: &str| {
+        let out = neardup()
+            .args(["scan", "--memory", memory, "--work-dir"])
+            .arg(&work)
+            .arg(&corpus)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let spilled = stderr("8K");
+    assert!(
+        spilled.contains("did not fit in its memory budget")
+            && spilled.contains("hashing")
+            && spilled.contains("written)"),
+        "{spilled}"
+    );
+    assert!(!stderr("1G").contains("memory budget"));
+}

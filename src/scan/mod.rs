@@ -25,7 +25,7 @@ use crate::diagnostic::{self, AfterChange, Diagnostic, Problem};
 use crate::error::{Error, Result};
 use crate::input::{self, InputOptions, SourceFile};
 use crate::outcome::{
-    BoilerplateParagraph, DocumentTable, PassedOver, ScanOutcome, ScanStats, WorkUsed,
+    BoilerplateParagraph, DocumentTable, PassedOver, ScanOutcome, ScanStats, StageUse, WorkUsed,
 };
 use crate::parallel::DOCUMENTS_PER_TASK;
 use crate::pipeline::boilerplate;
@@ -82,6 +82,8 @@ pub fn scan(
         banding.bands,
     );
     let work = LazyWorkDir::new(config.work.clone());
+    let clock = StageClock::new(progress, &work);
+    let progress: &dyn Progress = &clock;
     let work_failed = |e: std::io::Error| -> Error {
         Error::WorkFolder {
             path: work
@@ -222,8 +224,73 @@ pub fn scan(
                 .made()
                 .filter(|w| w.keeps())
                 .map(|w| w.path().to_path_buf()),
+            stages: clock.stages(),
         },
     })
+}
+
+/// Wraps the caller's progress to time each stage and count what it wrote to the work folder.
+struct StageClock<'a> {
+    inner: &'a dyn Progress,
+    work: &'a LazyWorkDir,
+    started: std::time::Instant,
+    current: std::sync::Mutex<Option<(Stage, std::time::Instant, u64)>>,
+    done: std::sync::Mutex<Vec<StageUse>>,
+}
+
+impl<'a> StageClock<'a> {
+    fn new(inner: &'a dyn Progress, work: &'a LazyWorkDir) -> Self {
+        StageClock {
+            inner,
+            work,
+            started: std::time::Instant::now(),
+            current: std::sync::Mutex::new(None),
+            done: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn written(&self) -> u64 {
+        self.work.made().map_or(0, |w| w.written())
+    }
+
+    /// The stages so far, and the rest of the time since the scan began as one more.
+    fn stages(&self) -> Vec<StageUse> {
+        let mut stages = self.done.lock().map(|d| d.clone()).unwrap_or_default();
+        let (seconds, bytes) = stages
+            .iter()
+            .fold((0.0, 0), |(s, b), u| (s + u.seconds, b + u.work_bytes));
+        stages.push(StageUse {
+            stage: "clustering and boilerplate",
+            seconds: (self.started.elapsed().as_secs_f64() - seconds).max(0.0),
+            work_bytes: self.written().saturating_sub(bytes),
+        });
+        stages
+    }
+}
+
+impl Progress for StageClock<'_> {
+    fn start(&self, stage: Stage, total: u64) {
+        if let Ok(mut current) = self.current.lock() {
+            *current = Some((stage, std::time::Instant::now(), self.written()));
+        }
+        self.inner.start(stage, total);
+    }
+
+    fn advance(&self, units: u64) {
+        self.inner.advance(units);
+    }
+
+    fn finish(&self) {
+        let finished = self.current.lock().ok().and_then(|mut c| c.take());
+        if let (Some((stage, at, bytes)), Ok(mut done)) = (finished, self.done.lock()) {
+            done.push(StageUse {
+                stage: stage.label(),
+                seconds: at.elapsed().as_secs_f64(),
+                work_bytes: self.written().saturating_sub(bytes),
+            });
+        }
+        self.inner.finish();
+    }
 }
 
 /// The text of paragraph `p` of document `doc` for each `(doc, p)` in `wanted`, read again from

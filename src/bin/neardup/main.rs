@@ -82,8 +82,28 @@ struct Chatter {
 }
 
 impl Chatter {
-    /// Says where a kept work folder is.
+    /// Says what a scan that spilled wrote to its work folder, stage by stage, and where a
+    /// kept work folder is.
     fn work(self, work: &neardup::outcome::WorkUsed) {
+        if self.notes && work.bytes_written > 0 {
+            let stages: Vec<String> = work
+                .stages
+                .iter()
+                .map(|s| {
+                    let bytes = if s.work_bytes > 0 {
+                        format!(" ({} written)", indicatif::HumanBytes(s.work_bytes))
+                    } else {
+                        String::new()
+                    };
+                    format!("{} {:.1} s{bytes}", s.stage, s.seconds)
+                })
+                .collect();
+            eprintln!(
+                "neardup: note: the scan did not fit in its memory budget and wrote {} to its work folder: {}",
+                indicatif::HumanBytes(work.bytes_written),
+                stages.join(", ")
+            );
+        }
         if let Some(folder) = &work.kept {
             eprintln!(
                 "neardup: work folder kept: {} ({} written)",
