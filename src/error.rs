@@ -22,7 +22,7 @@ pub enum Error {
     },
     /// Writing or reading the spilled data in the work folder failed (a full disk): what the
     /// run wrote there is removed.
-    #[error("work folder {}: {}; the run wrote nothing else", path.display(), crate::diagnostic::io_reason(source))]
+    #[error("work folder {}: {}; the run stopped and removed what it wrote there", path.display(), crate::diagnostic::io_reason(source))]
     WorkFolder {
         /// The work folder (or where it was to be made).
         path: PathBuf,

@@ -70,7 +70,7 @@ fn report_json(dir: &Path, memory: Option<u64>, threads: usize, work: &Path) -> 
         memory,
         work: WorkOptions {
             parent: Some(work.to_path_buf()),
-            keep: false,
+            ..WorkOptions::default()
         },
         ..ScanConfig::default()
     };
@@ -284,6 +284,36 @@ fn a_work_folder_that_cannot_be_made_stops_the_run_with_one_line() {
         "{stderr}"
     );
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_full_disk_in_the_work_folder_stops_the_run_with_one_line_and_removes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    write_corpus(&corpus, 13, 40);
+    for (command, limit) in [("scan", "3000"), ("scan", "20000"), ("clean", "3000")] {
+        let mut run = neardup();
+        run.args([command, "--memory", "8K", "--work-dir"])
+            .arg(&work)
+            .arg(&corpus)
+            .env("NEARDUP_TEST_WORK_BYTES", limit);
+        if command == "clean" {
+            run.arg("--out").arg(tmp.path().join("out"));
+        }
+        let out = run.output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("work folder") && stderr.contains("no space left"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+        assert!(entries(&work).is_empty(), "{:?}", entries(&work));
+        assert!(!tmp.path().join("out").exists(), "clean wrote nothing");
+    }
 }
 
 #[test]

@@ -374,7 +374,7 @@ impl ZoneList {
         self.bytes.clear();
         self.bytes.extend_from_slice(&doc.to_le_bytes());
         zones.encode(&mut self.bytes);
-        dir.wrote(self.bytes.len() as u64);
+        dir.wrote(self.bytes.len() as u64)?;
         self.file
             .as_mut()
             .expect("spilled zones have a file")

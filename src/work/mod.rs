@@ -53,6 +53,11 @@ pub struct WorkOptions {
     pub parent: Option<PathBuf>,
     /// Keep the work folder after the run (`--keep-work`).
     pub keep: bool,
+    /// Most bytes the run may write there, as if the disk were that full (`None`: as many as
+    /// the disk takes). For the tests of a full disk, where a small file system cannot be
+    /// mounted.
+    #[doc(hidden)]
+    pub limit: Option<u64>,
 }
 
 /// One run's work folder: a fresh folder, removed when dropped unless kept.
@@ -61,6 +66,7 @@ pub struct WorkDir {
     path: PathBuf,
     keep: bool,
     written: AtomicU64,
+    limit: Option<u64>,
 }
 
 impl WorkDir {
@@ -80,6 +86,7 @@ impl WorkDir {
             path,
             keep: options.keep,
             written: AtomicU64::new(0),
+            limit: options.limit,
         })
     }
 
@@ -97,9 +104,14 @@ impl WorkDir {
         Ok(path)
     }
 
-    /// Counts `bytes` more written into the folder.
-    pub fn wrote(&self, bytes: u64) {
-        self.written.fetch_add(bytes, Ordering::Relaxed);
+    /// Counts `bytes` more about to be written into the folder; fails as a full disk would
+    /// past the [`WorkOptions::limit`].
+    pub fn wrote(&self, bytes: u64) -> std::io::Result<()> {
+        let before = self.written.fetch_add(bytes, Ordering::Relaxed);
+        if self.limit.is_some_and(|limit| before + bytes > limit) {
+            return Err(std::io::ErrorKind::StorageFull.into());
+        }
+        Ok(())
     }
 
     /// Whether the folder stays after the run.
@@ -257,6 +269,7 @@ mod tests {
         let options = WorkOptions {
             parent: Some(parent.path().to_path_buf()),
             keep: false,
+            limit: None,
         };
         let dir = WorkDir::create(&options).unwrap();
         let path = dir.path().to_path_buf();
@@ -279,7 +292,7 @@ mod tests {
         let parent = tempfile::tempdir().unwrap();
         let lazy = LazyWorkDir::new(WorkOptions {
             parent: Some(parent.path().to_path_buf()),
-            keep: false,
+            ..WorkOptions::default()
         });
         assert!(lazy.made().is_none());
         assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 0);

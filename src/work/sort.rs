@@ -216,7 +216,7 @@ impl<T: Record> RunWriter<T> {
         out.write_all(RUN_MAGIC)?;
         out.write_all(&(T::WIDTH as u32).to_le_bytes())?;
         out.write_all(&count.to_le_bytes())?;
-        work.wrote(20 + count * T::WIDTH as u64);
+        work.wrote(20 + count * T::WIDTH as u64)?;
         Ok(RunWriter {
             out,
             record: vec![0; T::WIDTH],
@@ -325,7 +325,7 @@ mod tests {
         let parent = tempfile::tempdir().unwrap();
         let dir = LazyWorkDir::new(WorkOptions {
             parent: Some(parent.path().to_path_buf()),
-            keep: false,
+            ..WorkOptions::default()
         });
         (parent, dir)
     }

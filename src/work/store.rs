@@ -53,6 +53,7 @@ impl StoreWriter {
         work: &WorkDir,
     ) -> std::io::Result<()> {
         debug_assert_eq!(signature.len(), self.signature_len);
+        work.wrote((shingles.len() + signature.len()) as u64 * 4)?;
         self.bytes.clear();
         self.bytes
             .extend(shingles.iter().flat_map(|v| v.to_le_bytes()));
@@ -63,7 +64,6 @@ impl StoreWriter {
         self.bytes
             .extend(signature.iter().flat_map(|v| v.to_le_bytes()));
         self.signatures.write_all(&self.bytes)?;
-        work.wrote((shingles.len() + signature.len()) as u64 * 4);
         Ok(())
     }
 
@@ -77,7 +77,6 @@ impl StoreWriter {
             index.write_all(&offset.to_le_bytes())?;
         }
         index.into_inner().map_err(|e| e.into_error())?;
-        work.wrote(self.offsets.len() as u64 * 8);
         drop((shingles, signatures));
         Ok(Store {
             shingles: File::open(work.path().join("shingles.bin"))?,
@@ -156,7 +155,7 @@ mod tests {
         let parent = tempfile::tempdir().unwrap();
         let work = WorkDir::create(&WorkOptions {
             parent: Some(parent.path().to_path_buf()),
-            keep: false,
+            ..WorkOptions::default()
         })
         .unwrap();
         let docs: Vec<(Vec<u32>, Vec<u32>)> = (0..50u32)

@@ -189,6 +189,10 @@ fn prepare(subcommand: &str, options: ScanOptions) -> Result<(ScanConfig, Chatte
         work: neardup::work::WorkOptions {
             parent: options.work_dir,
             keep: options.keep_work,
+            // Test hook: the work folder's disk holds this many bytes (see WorkOptions::limit).
+            limit: std::env::var("NEARDUP_TEST_WORK_BYTES")
+                .ok()
+                .and_then(|n| n.parse().ok()),
         },
     };
     if let Err(e) = config.validate() {
