@@ -68,12 +68,15 @@ pub enum Problem {
         /// Offset of the first bad byte.
         offset: usize,
     },
-    /// A compressed file whose data cannot be decompressed: skipped.
+    /// A compressed file whose data cannot be decompressed: skipped, or, for JSON Lines damaged
+    /// part way, read up to the line before `from_line`.
     Undecompressable {
         /// `gzip` or `zstd`.
         format: &'static str,
         /// The decompressor's message.
         reason: String,
+        /// The first line not read, when the records before it were.
+        from_line: Option<std::num::NonZeroUsize>,
     },
     /// A JSONL file with a byte-order mark of another encoding than UTF-8: skipped.
     JsonlNotUtf8 {
@@ -269,9 +272,19 @@ impl fmt::Display for Problem {
                 "not valid {encoding} (first bad byte at offset {offset}); invalid bytes read \
                  as U+FFFD"
             ),
-            Problem::Undecompressable { format, reason } => {
-                write!(f, "not valid {format} data ({reason}), skipped")
-            }
+            Problem::Undecompressable {
+                format,
+                reason,
+                from_line: None,
+            } => write!(f, "not valid {format} data ({reason}), skipped"),
+            Problem::Undecompressable {
+                format,
+                reason,
+                from_line: Some(line),
+            } => write!(
+                f,
+                "not valid {format} data ({reason}); records from line {line} on were not read"
+            ),
             Problem::JsonlNotUtf8 { encoding } => write!(
                 f,
                 "JSONL must be UTF-8, found a {encoding} byte-order mark; skipped"

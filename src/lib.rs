@@ -43,12 +43,18 @@
 //! the run goes on. [`Error`] is for what stops a whole run (bad parameters, a refused output
 //! folder).
 //!
+//! # Corpora larger than memory
+//! [`ScanConfig::memory`] is the scan's memory budget; what does not fit goes to a work folder
+//! ([`work`]: external sorts of band keys and paragraph keys, a store of shingle sets and
+//! signatures read back by document) and the report is the same for any budget.
+//!
 //! # Layers
 //! The crate is built in layers that only point down: the small dependency-free pieces
 //! ([`diagnostic`], `parallel`, [`progress`], [`error`]) -> the readers (`input`: walk, read,
-//! decode, JSONL) and the algorithms (`pipeline`: normalize, shingle, minhash, lsh, jaccard,
-//! cluster, paragraph, boilerplate; they never read files or print) -> [`config`] and
-//! `outcome` -> the scan -> the writers (`report`) and `clean`.
+//! decode, JSONL), the work folder ([`work`]: external sort, spilled store) and the algorithms
+//! (`pipeline`: normalize, shingle, minhash, lsh, jaccard, cluster, paragraph, boilerplate;
+//! they never read files or print) -> [`config`] and `outcome` -> the scan -> the writers
+//! (`report`) and `clean`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

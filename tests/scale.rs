@@ -173,6 +173,67 @@ fn a_damaged_shard_keeps_the_records_before_the_damage_whatever_the_budget() {
     assert!(report["stats"]["clusters"].as_u64().unwrap() >= 1);
 }
 
+/// The report and stderr of `neardup scan -q --json --memory MEMORY DIR`.
+fn scan_with(dir: &Path, memory: &str, work: &Path) -> (Option<i32>, String, String) {
+    let out = neardup()
+        .args(["scan", "-q", "--json", "--memory", memory, "--work-dir"])
+        .arg(work)
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn records_longer_than_a_piece_and_damage_after_the_last_line_read_as_a_whole_file_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let mut rng = Rng::new(17);
+    // One record of 400 KB among short ones: read in 1 KiB pieces, it must be read on (in
+    // steps that grow, or it takes minutes) and come out whole.
+    let long = tmp.path().join("long");
+    std::fs::create_dir_all(&long).unwrap();
+    let short = words(&mut rng, 40).join(" ");
+    let huge = words(&mut rng, 60_000).join(" ");
+    let records = format!(
+        "{}\n{}\n{}\n{}",
+        serde_json::json!({"id": 1, "text": short}),
+        serde_json::json!({"id": 2, "text": huge}),
+        serde_json::json!({"id": 3, "text": huge}),
+        serde_json::json!({"id": 4, "text": short}),
+    );
+    std::fs::write(long.join("r.jsonl"), &records).unwrap();
+    let whole = scan_with(&long, "1G", &work);
+    assert_eq!(whole.0, Some(0), "{}", whole.2);
+    assert_eq!(whole, scan_with(&long, "16K", &work));
+    let report: serde_json::Value = serde_json::from_str(&whole.1).unwrap();
+    assert_eq!(report["stats"]["clusters"], 2, "{}", report["stats"]);
+
+    // A gzip file whose damage comes after its one whole line and some NUL bytes: the NUL
+    // bytes are past the last newline, so both readings keep the line.
+    let damaged = tmp.path().join("damaged");
+    std::fs::create_dir_all(&damaged).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let text = serde_json::json!({"text": words(&mut rng, 30).join(" ")});
+    gz.write_all(format!("{text}\n").as_bytes()).unwrap();
+    gz.write_all(&[0u8; 20]).unwrap();
+    let packed = gz.finish().unwrap();
+    std::fs::write(damaged.join("d.jsonl.gz"), &packed[..packed.len() - 4]).unwrap();
+    let whole = scan_with(&damaged, "1G", &work);
+    assert_eq!(whole, scan_with(&damaged, "1000", &work));
+    assert!(
+        whole.2.contains("records from line 2 on were not read"),
+        "{}",
+        whole.2
+    );
+    assert!(entries(&work).is_empty());
+}
+
 #[test]
 fn the_spilled_report_finds_the_planted_copies() {
     // The in-memory report is checked elsewhere; here, that the comparison above is not between

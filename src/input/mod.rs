@@ -331,8 +331,10 @@ where
     let mut lines_read = false;
     let mut failure: Option<std::io::Error> = None;
     let mut at_end = false;
-    // While no newline ends the buffer: more than this is wanted.
+    // While no newline ends the buffer: more than this is wanted, and the bytes before
+    // `searched` hold none.
     let mut unfinished_line = 0;
+    let mut searched = 0;
     loop {
         // Fill the buffer to the piece size (or the end), then cut after its last newline.
         let mut block = [0u8; 1 << 16];
@@ -359,17 +361,23 @@ where
                 }
             }
         }
-        let cut = match memchr::memrchr(b'\n', &buffer) {
-            // After a decompression error, only the lines that ended before it are read.
-            _ if failure.is_some() => memchr::memrchr(b'\n', &buffer).map_or(0, |n| n + 1),
+        if failure.is_some() {
+            // After a decompression error, only the lines that ended before it are read, as a
+            // whole reading reads them: what follows the last newline is dropped.
+            buffer.truncate(memchr::memrchr(b'\n', &buffer).map_or(0, |n| n + 1));
+        }
+        // Only the bytes read since the last search can hold a new newline.
+        let cut = match memchr::memrchr(b'\n', &buffer[searched..]) {
             _ if at_end => buffer.len(),
-            Some(newline) => newline + 1,
-            // One line longer than a piece: read on until it ends.
+            Some(newline) => searched + newline + 1,
+            // One line longer than a piece: read on, twice as far each time, until it ends.
             None => {
-                unfinished_line = buffer.len() + 1;
+                searched = buffer.len();
+                unfinished_line = buffer.len().saturating_mul(2).max(piece_bytes);
                 continue;
             }
         };
+        searched = 0;
         unfinished_line = 0;
         let done = at_end && cut == 0;
         if first_piece && !buffer.is_empty() {
@@ -441,13 +449,10 @@ where
 /// The problem for a compressed file whose decompression failed: passed over (no `line`), or
 /// read up to the line before `line`.
 fn damaged(source: &SourceFile, e: &std::io::Error, line: Option<usize>) -> Diagnostic {
-    let reason = match line {
-        None => e.to_string(),
-        Some(line) => format!("{e}; records from line {line} on were not read"),
-    };
     let problem = Problem::Undecompressable {
         format: source.compression.name(),
-        reason,
+        reason: e.to_string(),
+        from_line: line.and_then(std::num::NonZeroUsize::new),
     };
     Diagnostic::new(source.display.as_str(), None, problem)
 }

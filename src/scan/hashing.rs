@@ -266,7 +266,7 @@ pub(super) fn hash_sources(
 }
 
 /// A JSON Lines source whose text would not fit one batch: read in pieces.
-fn is_large(source: &SourceFile, plan: &MemoryPlan) -> bool {
+pub(super) fn is_large(source: &SourceFile, plan: &MemoryPlan) -> bool {
     source.kind == SourceKind::Jsonl && estimated_text(source) > plan.batch_bytes
 }
 

@@ -180,8 +180,14 @@ pub fn scan(
     }
     let found = boilerplate::find(counted, &clustering.family_of, config.min_docs);
     let first_occurrences: Vec<(u32, u32)> = found.iter().map(|b| b.documents[0]).collect();
-    let (texts, changed) =
-        paragraph_texts(&sources, &fingerprints, &infos, &first_occurrences, config);
+    let (texts, changed) = paragraph_texts(
+        &sources,
+        &fingerprints,
+        &infos,
+        &first_occurrences,
+        config,
+        &plan,
+    );
     diagnostics.extend(changed);
     diagnostic::sort(&mut diagnostics);
     diagnostic::sort(&mut notes);
@@ -302,6 +308,7 @@ fn paragraph_texts(
     infos: &DocumentTable,
     wanted: &[(u32, u32)],
     config: &ScanConfig,
+    plan: &MemoryPlan,
 ) -> (Vec<Option<String>>, Vec<Diagnostic>) {
     // Requests by file, then by document (its JSONL line; `None` for a text file).
     type ByLine = HashMap<Option<usize>, Vec<usize>>;
@@ -333,20 +340,43 @@ fn paragraph_texts(
                     })
                     .collect()
             };
-            let read =
-                input::read_source(&sources[source], &config.input, fingerprints[source], &work);
+            let expected = fingerprints[source];
+            let source = &sources[source];
+            // A file read in pieces the first time is read in pieces again, and its texts are
+            // kept only if its bytes did not change.
+            let (texts, unchanged) = if hashing::is_large(source, plan) {
+                let mut texts: Vec<(usize, String)> = Vec::new();
+                let mut keep = |found: Vec<Vec<(usize, String)>>, _: u64| {
+                    texts.extend(found.into_iter().flatten());
+                    Ok::<(), std::convert::Infallible>(())
+                };
+                let piece_bytes = plan.batch_bytes as usize;
+                let read = match input::read_jsonl_pieces(
+                    source,
+                    &config.input,
+                    piece_bytes,
+                    &work,
+                    &mut keep,
+                ) {
+                    Ok(read) => read,
+                    Err(never) => match never {},
+                };
+                let unchanged = read.fingerprint.is_some() && read.fingerprint == expected;
+                (texts, unchanged)
+            } else {
+                let read = input::read_source(source, &config.input, expected, &work);
+                let unchanged = read.fingerprint.is_some();
+                (read.docs.into_iter().flatten().collect(), unchanged)
+            };
             // Only a file that changed is worth a new problem: one that failed in the first
             // pass has no paragraphs to ask for.
-            let source = &sources[source];
-            let problems = read
-                .fingerprint
-                .is_none()
-                .then(|| {
-                    input::changed_during_run(&source.display, AfterChange::ParagraphsNotShown)
-                })
-                .into_iter()
-                .collect();
-            (read.docs.into_iter().flatten().collect(), problems)
+            if unchanged {
+                (texts, Vec::new())
+            } else {
+                let changed =
+                    input::changed_during_run(&source.display, AfterChange::ParagraphsNotShown);
+                (Vec::new(), vec![changed])
+            }
         })
         .collect();
     let mut texts = vec![None; wanted.len()];

@@ -7,11 +7,12 @@
 //! # On-disk formats
 //! Every file is little-endian and written once, then only read; each stage's files can be
 //! read by another process (the boundary a cluster engine would cut the stages at).
-//! - **Sorted run** (`bands/band-BBB-run-NNNNN.bin`, `paragraphs/run-NNNNN.bin`, `pairs/...`):
-//!   the header `NDRUN001`, the record width in bytes (u32) and the record count (u64), then the
-//!   records in ascending order. A band entry is 12 bytes: the band key (u64) and the document
-//!   number (u32); a paragraph occurrence is 16 bytes: its key (u64), document (u32) and
-//!   paragraph index (u32); a candidate pair is 8 bytes: the lower document in the high half.
+//! - **Sorted run** (`bands/band-BBB-run-NNNNN.bin`, `paragraphs/occurrences-run-NNNNN.bin`,
+//!   and `...-merge-L-NNNNN.bin` for runs merged into longer ones when there are more than
+//!   16): the header `NDRUN001`, the record width in bytes (u32) and the record
+//!   count (u64), then the records in ascending order. A band entry is 12 bytes: the band key
+//!   (u64) and the document number (u32); a paragraph occurrence is 16 bytes: its key (u64),
+//!   document (u32) and paragraph index (u32).
 //! - **Shingle sets** (`shingles.bin`): each document's 32-bit shingle fingerprints (unsorted,
 //!   as the signing stage made them) one document after another in document order;
 //!   `shingles.idx` holds document `d`'s start at `8 * d` (u64) and the end after the last one.
@@ -36,15 +37,23 @@ static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 /// binary's Ctrl-C handler, just before it exits: the scan's threads may still be writing into
 /// them, so removal is tried a few times.
 pub fn remove_active_work_folders() {
+    // From now on no file is made in a work folder (a thread that made its folder's parent
+    // again would leave it behind).
+    CLOSING.store(true, Ordering::SeqCst);
     let folders = ACTIVE.lock().map(|a| a.clone()).unwrap_or_default();
     for folder in folders {
-        for _ in 0..5 {
-            if std::fs::remove_dir_all(&folder).is_ok() || !folder.exists() {
+        for _ in 0..20 {
+            let _ = std::fs::remove_dir_all(&folder);
+            if !folder.exists() {
                 break;
             }
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
     }
 }
+
+/// Raised when the process is about to end on a signal: work folders take no new files.
+static CLOSING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Where spilled data goes and whether it stays after the run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,6 +106,9 @@ impl WorkDir {
 
     /// A path inside it, its parent folders made.
     pub fn file(&self, name: &str) -> std::io::Result<PathBuf> {
+        if CLOSING.load(Ordering::SeqCst) {
+            return Err(std::io::Error::other("the run is being stopped"));
+        }
         let path = self.path.join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;

@@ -14,8 +14,9 @@ use std::path::PathBuf;
 /// The header every run file starts with.
 pub const RUN_MAGIC: &[u8; 8] = b"NDRUN001";
 
-/// Most runs merged at once; more are first merged into longer runs, this many at a time.
-pub const MAX_FAN_IN: usize = 64;
+/// Most runs merged at once; more are first merged into longer runs, this many at a time. Bands
+/// are merged in parallel, so a run keeps about this many files open per thread.
+pub const MAX_FAN_IN: usize = 16;
 
 /// Fewest records a sorter holds before it writes a run (so that a tiny budget still writes
 /// runs of some length).
