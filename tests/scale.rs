@@ -63,6 +63,20 @@ fn write_corpus(dir: &Path, seed: u64, documents: usize) {
     }
 }
 
+/// A temporary folder holding a corpus from `seed` (`in`) and an empty parent for work folders
+/// (`work`).
+fn corpus_and_work(
+    seed: u64,
+    documents: usize,
+) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    write_corpus(&corpus, seed, documents);
+    (tmp, corpus, work)
+}
+
 /// The JSON report of a scan of `dir` with `memory` bytes (`None`: the default) on `threads`
 /// threads, its work folder made under `work`.
 fn report_json(dir: &Path, memory: Option<u64>, threads: usize, work: &Path) -> String {
@@ -108,11 +122,7 @@ proptest! {
         budget in 256u64..8192,
         threads in 1usize..4,
     ) {
-        let tmp = tempfile::tempdir().unwrap();
-        let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
-        std::fs::create_dir_all(&corpus).unwrap();
-        std::fs::create_dir_all(&work).unwrap();
-        write_corpus(&corpus, seed, documents);
+        let (_tmp, corpus, work) = corpus_and_work(seed, documents);
         let in_memory = report_json(&corpus, None, 2, &work);
         let spilled = report_json(&corpus, Some(budget), threads, &work);
         prop_assert_eq!(in_memory, spilled);
@@ -238,11 +248,7 @@ fn records_longer_than_a_piece_and_damage_after_the_last_line_read_as_a_whole_fi
 fn the_spilled_report_finds_the_planted_copies() {
     // The in-memory report is checked elsewhere; here, that the comparison above is not between
     // two empty reports.
-    let tmp = tempfile::tempdir().unwrap();
-    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
-    std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::create_dir_all(&work).unwrap();
-    write_corpus(&corpus, 7, 60);
+    let (_tmp, corpus, work) = corpus_and_work(7, 60);
     let report: serde_json::Value =
         serde_json::from_str(&report_json(&corpus, Some(8 << 10), 2, &work)).unwrap();
     assert!(
@@ -259,11 +265,7 @@ fn neardup() -> std::process::Command {
 
 #[test]
 fn a_kept_work_folder_holds_the_documented_files_and_is_named() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
-    std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::create_dir_all(&work).unwrap();
-    write_corpus(&corpus, 3, 40);
+    let (_tmp, corpus, work) = corpus_and_work(3, 40);
     let run = |extra: &[&str]| {
         let out = neardup()
             .args(["scan", "-q", "--json", "--memory", "16K", "--work-dir"])
@@ -349,11 +351,7 @@ fn a_work_folder_that_cannot_be_made_stops_the_run_with_one_line() {
 
 #[test]
 fn a_full_disk_in_the_work_folder_stops_the_run_with_one_line_and_removes_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
-    std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::create_dir_all(&work).unwrap();
-    write_corpus(&corpus, 13, 40);
+    let (tmp, corpus, work) = corpus_and_work(13, 40);
     for (command, limit) in [("scan", "3000"), ("scan", "20000"), ("clean", "3000")] {
         let mut run = neardup();
         run.args([command, "--memory", "8K", "--work-dir"])
@@ -379,11 +377,7 @@ fn a_full_disk_in_the_work_folder_stops_the_run_with_one_line_and_removes_it() {
 
 #[test]
 fn ctrl_c_during_a_spilled_scan_leaves_no_work_folder() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
-    std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::create_dir_all(&work).unwrap();
-    write_corpus(&corpus, 11, 40);
+    let (_tmp, corpus, work) = corpus_and_work(11, 40);
     for signal in ["INT", "TERM"] {
         let mut child = neardup()
             .args(["scan", "--memory", "8K", "--work-dir"])
@@ -427,11 +421,7 @@ fn ctrl_c_during_a_spilled_scan_leaves_no_work_folder() {
 
 #[test]
 fn a_scan_that_spills_says_what_each_stage_wrote_and_one_that_fits_says_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
-    std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::create_dir_all(&work).unwrap();
-    write_corpus(&corpus, 9, 30);
+    let (_tmp, corpus, work) = corpus_and_work(9, 30);
     let stderr = |memory: &str| {
         let out = neardup()
             .args(["scan", "--memory", memory, "--work-dir"])

@@ -305,24 +305,13 @@ fn hash_in_pieces(
         reported = reported.max(read_so_far);
         let first_doc = found.infos.len() as u32;
         let mut hashed = Vec::with_capacity(docs.len());
-        for (line, id, keep_value, doc) in docs {
-            let info = DocumentInfo {
-                source: source_index,
-                path: String::new(),
-                line,
-                id,
-                tokens: doc.tokens,
-                paragraphs: doc.paragraphs,
-                keep_value,
-            };
-            if doc.tokens == 0 {
-                found.empty.push(DocumentInfo {
-                    path: display.clone(),
-                    ..info
-                });
-            } else {
-                found.infos.push_info(&info);
-                hashed.push(doc);
+        for document in docs {
+            match record(source_index, &display, document) {
+                (info, None) => found.empty.push(info),
+                (info, Some(doc)) => {
+                    found.infos.push_info(&info);
+                    hashed.push(doc);
+                }
             }
         }
         found.paragraphs.take_from(&mut hashed, first_doc, work)?;
@@ -337,6 +326,32 @@ fn hash_in_pieces(
     found.fingerprints.push(read.fingerprint);
     found.skipped.push(read.skipped);
     Ok(())
+}
+
+/// A hashed document's record and its hashes; a document without words has no hashes, and its
+/// record its file's path (for the list of empty documents: the table has the path of the
+/// others' files).
+fn record(
+    source_index: usize,
+    display: &str,
+    hashed: Hashed,
+) -> (DocumentInfo, Option<HashedDocument>) {
+    let (line, id, keep_value, doc) = hashed;
+    let empty = doc.tokens == 0;
+    let info = DocumentInfo {
+        source: source_index,
+        path: if empty {
+            display.to_string()
+        } else {
+            String::new()
+        },
+        line,
+        id,
+        tokens: doc.tokens,
+        paragraphs: doc.paragraphs,
+        keep_value,
+    };
+    (info, (!empty).then_some(doc))
 }
 
 /// A document's JSONL line, id and `--keep-by` value, and its hashes.
@@ -401,25 +416,13 @@ fn hash_batch(
                 let mut read = input::read_source(source, &config.input, None, &work);
                 progress.advance(read.len);
                 let docs = std::mem::take(&mut read.docs);
-                for (line, id, keep_value, doc) in docs {
-                    let info = DocumentInfo {
-                        source: source_index,
-                        // The table knows every file's path: only an empty document needs one.
-                        path: String::new(),
-                        line,
-                        id,
-                        tokens: doc.tokens,
-                        paragraphs: doc.paragraphs,
-                        keep_value,
-                    };
-                    if doc.tokens == 0 {
-                        found.empty.push(DocumentInfo {
-                            path: source.display.clone(),
-                            ..info
-                        });
-                    } else {
-                        found.infos.push(info);
-                        found.hashed.push(doc);
+                for document in docs {
+                    match record(source_index, &source.display, document) {
+                        (info, None) => found.empty.push(info),
+                        (info, Some(doc)) => {
+                            found.infos.push(info);
+                            found.hashed.push(doc);
+                        }
                     }
                 }
                 found.reads.push(read);
