@@ -175,19 +175,15 @@ impl DocumentTable {
         self.records[doc].tokens as usize
     }
 
+    /// Document `doc`'s `--keep-by` value.
+    pub fn keep_value(&self, doc: usize) -> Option<Value> {
+        self.keep_values.get(doc)
+    }
+
     /// `path` or `path:line` of document `doc`.
     pub fn label(&self, doc: usize) -> String {
         let r = &self.records[doc];
         location(&self.paths[r.source as usize], self.line(doc))
-    }
-
-    /// Bytes the table holds.
-    pub fn held_bytes(&self) -> usize {
-        self.records.capacity() * std::mem::size_of::<DocumentRecord>()
-            + self.ids.text.capacity()
-            + self.ids.ends.capacity() * 8
-            + self.keep_values.text.capacity()
-            + self.keep_values.ends.capacity() * 8
     }
 }
 

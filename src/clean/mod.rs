@@ -342,8 +342,9 @@ impl Plan {
             }
         }
         let mut docs_of_source = vec![Vec::new(); outcome.sources.len()];
-        for (i, d) in outcome.documents.iter().enumerate() {
-            docs_of_source[d.source].push((d.line, i as u32));
+        let documents = &outcome.documents;
+        for doc in 0..documents.len() {
+            docs_of_source[documents.source(doc)].push((documents.line(doc), doc as u32));
         }
         Plan {
             boilerplate,

@@ -72,20 +72,15 @@ impl<'a> JsonlReader<'a> {
     {
         let (display, options) = (self.display, self.options);
         let first_line = self.next_line;
-        let mut count = 0;
         let lines: Vec<(usize, &[u8])> = bytes
             .split(|&b| b == b'\n')
             .enumerate()
-            .inspect(|_| count += 1)
             .map(|(i, line)| (first_line + i, line.strip_suffix(b"\r").unwrap_or(line)))
             .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
             .collect();
-        // A piece ending in a newline has an empty last "line": the next piece's first.
-        self.next_line += if bytes.last() == Some(&b'\n') {
-            count - 1
-        } else {
-            count
-        };
+        // A piece ending in a newline ends its last line: the next piece starts the next one.
+        let newlines = memchr::memchr_iter(b'\n', bytes).count();
+        self.next_line += newlines + usize::from(bytes.last() != Some(&b'\n'));
         let record = |line_no: usize, line: &str| -> Result<(T, Option<String>), Diagnostic> {
             let skip = |problem: Problem| Diagnostic::new(display, Some(line_no), problem);
             let record: Value = serde_json::from_str(line).map_err(|e| {

@@ -49,8 +49,10 @@ pub struct InputOptions {
     /// `--encoding`: the encoding of files without a byte-order mark (`None`: detect).
     pub encoding: Option<TextEncoding>,
     /// Ask the file system for every file's size while walking, so that progress has a total
-    /// in bytes from the start. It costs one more system call per file; without it a file's
-    /// size is known once it is read ([`SourceRead::len`]), and progress totals start at 0.
+    /// in bytes from the start. It costs one more system call per file; without it a text
+    /// file's size is known once it is read ([`SourceRead::len`]), and progress totals start at
+    /// 0. The sizes of JSON Lines and compressed files are always asked for: the scan plans its
+    /// batches by them.
     pub sizes_up_front: bool,
     /// How files become documents: by extension, or every file as text or as JSON Lines.
     pub format: InputFormat,
@@ -382,23 +384,9 @@ where
         let done = at_end && cut == 0;
         if first_piece && !buffer.is_empty() {
             first_piece = false;
-            if let Some((encoding, _)) = decode::byte_order_mark(&buffer)
-                && encoding != TextEncoding::Utf8
-            {
-                let problem = Problem::JsonlNotUtf8 {
-                    encoding: encoding.name(),
-                };
+            if let Some(refused) = jsonl_refused(display, &buffer) {
                 drop(decoder);
-                return Ok(finish_skipped(
-                    reader,
-                    Diagnostic::new(display, None, problem),
-                ));
-            }
-            let head = &buffer[..buffer.len().min(BINARY_SNIFF_LEN)];
-            if let Some(nul_at) = head.iter().position(|&b| b == 0) {
-                drop(decoder);
-                let binary = binary_file(display, decode::Binary { nul_at });
-                return Ok(finish_skipped(reader, binary));
+                return Ok(finish_skipped(source, reader, refused));
             }
             if buffer.starts_with(b"\xEF\xBB\xBF") {
                 buffer.drain(..3);
@@ -458,16 +446,14 @@ fn damaged(source: &SourceFile, e: &std::io::Error, line: Option<usize>) -> Diag
 }
 
 /// The reading of a file read to its end (for its fingerprint) and skipped as a whole.
-fn finish_skipped(reader: read::HashingReader, problem: Diagnostic) -> SourceRead<()> {
+fn finish_skipped(
+    source: &SourceFile,
+    reader: read::HashingReader,
+    problem: Diagnostic,
+) -> SourceRead<()> {
     let (fingerprint, len, failed) = reader.finish();
     match failed {
-        Some(e) => SourceRead::failed(Diagnostic::new(
-            problem.path.as_str(),
-            None,
-            Problem::Unreadable {
-                reason: io_reason(&e),
-            },
-        )),
+        Some(e) => unreadable(source, &e),
         None => SourceRead {
             len,
             ..SourceRead::skipped(problem, fingerprint)
@@ -557,26 +543,31 @@ where
             }
         }
         SourceKind::Jsonl => {
-            if let Some((encoding, _)) = decode::byte_order_mark(bytes)
-                && encoding != TextEncoding::Utf8
-            {
-                let problem = Problem::JsonlNotUtf8 {
-                    encoding: encoding.name(),
-                };
-                return SourceRead::skipped(Diagnostic::new(display, None, problem), fingerprint);
-            }
-            // A NUL byte early on means a binary file named .jsonl (an image, an archive); later
-            // ones only spoil their own line (zero padding after a crash), see read_jsonl.
-            let head = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
-            if let Some(nul_at) = head.iter().position(|&b| b == 0) {
-                let binary = decode::Binary { nul_at };
-                return SourceRead::skipped(binary_file(display, binary), fingerprint);
+            if let Some(refused) = jsonl_refused(display, bytes) {
+                return SourceRead::skipped(refused, fingerprint);
             }
             let mut read = jsonl::read_jsonl(display, bytes, options, work);
             read.fingerprint = Some(fingerprint);
             read
         }
     }
+}
+
+/// Why a JSONL file that starts with `head` is not read as one, if it is not: a byte-order mark
+/// of another encoding than UTF-8, or a NUL byte early on (a binary file named .jsonl, an image
+/// or an archive; later NUL bytes only spoil their own line, zero padding after a crash).
+fn jsonl_refused(display: &str, head: &[u8]) -> Option<Diagnostic> {
+    if let Some((encoding, _)) = decode::byte_order_mark(head)
+        && encoding != TextEncoding::Utf8
+    {
+        let problem = Problem::JsonlNotUtf8 {
+            encoding: encoding.name(),
+        };
+        return Some(Diagnostic::new(display, None, problem));
+    }
+    let head = &head[..head.len().min(BINARY_SNIFF_LEN)];
+    let nul_at = head.iter().position(|&b| b == 0)?;
+    Some(binary_file(display, decode::Binary { nul_at }))
 }
 
 /// How much of a JSONL file is looked at for NUL bytes to call it binary.

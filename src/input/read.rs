@@ -45,12 +45,10 @@ pub(super) fn decompress_file(
     let mut reader = HashingReader::new(open_for_reading(path)?);
     let decompressed = compression.decompress_from(&mut reader, content);
     // What the decoder left (trailing bytes, or all of it after an error) still counts.
-    let drained = std::io::copy(&mut reader, &mut std::io::sink());
-    if let Some(e) = reader.failed.take() {
-        return Err(e);
+    match reader.finish() {
+        (_, _, Some(e)) => Err(e),
+        (fingerprint, len, None) => Ok((fingerprint, len, decompressed)),
     }
-    drained?;
-    Ok((reader.hasher.digest(), reader.len, decompressed))
 }
 
 /// A reader that hashes what passes through it and remembers a read error of the file (as

@@ -198,11 +198,17 @@ pub(crate) fn discover(roots: &[PathBuf], options: &InputOptions) -> Walked {
         let mut flags = keep.into_iter();
         files.retain(|_| flags.next().unwrap_or(true));
     }
-    if options.sizes_up_front {
-        files.par_iter_mut().filter(|f| f.len == 0).for_each(|f| {
+    // A file of records may hold a whole corpus: the scan plans its batches by these sizes, so
+    // they are always asked for; the others' only for a progress bar's total.
+    files
+        .par_iter_mut()
+        .filter(|f| {
+            let holds_records = f.kind == SourceKind::Jsonl || f.compression != Compression::None;
+            f.len == 0 && (options.sizes_up_front || holds_records)
+        })
+        .for_each(|f| {
             f.len = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
         });
-    }
     found
 }
 

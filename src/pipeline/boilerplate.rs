@@ -111,19 +111,28 @@ impl Zones {
         }
     }
 
+    /// Bytes of the fixed part of the encoding, before the keys.
+    pub const ENCODED_HEADER: usize = 14;
+
+    /// Length of the whole encoding whose fixed part is `header`.
+    pub fn encoded_len(header: &[u8; Self::ENCODED_HEADER]) -> usize {
+        Self::ENCODED_HEADER + 8 * (usize::from(header[4]) + usize::from(header[5]))
+    }
+
     /// Reads zones [`Zones::encode`] wrote at the start of `bytes`, and the bytes they took
     /// (`None` when `bytes` is too short).
     pub fn decode(bytes: &[u8]) -> Option<(Zones, usize)> {
         let u32_at = |at: usize| -> Option<u32> {
             Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
         };
+        let header: &[u8; Self::ENCODED_HEADER] =
+            bytes.get(..Self::ENCODED_HEADER)?.try_into().ok()?;
         let paragraphs = u32_at(0)?;
-        let (head_len, tail_len) = (usize::from(*bytes.get(4)?), usize::from(*bytes.get(5)?));
+        let head_len = usize::from(header[4]);
         let (head_short, tail_short) = (u32_at(6)?, u32_at(10)?);
-        let keys_at = 14;
-        let end = keys_at + 8 * (head_len + tail_len);
+        let end = Self::encoded_len(header);
         let mut keys = bytes
-            .get(keys_at..end)?
+            .get(Self::ENCODED_HEADER..end)?
             .chunks_exact(8)
             .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")));
         let head = keys.by_ref().take(head_len).collect();
@@ -368,6 +377,25 @@ fn sort_most_frequent_first(found: &mut [Boilerplate]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zones_come_back_from_their_encoding() {
+        // 40 paragraphs: an opening and a closing zone, some short, some not eligible.
+        let layout: Vec<LayoutEntry> = (0..40u64)
+            .map(|i| (1000 + i, i % 7 != 3, i % 5 == 0))
+            .collect();
+        for layout in [&layout[..], &layout[..6]] {
+            let zones = Zones::of(layout).unwrap();
+            let mut bytes = Vec::new();
+            zones.encode(&mut bytes);
+            let header: &[u8; Zones::ENCODED_HEADER] =
+                bytes[..Zones::ENCODED_HEADER].try_into().unwrap();
+            assert_eq!(Zones::encoded_len(header), bytes.len());
+            bytes.extend_from_slice(b"next");
+            assert_eq!(Zones::decode(&bytes), Some((zones, bytes.len() - 4)));
+        }
+        assert_eq!(Zones::decode(&[0; 10]), None);
+    }
 
     #[test]
     fn counts_families_not_documents() {

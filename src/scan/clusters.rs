@@ -6,7 +6,7 @@
 use super::hashing::HashedDocument;
 use crate::config::ScanConfig;
 use crate::input::SourceFile;
-use crate::outcome::{Cluster, DocumentInfo, DocumentTable, Member};
+use crate::outcome::{Cluster, DocumentTable, Member};
 use crate::parallel::DOCUMENTS_PER_TASK;
 use crate::pipeline::boilerplate::FAMILY_SIMILARITY;
 use crate::pipeline::cluster::{self, SimilarPair};
@@ -73,34 +73,37 @@ pub(crate) fn choose_kept(
     config: &ScanConfig,
 ) {
     use crate::pipeline::keep::{self, Candidate, Keep};
-    fn candidate<'a>(info: &'a DocumentInfo, sources: &[SourceFile], keep: &Keep) -> Candidate<'a> {
-        let modified = if *keep == Keep::Newest {
-            std::fs::metadata(&sources[info.source].path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as i128)
-        } else {
-            0
-        };
-        Candidate {
-            tokens: info.tokens,
-            modified,
-            value: info.keep_value.as_ref(),
+    let modified = |doc: u32| {
+        if config.keep != Keep::Newest {
+            return 0;
         }
-    }
+        std::fs::metadata(&sources[infos.source(doc as usize)].path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128)
+    };
+    let by_field = config.keep.field().is_some();
     clusters.par_iter_mut().for_each(|c| {
-        // Members in path order, so that a tie under the rule keeps the first.
-        let member_infos: Vec<DocumentInfo> = c
+        // The --keep-by values, read from the table only when the rule asks for them.
+        let values: Vec<Option<serde_json::Value>> = c
             .members
             .iter()
-            .map(|m| infos.get(m.doc as usize))
+            .map(|m| by_field.then(|| infos.keep_value(m.doc as usize)).flatten())
             .collect();
+        // Members in path order, so that a tie under the rule keeps the first.
         let mut members: Vec<(u32, Candidate<'_>)> = c
             .members
             .iter()
-            .zip(&member_infos)
-            .map(|(m, info)| (m.doc, candidate(info, sources, &config.keep)))
+            .zip(&values)
+            .map(|(m, value)| {
+                let candidate = Candidate {
+                    tokens: infos.tokens(m.doc as usize),
+                    modified: modified(m.doc),
+                    value: value.as_ref(),
+                };
+                (m.doc, candidate)
+            })
             .collect();
         members.sort_unstable_by_key(|&(doc, _)| doc);
         let kept = members

@@ -359,19 +359,13 @@ type Hashed = (Option<usize>, Option<Value>, Option<Value>, HashedDocument);
 
 /// End of the batch of sources that starts at `start`: sources until their estimated text
 /// reaches `batch_bytes` (at least one).
-fn batch_end(sources: &mut [SourceFile], start: usize, batch_bytes: u64) -> usize {
+fn batch_end(sources: &[SourceFile], start: usize, batch_bytes: u64) -> usize {
     let mut bytes = 0u64;
     let mut end = start;
     while end < sources.len() && (end == start || bytes < batch_bytes) {
-        let source = &mut sources[end];
-        // The walk may not have asked for sizes. A file of records can hold a whole corpus, so
-        // its size is asked now; a text file is one document, counted as a small one.
-        if source.len == 0
-            && (source.kind == SourceKind::Jsonl || source.compression != Compression::None)
-        {
-            source.len = std::fs::metadata(&source.path).map_or(0, |m| m.len());
-        }
-        bytes += estimated_text(source);
+        // The walk asked for the size of every file of records; a text file whose size it did
+        // not ask for is one document, counted as a small one.
+        bytes += estimated_text(&sources[end]);
         end += 1;
     }
     end

@@ -219,15 +219,45 @@ pub(crate) struct SpilledSets<'a> {
 /// Tells the stores of concurrent scans apart in the threads' caches.
 static NEXT_SETS_ID: AtomicU64 = AtomicU64::new(0);
 
-/// A thread's last loaded documents: consecutive candidate pairs mostly share their first
-/// document, which is then read once.
+/// A thread's last two loaded documents: consecutive candidate pairs mostly share their first
+/// document, and each pair is asked for its similarity and then its estimate, so each is read
+/// once.
 #[derive(Default)]
 struct Loaded {
-    first: Option<(u64, u32)>,
-    first_set: Vec<u32>,
-    first_signature: Vec<u32>,
-    second_set: Vec<u32>,
-    second_signature: Vec<u32>,
+    first: Slot,
+    second: Slot,
+    /// The bytes of the last read, reused.
+    bytes: Vec<u8>,
+}
+
+/// One loaded document: its set (sorted) and signature, and which store and document they are.
+#[derive(Default)]
+struct Slot {
+    loaded: Option<(u64, u32)>,
+    set: Vec<u32>,
+    signature: Vec<u32>,
+}
+
+impl Slot {
+    /// Makes the slot hold document `doc` of `sets`' store.
+    fn load(
+        &mut self,
+        sets: &SpilledSets<'_>,
+        doc: u32,
+        bytes: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
+        if self.loaded == Some((sets.id, doc)) {
+            return Ok(());
+        }
+        self.loaded = None;
+        sets.store.signature(doc, &mut self.signature, bytes)?;
+        if sets.verify {
+            sets.store.shingles(doc, &mut self.set, bytes)?;
+            shingle::sort_set(&mut self.set);
+        }
+        self.loaded = Some((sets.id, doc));
+        Ok(())
+    }
 }
 
 thread_local! {
@@ -250,31 +280,16 @@ impl<'a> SpilledSets<'a> {
     }
 
     /// Runs `f` on the two documents' sets (sorted) and signatures, read from the store.
-    fn with<T>(&self, a: u32, b: u32, f: impl FnOnce(&Loaded) -> T) -> Option<T> {
+    fn with<T>(&self, a: u32, b: u32, f: impl FnOnce(&Slot, &Slot) -> T) -> Option<T> {
         LOADED.with(|cell| {
-            let mut loaded = cell.borrow_mut();
-            let loaded = &mut *loaded;
-            let mut read = || -> std::io::Result<()> {
-                if loaded.first != Some((self.id, a)) {
-                    loaded.first = None;
-                    self.store.signature(a, &mut loaded.first_signature)?;
-                    if self.verify {
-                        self.store.shingles(a, &mut loaded.first_set)?;
-                        shingle::sort_set(&mut loaded.first_set);
-                    }
-                    loaded.first = Some((self.id, a));
-                }
-                self.store.signature(b, &mut loaded.second_signature)?;
-                if self.verify {
-                    self.store.shingles(b, &mut loaded.second_set)?;
-                    shingle::sort_set(&mut loaded.second_set);
-                }
-                Ok(())
-            };
-            match read() {
-                Ok(()) => Some(f(loaded)),
+            let loaded = &mut *cell.borrow_mut();
+            let read = loaded
+                .first
+                .load(self, a, &mut loaded.bytes)
+                .and_then(|()| loaded.second.load(self, b, &mut loaded.bytes));
+            match read {
+                Ok(()) => Some(f(&loaded.first, &loaded.second)),
                 Err(e) => {
-                    loaded.first = None;
                     if let Ok(mut failed) = self.failed.lock() {
                         failed.get_or_insert(e);
                     }
@@ -287,11 +302,11 @@ impl<'a> SpilledSets<'a> {
 
 impl DocumentSets for SpilledSets<'_> {
     fn similarity_at_least(&self, a: u32, b: u32, threshold: f64) -> Option<f64> {
-        self.with(a, b, |l| {
+        self.with(a, b, |x, y| {
             if self.verify {
-                jaccard::jaccard_at_least(&l.first_set, &l.second_set, threshold)
+                jaccard::jaccard_at_least(&x.set, &y.set, threshold)
             } else {
-                let s = minhash::estimate_jaccard(&l.first_signature, &l.second_signature);
+                let s = minhash::estimate_jaccard(&x.signature, &y.signature);
                 (s >= threshold).then_some(s)
             }
         })
@@ -299,19 +314,19 @@ impl DocumentSets for SpilledSets<'_> {
     }
 
     fn similarity(&self, a: u32, b: u32) -> f64 {
-        self.with(a, b, |l| {
+        self.with(a, b, |x, y| {
             if self.verify {
-                jaccard::jaccard(&l.first_set, &l.second_set)
+                jaccard::jaccard(&x.set, &y.set)
             } else {
-                minhash::estimate_jaccard(&l.first_signature, &l.second_signature)
+                minhash::estimate_jaccard(&x.signature, &y.signature)
             }
         })
         .unwrap_or(0.0)
     }
 
     fn estimate(&self, a: u32, b: u32) -> f64 {
-        self.with(a, b, |l| {
-            minhash::estimate_jaccard(&l.first_signature, &l.second_signature)
+        self.with(a, b, |x, y| {
+            minhash::estimate_jaccard(&x.signature, &y.signature)
         })
         .unwrap_or(0.0)
     }
@@ -398,18 +413,19 @@ impl ZoneList {
         let mut chunk = Vec::with_capacity(ZONES_PER_CHUNK);
         let mut record = Vec::new();
         loop {
-            let mut header = [0u8; 4 + 14];
-            match input.read_exact(&mut header) {
+            let mut doc = [0u8; 4];
+            match input.read_exact(&mut doc) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
                 Err(e) => return Err(e),
             }
-            let keys = usize::from(header[8]) + usize::from(header[9]);
+            let mut header = [0u8; Zones::ENCODED_HEADER];
+            input.read_exact(&mut header)?;
             record.clear();
-            record.extend_from_slice(&header[4..]);
-            record.resize(14 + 8 * keys, 0);
-            input.read_exact(&mut record[14..])?;
-            let doc = u32::from_le_bytes(header[..4].try_into().expect("4 bytes"));
+            record.extend_from_slice(&header);
+            record.resize(Zones::encoded_len(&header), 0);
+            input.read_exact(&mut record[Zones::ENCODED_HEADER..])?;
+            let doc = u32::from_le_bytes(doc);
             let (zones, _) = Zones::decode(&record).ok_or_else(|| {
                 std::io::Error::new(std::io::ErrorKind::InvalidData, "damaged zones.bin")
             })?;

@@ -97,23 +97,47 @@ pub struct Store {
 }
 
 impl Store {
-    /// Document `doc`'s shingle fingerprints, as written (unsorted), into `out`.
-    pub fn shingles(&self, doc: u32, out: &mut Vec<u32>) -> std::io::Result<()> {
+    /// Document `doc`'s shingle fingerprints, as written (unsorted), into `out`; `bytes` is the
+    /// caller's buffer for the read.
+    pub fn shingles(
+        &self,
+        doc: u32,
+        out: &mut Vec<u32>,
+        bytes: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
         let (start, end) = (self.offsets[doc as usize], self.offsets[doc as usize + 1]);
-        read_values(&self.shingles, start, ((end - start) / 4) as usize, out)
+        read_values(
+            &self.shingles,
+            start,
+            ((end - start) / 4) as usize,
+            out,
+            bytes,
+        )
     }
 
-    /// Document `doc`'s signature into `out`.
-    pub fn signature(&self, doc: u32, out: &mut Vec<u32>) -> std::io::Result<()> {
+    /// Document `doc`'s signature into `out`, as [`Store::shingles`].
+    pub fn signature(
+        &self,
+        doc: u32,
+        out: &mut Vec<u32>,
+        bytes: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
         let start = doc as u64 * self.signature_len as u64 * 4;
-        read_values(&self.signatures, start, self.signature_len, out)
+        read_values(&self.signatures, start, self.signature_len, out, bytes)
     }
 }
 
-/// Reads `count` u32 values at byte `offset` of `file` into `out`.
-fn read_values(file: &File, offset: u64, count: usize, out: &mut Vec<u32>) -> std::io::Result<()> {
-    let mut bytes = vec![0u8; count * 4];
-    read_exact_at(file, &mut bytes, offset)?;
+/// Reads `count` u32 values at byte `offset` of `file` into `out`, through `bytes`.
+fn read_values(
+    file: &File,
+    offset: u64,
+    count: usize,
+    out: &mut Vec<u32>,
+    bytes: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    bytes.clear();
+    bytes.resize(count * 4, 0);
+    read_exact_at(file, bytes, offset)?;
     out.clear();
     out.extend(
         bytes
@@ -167,11 +191,11 @@ mod tests {
         }
         let store = writer.finish(&work).unwrap();
         assert_eq!(store.offsets.len(), 51);
-        let mut out = Vec::new();
+        let (mut out, mut bytes) = (Vec::new(), Vec::new());
         for d in [0u32, 1, 17, 49, 3] {
-            store.shingles(d, &mut out).unwrap();
+            store.shingles(d, &mut out, &mut bytes).unwrap();
             assert_eq!(out, docs[d as usize].0);
-            store.signature(d, &mut out).unwrap();
+            store.signature(d, &mut out, &mut bytes).unwrap();
             assert_eq!(out, docs[d as usize].1);
         }
         let index = std::fs::read(work.path().join("shingles.idx")).unwrap();
