@@ -9,10 +9,53 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// `path`, or `path:line` for a JSONL record: how a document is named in messages and reports.
-pub fn location(path: &str, line: Option<usize>) -> String {
-    match line {
-        Some(line) => format!("{path}:{line}"),
+/// Where a record sits in its file: the line of a JSON Lines record, the row of a Parquet one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Position {
+    /// 1-based line of a JSON Lines record.
+    Line(usize),
+    /// 0-based row of a Parquet record, counted over the whole file (as pyarrow and DuckDB's
+    /// `file_row_number` count).
+    Row(usize),
+}
+
+impl Position {
+    /// The line, for a JSON Lines record.
+    pub fn line(self) -> Option<usize> {
+        match self {
+            Position::Line(line) => Some(line),
+            Position::Row(_) => None,
+        }
+    }
+
+    /// The row, for a Parquet record.
+    pub fn row(self) -> Option<usize> {
+        match self {
+            Position::Row(row) => Some(row),
+            Position::Line(_) => None,
+        }
+    }
+
+    /// The position a report's `line` and `row` fields give, if either.
+    pub fn from_fields(line: Option<usize>, row: Option<usize>) -> Option<Position> {
+        line.map(Position::Line).or(row.map(Position::Row))
+    }
+
+    /// `line N` or `row N`, as messages name it.
+    pub fn named(self) -> String {
+        match self {
+            Position::Line(line) => format!("line {line}"),
+            Position::Row(row) => format!("row {row}"),
+        }
+    }
+}
+
+/// `path`, `path:line` for a JSON Lines record or `path#row` for a Parquet one: how a document
+/// is named in messages and reports.
+pub fn location(path: &str, position: Option<Position>) -> String {
+    match position {
+        Some(Position::Line(line)) => format!("{path}:{line}"),
+        Some(Position::Row(row)) => format!("{path}#{row}"),
         None => path.to_string(),
     }
 }
@@ -105,6 +148,43 @@ pub enum Problem {
         /// The field's name.
         field: String,
     },
+    /// A Parquet file that cannot be read: skipped, or, damaged part way, read up to the row
+    /// before `from_row`.
+    BadParquet {
+        /// The Parquet reader's message.
+        reason: String,
+        /// The first row not read, when the rows before it were.
+        from_row: Option<usize>,
+    },
+    /// A Parquet file without the text column: skipped.
+    NoTextColumn {
+        /// The column's name.
+        column: String,
+        /// The file's string columns (at most a few), in schema order.
+        string_columns: Vec<String>,
+    },
+    /// A Parquet file whose text column does not hold strings: skipped.
+    TextColumnNotString {
+        /// The column's name.
+        column: String,
+        /// The type it holds, as Arrow names it.
+        data_type: String,
+    },
+    /// Parquet rows whose text is null: skipped. One problem per file, at the first such row.
+    NullText {
+        /// The text column's name.
+        column: String,
+        /// How many rows of the file have a null text.
+        rows: usize,
+    },
+    /// Note: a Parquet column named as the id or `--keep-by` field whose type is not read as
+    /// one (a list, a struct): its rows go without.
+    ColumnNotRead {
+        /// The column's name.
+        column: String,
+        /// The type it holds, as Arrow names it.
+        data_type: String,
+    },
     /// Note: a text file not in plain UTF-8, read in a guessed encoding.
     GuessedEncoding {
         /// The encoding it was read in.
@@ -115,12 +195,12 @@ pub enum Problem {
     },
     /// Note: a document without a single word, left out of the comparison.
     EmptyDocument,
-    /// Note: JSONL ids used by more than one record.
+    /// Note: ids used by more than one record of a JSON Lines or Parquet file.
     RepeatedIds {
         /// The first repeated id, as JSON.
         id: String,
-        /// The line that used it first.
-        first_line: usize,
+        /// The record that used it first.
+        first_at: Position,
         /// How many records of the file repeat an earlier id.
         repeated: usize,
     },
@@ -172,6 +252,11 @@ pub enum ProblemKind {
     NotAnObject,
     NoTextField,
     TextFieldNotString,
+    BadParquet,
+    NoTextColumn,
+    TextColumnNotString,
+    NullText,
+    ColumnNotRead,
     GuessedEncoding,
     EmptyDocument,
     RepeatedIds,
@@ -200,6 +285,11 @@ impl ProblemKind {
             ProblemKind::NotAnObject => "not_an_object",
             ProblemKind::NoTextField => "no_text_field",
             ProblemKind::TextFieldNotString => "text_field_not_string",
+            ProblemKind::BadParquet => "bad_parquet",
+            ProblemKind::NoTextColumn => "no_text_column",
+            ProblemKind::TextColumnNotString => "text_column_not_string",
+            ProblemKind::NullText => "null_text",
+            ProblemKind::ColumnNotRead => "column_not_read",
             ProblemKind::GuessedEncoding => "guessed_encoding",
             ProblemKind::EmptyDocument => "empty_document",
             ProblemKind::RepeatedIds => "repeated_ids",
@@ -230,6 +320,11 @@ impl Problem {
             Problem::NotAnObject => ProblemKind::NotAnObject,
             Problem::NoTextField { .. } => ProblemKind::NoTextField,
             Problem::TextFieldNotString { .. } => ProblemKind::TextFieldNotString,
+            Problem::BadParquet { .. } => ProblemKind::BadParquet,
+            Problem::NoTextColumn { .. } => ProblemKind::NoTextColumn,
+            Problem::TextColumnNotString { .. } => ProblemKind::TextColumnNotString,
+            Problem::NullText { .. } => ProblemKind::NullText,
+            Problem::ColumnNotRead { .. } => ProblemKind::ColumnNotRead,
             Problem::GuessedEncoding { .. } => ProblemKind::GuessedEncoding,
             Problem::EmptyDocument => ProblemKind::EmptyDocument,
             Problem::RepeatedIds { .. } => ProblemKind::RepeatedIds,
@@ -319,6 +414,52 @@ impl fmt::Display for Problem {
             Problem::TextFieldNotString { field } => {
                 write!(f, "field \"{field}\" is not a string; line skipped")
             }
+            Problem::BadParquet {
+                reason,
+                from_row: None,
+            } => write!(f, "not a readable Parquet file ({reason}), skipped"),
+            Problem::BadParquet {
+                reason,
+                from_row: Some(row),
+            } => write!(
+                f,
+                "not readable Parquet data ({reason}); rows from row {row} on were not read"
+            ),
+            Problem::NoTextColumn {
+                column,
+                string_columns,
+            } => {
+                write!(f, "no column \"{column}\"; skipped")?;
+                if !string_columns.is_empty() {
+                    let names: Vec<String> =
+                        string_columns.iter().map(|n| format!("\"{n}\"")).collect();
+                    write!(
+                        f,
+                        " (its string columns: {}; --text-field names the one to read)",
+                        names.join(", ")
+                    )?;
+                }
+                Ok(())
+            }
+            Problem::TextColumnNotString { column, data_type } => {
+                write!(
+                    f,
+                    "column \"{column}\" holds {data_type}, not strings; skipped"
+                )
+            }
+            Problem::NullText { column, rows: 1 } => {
+                write!(f, "column \"{column}\" is null; row skipped")
+            }
+            Problem::NullText { column, rows } => write!(
+                f,
+                "column \"{column}\" is null here and in {} more rows; all skipped",
+                rows - 1
+            ),
+            Problem::ColumnNotRead { column, data_type } => write!(
+                f,
+                "column \"{column}\" holds {data_type}, which is not read as an id or \
+                 --keep-by value; its rows go without"
+            ),
             Problem::GuessedEncoding {
                 encoding,
                 utf16: true,
@@ -333,13 +474,19 @@ impl fmt::Display for Problem {
             Problem::EmptyDocument => f.write_str("empty document (no words), skipped"),
             Problem::RepeatedIds {
                 id,
-                first_line,
+                first_at,
                 repeated,
             } => write!(
                 f,
-                "id {id} already used at line {first_line} ({repeated} repeated id{} in this \
-                 file); documents are told apart by line",
-                if *repeated == 1 { "" } else { "s" }
+                "id {id} already used at {} ({repeated} repeated id{} in this file); documents \
+                 are told apart by {}",
+                first_at.named(),
+                if *repeated == 1 { "" } else { "s" },
+                if first_at.line().is_some() {
+                    "line"
+                } else {
+                    "row"
+                },
             ),
             Problem::CopiedUnchanged => f.write_str("copied unchanged, not cleaned"),
             Problem::NotWritten => f.write_str("not written"),
@@ -370,8 +517,8 @@ impl fmt::Display for Problem {
 pub struct Diagnostic {
     /// The file (display form).
     pub path: String,
-    /// 1-based line for JSONL problems.
-    pub line: Option<usize>,
+    /// The record, for problems with one record of a JSON Lines or Parquet file.
+    pub at: Option<Position>,
     /// What went wrong first.
     pub problem: Problem,
     /// What later passes found or did about the same file or record (`clean`: "copied
@@ -381,14 +528,24 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic with one problem.
+    /// A diagnostic with one problem, about the file or, with `line`, one JSON Lines record.
     pub fn new(path: impl Into<String>, line: Option<usize>, problem: Problem) -> Self {
+        Self::at(path, line.map(Position::Line), problem)
+    }
+
+    /// A diagnostic with one problem, about the file or the record at `at`.
+    pub fn at(path: impl Into<String>, at: Option<Position>, problem: Problem) -> Self {
         Diagnostic {
             path: path.into(),
-            line,
+            at,
             problem,
             then: Vec::new(),
         }
+    }
+
+    /// The line of the JSON Lines record it is about.
+    pub fn line(&self) -> Option<usize> {
+        self.at.and_then(Position::line)
     }
 
     /// The kind of its first problem.
@@ -407,15 +564,15 @@ impl Diagnostic {
         self.then.extend(later.then);
     }
 
-    /// The order diagnostics are listed in: by path, then line.
-    pub(crate) fn position(&self) -> (&str, Option<usize>) {
-        (&self.path, self.line)
+    /// The order diagnostics are listed in: by path, then record.
+    pub(crate) fn position(&self) -> (&str, Option<Position>) {
+        (&self.path, self.at)
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", location(&self.path, self.line), self.problem)?;
+        write!(f, "{}: {}", location(&self.path, self.at), self.problem)?;
         for more in &self.then {
             write!(f, "; {more}")?;
         }
@@ -458,7 +615,7 @@ mod tests {
     fn counts_take_their_plural() {
         let ids = |repeated| Problem::RepeatedIds {
             id: "\"a\"".into(),
-            first_line: 1,
+            first_at: Position::Line(1),
             repeated,
         };
         assert!(ids(1).to_string().contains("(1 repeated id in this file)"));

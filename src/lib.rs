@@ -2,7 +2,8 @@
 //! reports them as clusters, and writes cleaned copies.
 //!
 //! # Scanning
-//! [`scan()`] walks files and folders (text files, JSON Lines), and returns a [`ScanOutcome`]:
+//! [`scan()`] walks files and folders (text files, JSON Lines, Parquet, compressed shards), and
+//! returns a [`ScanOutcome`]:
 //! clusters of near-duplicate documents, paragraphs repeated inside a document, and boilerplate
 //! paragraphs shared by many unrelated documents. [`Report`] turns it into the report the
 //! `neardup` binary prints, as text or JSON.
@@ -50,8 +51,8 @@
 //!
 //! # Layers
 //! The crate is built in layers that only point down: the small dependency-free pieces
-//! ([`diagnostic`], `parallel`, [`progress`], [`error`]) -> the readers (`input`: walk, read,
-//! decode, JSONL), the work folder ([`work`]: external sort, spilled store) and the algorithms
+//! ([`diagnostic`], `parallel`, `positioned`, [`progress`], [`error`]) -> the readers (`input`:
+//! walk, read, decode, JSON Lines, Parquet), the work folder ([`work`]: external sort, spilled store) and the algorithms
 //! (`pipeline`: normalize, shingle, minhash, lsh, jaccard, cluster, paragraph, boilerplate;
 //! they never read files or print) -> [`config`] and `outcome` -> the scan -> the writers
 //! (`report`) and `clean`.
@@ -68,6 +69,7 @@ pub mod outcome;
 mod output;
 mod parallel;
 mod pipeline;
+mod positioned;
 pub mod progress;
 mod scan;
 pub mod work;

@@ -2,7 +2,7 @@
 //! cleaner) reads. Documents are referred to by their index in [`ScanOutcome::documents`], which
 //! is path order (then JSONL line order).
 
-use crate::diagnostic::{Diagnostic, location};
+use crate::diagnostic::{Diagnostic, Position, location};
 use crate::input::SourceFile;
 pub use crate::pipeline::cluster::SimilarPair;
 use crate::pipeline::lsh::Banding;
@@ -15,9 +15,9 @@ pub struct DocumentInfo {
     pub source: usize,
     /// The file, as displayed.
     pub path: String,
-    /// 1-based line of a JSONL record.
-    pub line: Option<usize>,
-    /// Id of a JSONL record.
+    /// The line of a JSON Lines record, the row of a Parquet one.
+    pub position: Option<Position>,
+    /// Id of a record.
     pub id: Option<Value>,
     /// Number of normalized tokens.
     pub tokens: usize,
@@ -28,9 +28,19 @@ pub struct DocumentInfo {
 }
 
 impl DocumentInfo {
-    /// `path` or `path:line`.
+    /// `path`, `path:line` or `path#row`.
     pub fn label(&self) -> String {
-        location(&self.path, self.line)
+        location(&self.path, self.position)
+    }
+
+    /// The line of a JSON Lines record.
+    pub fn line(&self) -> Option<usize> {
+        self.position.and_then(Position::line)
+    }
+
+    /// The row of a Parquet record.
+    pub fn row(&self) -> Option<usize> {
+        self.position.and_then(Position::row)
     }
 }
 
@@ -53,8 +63,27 @@ struct DocumentRecord {
     source: u32,
     tokens: u32,
     paragraphs: u32,
-    /// 1-based line of a JSONL record, 0 for a text file.
-    line: u64,
+    /// [`encode_position`] of its position.
+    position: u64,
+}
+
+/// A record's position as one number: 0 for none, a line as `line << 1`, a row as
+/// `(row + 1) << 1 | 1`.
+fn encode_position(position: Option<Position>) -> u64 {
+    match position {
+        None => 0,
+        Some(Position::Line(line)) => (line as u64) << 1,
+        Some(Position::Row(row)) => ((row as u64 + 1) << 1) | 1,
+    }
+}
+
+/// The position [`encode_position`] gave `code` for.
+fn decode_position(code: u64) -> Option<Position> {
+    match (code >> 1, code & 1) {
+        (0, _) => None,
+        (line, 0) => Some(Position::Line(line as usize)),
+        (row, _) => Some(Position::Row(row as usize - 1)),
+    }
 }
 
 /// Optional JSON values, one per document, as their JSON text one after another. While every
@@ -112,7 +141,7 @@ impl DocumentTable {
             source: document.source as u32,
             tokens: u32::try_from(document.tokens).unwrap_or(u32::MAX),
             paragraphs: u32::try_from(document.paragraphs).unwrap_or(u32::MAX),
-            line: document.line.map_or(0, |l| l as u64),
+            position: encode_position(document.position),
         });
         self.ids.push(document.id);
         self.keep_values.push(document.keep_value);
@@ -122,7 +151,7 @@ impl DocumentTable {
     pub fn push_info(&mut self, info: &DocumentInfo) {
         self.push(NewDocument {
             source: info.source,
-            line: info.line,
+            position: info.position,
             id: info.id.as_ref(),
             tokens: info.tokens,
             paragraphs: info.paragraphs,
@@ -146,7 +175,7 @@ impl DocumentTable {
         DocumentInfo {
             source: r.source as usize,
             path: self.paths[r.source as usize].to_string(),
-            line: (r.line > 0).then_some(r.line as usize),
+            position: decode_position(r.position),
             id: self.ids.get(doc),
             tokens: r.tokens as usize,
             paragraphs: r.paragraphs as usize,
@@ -164,10 +193,9 @@ impl DocumentTable {
         self.records[doc].source as usize
     }
 
-    /// Document `doc`'s JSONL line.
-    pub fn line(&self, doc: usize) -> Option<usize> {
-        let line = self.records[doc].line;
-        (line > 0).then_some(line as usize)
+    /// Document `doc`'s line (JSON Lines) or row (Parquet).
+    pub fn position(&self, doc: usize) -> Option<Position> {
+        decode_position(self.records[doc].position)
     }
 
     /// Document `doc`'s number of normalized tokens.
@@ -180,10 +208,10 @@ impl DocumentTable {
         self.keep_values.get(doc)
     }
 
-    /// `path` or `path:line` of document `doc`.
+    /// `path`, `path:line` or `path#row` of document `doc`.
     pub fn label(&self, doc: usize) -> String {
         let r = &self.records[doc];
-        location(&self.paths[r.source as usize], self.line(doc))
+        location(&self.paths[r.source as usize], self.position(doc))
     }
 }
 
@@ -192,9 +220,9 @@ impl DocumentTable {
 pub struct NewDocument<'a> {
     /// Index of its file.
     pub source: usize,
-    /// 1-based line of a JSONL record.
-    pub line: Option<usize>,
-    /// Id of a JSONL record.
+    /// The line of a JSON Lines record, the row of a Parquet one.
+    pub position: Option<Position>,
+    /// Id of a record.
     pub id: Option<&'a Value>,
     /// Number of normalized tokens.
     pub tokens: usize,
@@ -406,7 +434,7 @@ mod tests {
 
     #[test]
     fn the_table_gives_back_every_document_as_it_was_added() {
-        let mut table = DocumentTable::new(["a.txt", "b.jsonl"]);
+        let mut table = DocumentTable::new(["a.txt", "b.jsonl", "c.parquet"]);
         let ids = [
             None,
             Some(json!("r1")),
@@ -417,11 +445,24 @@ mod tests {
         ];
         // The --keep-by values start absent and appear later.
         let keep = [None, None, None, Some(json!(2.5)), None];
+        // Parquet rows count from 0: row 0 must not read back as no position.
+        let positions = [
+            None,
+            Some(Position::Line(10)),
+            Some(Position::Row(0)),
+            Some(Position::Row(7)),
+            Some(Position::Line(1)),
+        ];
+        let source = |n: usize| match positions[n] {
+            None => 0,
+            Some(Position::Line(_)) => 1,
+            Some(Position::Row(_)) => 2,
+        };
         let documents: Vec<DocumentInfo> = (0..5)
             .map(|n| DocumentInfo {
-                source: usize::from(n > 0),
-                path: ["a.txt", "b.jsonl"][usize::from(n > 0)].into(),
-                line: (n > 0).then_some(n * 10),
+                source: source(n),
+                path: ["a.txt", "b.jsonl", "c.parquet"][source(n)].into(),
+                position: positions[n],
                 id: ids[n].clone(),
                 tokens: 100 + n,
                 paragraphs: n,
@@ -435,7 +476,7 @@ mod tests {
         for (n, d) in documents.iter().enumerate() {
             assert_eq!(&table.get(n), d);
             assert_eq!(table.label(n), d.label());
-            assert_eq!((table.source(n), table.line(n)), (d.source, d.line));
+            assert_eq!((table.source(n), table.position(n)), (d.source, d.position));
             assert_eq!(table.tokens(n), d.tokens);
         }
         assert_eq!(table.iter().collect::<Vec<_>>(), documents);

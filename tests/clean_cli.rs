@@ -529,8 +529,9 @@ fn clean_manifest_fields_are_exactly_those_the_readme_documents() {
     );
     assert_eq!(code, 0, "{stderr}");
     let output: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    // The second json block of the README is the manifest; this run has every field.
-    assert_fields_documented(2, &output, &[]);
+    // The second json block of the README is the manifest; this run has every field but the
+    // rows of Parquet records (tests/parquet.rs has those).
+    assert_fields_documented(2, &output, &["documents[].row", "dropped_duplicates[].row"]);
 }
 
 #[test]

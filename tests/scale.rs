@@ -13,8 +13,8 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::Stdio;
 
-/// A corpus with near-duplicates, exact copies, a shared footer and repeats, as text files and a
-/// JSON Lines file, from `seed`.
+/// A corpus with near-duplicates, exact copies, a shared footer and repeats, as text files, JSON
+/// Lines files and a Parquet file, from `seed`.
 fn write_corpus(dir: &Path, seed: u64, documents: usize) {
     let mut rng = Rng::new(seed);
     let footer = "Subscribe to our newsletter for the latest stories from the region, \
@@ -44,10 +44,10 @@ fn write_corpus(dir: &Path, seed: u64, documents: usize) {
             records.push_str(&format!("{record}\n"));
         }
     }
-    // The records in three files: plain, gzip and zstd, each read in pieces under a small
-    // budget.
+    // The records in four files: JSON Lines plain, gzip and zstd, and Parquet in row groups of
+    // three rows, each read in pieces under a small budget.
     let lines: Vec<&str> = records.lines().collect();
-    let third = lines.len().div_ceil(3).max(1);
+    let third = lines.len().div_ceil(4).max(1);
     let mut parts = lines
         .chunks(third)
         .map(|part| format!("{}\n", part.join("\n")));
@@ -60,6 +60,17 @@ fn write_corpus(dir: &Path, seed: u64, documents: usize) {
     if let Some(part) = parts.next() {
         let packed = zstd::stream::encode_all(part.as_bytes(), 1).unwrap();
         std::fs::write(dir.join("records.jsonl.zst"), packed).unwrap();
+    }
+    if let Some(part) = parts.next() {
+        let rows: Vec<(Option<String>, Option<String>)> = part
+            .lines()
+            .map(|line| {
+                let record: serde_json::Value = serde_json::from_str(line).unwrap();
+                let field = |name: &str| record[name].as_str().map(str::to_string);
+                (field("id"), field("text"))
+            })
+            .collect();
+        common::write_parquet(&dir.join("records.parquet"), &rows, 3);
     }
 }
 

@@ -684,12 +684,15 @@ fn json_fields_are_exactly_those_the_readme_documents() {
             "clusters[].linked_clusters",
             "clusters[].members[].id",
             "clusters[].members[].line",
+            "clusters[].members[].row",
             "repeats[].id",
             "repeats[].line",
+            "repeats[].row",
             "stats.skipped_by_extension[].extension",
             "stats.skipped_by_extension[].files",
             "problems[].path",
             "problems[].line",
+            "problems[].row",
             "problems[].kind",
             "problems[].message",
         ],
@@ -1024,7 +1027,10 @@ fn pairs_are_written_as_json_lines_or_csv() {
     assert_eq!(code, 0);
     let csv = std::fs::read_to_string(tmp.path().join("pairs.csv")).unwrap();
     let rows: Vec<&str> = csv.lines().collect();
-    assert_eq!(rows[0], "a,a_line,a_id,b,b_line,b_id,similarity");
+    assert_eq!(
+        rows[0],
+        "a,a_line,a_id,b,b_line,b_id,similarity,a_row,b_row"
+    );
     assert_eq!(rows.len(), 4);
     assert!(
         rows[1].starts_with("./a.txt,,,./b.txt,,,0.9"),

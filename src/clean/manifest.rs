@@ -2,6 +2,7 @@
 //! by `--json`). Its schema is documented in the README and tested by deserializing into these
 //! structs with unknown fields denied.
 
+use crate::diagnostic::Position;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -118,6 +119,9 @@ pub struct DocumentChanges {
     /// JSONL records: the 1-based line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// Parquet records: the 0-based row in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
     /// The output file, relative to the output folder.
     pub output: String,
     /// The removed paragraphs, in document order.
@@ -166,8 +170,25 @@ pub struct DroppedDuplicate {
     /// JSONL records: the 1-based line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// The kept document it duplicates (`path` or `path:line`): the member `--keep` keeps.
+    /// Parquet records: the 0-based row in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// The kept document it duplicates (`path`, `path:line` or `path#row`): the member `--keep` keeps.
     pub duplicate_of: String,
     /// Jaccard similarity to that document.
     pub similarity: f64,
+}
+
+impl DocumentChanges {
+    /// Its line or row.
+    pub fn position(&self) -> Option<Position> {
+        Position::from_fields(self.line, self.row)
+    }
+}
+
+impl DroppedDuplicate {
+    /// Its line or row.
+    pub fn position(&self) -> Option<Position> {
+        Position::from_fields(self.line, self.row)
+    }
 }

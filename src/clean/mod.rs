@@ -30,6 +30,7 @@
 //! all). [`clean`] itself plans, writes, then summarizes.
 
 pub mod manifest;
+mod parquet;
 mod pass_two;
 pub(crate) mod plan;
 mod safety;
@@ -44,7 +45,7 @@ pub use safety::check_output_folder;
 pub use write::{AtomicFiles, OutputWriter};
 
 use crate::config::ScanConfig;
-use crate::diagnostic::{self, Diagnostic, Problem, io_reason};
+use crate::diagnostic::{self, Diagnostic, Position, Problem, io_reason};
 use crate::error::{Error, Result};
 use crate::outcome::ScanOutcome;
 use crate::output::report::VERSION;
@@ -317,7 +318,7 @@ struct Plan {
     /// Near-duplicates to leave out.
     dropped_for: DroppedFor,
     /// The documents of each source, by line (JSONL) or alone (text).
-    docs_of_source: Vec<Vec<(Option<usize>, u32)>>,
+    docs_of_source: Vec<Vec<(Option<Position>, u32)>>,
 }
 
 impl Plan {
@@ -344,7 +345,7 @@ impl Plan {
         let mut docs_of_source = vec![Vec::new(); outcome.sources.len()];
         let documents = &outcome.documents;
         for doc in 0..documents.len() {
-            docs_of_source[documents.source(doc)].push((documents.line(doc), doc as u32));
+            docs_of_source[documents.source(doc)].push((documents.position(doc), doc as u32));
         }
         Plan {
             boilerplate,
@@ -436,9 +437,9 @@ impl Rescue {
             for (&doc, &kept) in &self.rescued {
                 if outcome.documents.source(doc as usize) == source {
                     let of = outcome.documents.label(kept as usize);
-                    result.problems.push(Diagnostic::new(
+                    result.problems.push(Diagnostic::at(
                         outcome.sources[source].display.as_str(),
-                        outcome.documents.line(doc as usize),
+                        outcome.documents.position(doc as usize),
                         Problem::WrittenDespiteDuplicate { of },
                     ));
                 }

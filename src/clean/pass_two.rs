@@ -7,7 +7,7 @@ use super::CleanConfig;
 use super::manifest::{DocumentChanges, DroppedDuplicate, Removed};
 use super::plan::TextCleaner;
 use super::write::OutputWriter;
-use crate::diagnostic::{AfterChange, Diagnostic, Problem, io_reason};
+use crate::diagnostic::{AfterChange, Diagnostic, Position, Problem, io_reason};
 use crate::input::{self, Compression, SourceFile, SourceKind, decode};
 use crate::outcome::ScanOutcome;
 use crate::output::report::round4;
@@ -51,8 +51,8 @@ pub(super) struct PassTwo<'a> {
     pub(super) dropped_for: &'a DroppedFor,
     /// Where each source goes, relative to the output folder.
     pub(super) destinations: &'a [PathBuf],
-    /// The documents of each source: their JSONL line (`None` for a text file) and index.
-    pub(super) docs_of_source: &'a [Vec<(Option<usize>, u32)>],
+    /// The documents of each source: their line or row (`None` for a text file) and index.
+    pub(super) docs_of_source: &'a [Vec<(Option<Position>, u32)>],
     /// The output folder, resolved: every write must land inside it.
     pub(super) out_resolved: PathBuf,
     /// Folders already created and checked to lie inside it.
@@ -127,19 +127,20 @@ impl PassTwo<'_> {
         self.config.interrupt.load(Ordering::SeqCst) || self.disk_full.load(Ordering::SeqCst)
     }
 
-    fn dropped(&self, doc: u32) -> Option<DroppedDuplicate> {
+    pub(super) fn dropped(&self, doc: u32) -> Option<DroppedDuplicate> {
         let &(kept, similarity) = self.dropped_for.get(&doc)?;
         let info = &self.outcome.documents.get(doc as usize);
         Some(DroppedDuplicate {
             path: info.path.clone(),
             id: info.id.clone(),
-            line: info.line,
+            line: info.line(),
+            row: info.row(),
             duplicate_of: self.outcome.documents.label(kept as usize),
             similarity: round4(similarity),
         })
     }
 
-    fn cleaner(&self) -> TextCleaner {
+    pub(super) fn cleaner(&self) -> TextCleaner {
         TextCleaner::shared(
             self.config.repeats,
             self.boilerplate.clone(),
@@ -201,9 +202,26 @@ impl PassTwo<'_> {
             (content.clone(), Some((raw, content)))
         };
         let docs = &self.docs_of_source[index];
+        if source.kind == SourceKind::Parquet && original.is_none() {
+            match self.clean_parquet(index, &content, docs, &mut result) {
+                Ok(Some(output)) => self.write_output(index, &output, &mut result),
+                Ok(None) => self.write_output(index, &content, &mut result),
+                Err(_) => {
+                    result = SourceResult::default();
+                    result.problems.push(copied_unchanged());
+                    self.write_output(index, &content, &mut result);
+                }
+            }
+            return result;
+        }
         let output = match source.kind {
             SourceKind::Text => self.clean_text_file(index, content, &mut result),
             SourceKind::Jsonl => Some(self.clean_jsonl(index, &content, docs, &mut result)),
+            // Compressed as a whole: read, but copied as it is.
+            SourceKind::Parquet => {
+                result.problems.push(copied_unchanged());
+                Some(content.clone())
+            }
         };
         let output = match (output, original) {
             (Some(output), Some((raw, content))) if output == content => Some(raw),
@@ -252,11 +270,17 @@ impl PassTwo<'_> {
     }
 
     /// A change record for `doc` of source `index`.
-    fn change(&self, index: usize, doc: Option<u32>, removed: Vec<Removed>) -> DocumentChanges {
+    pub(super) fn change(
+        &self,
+        index: usize,
+        doc: Option<u32>,
+        removed: Vec<Removed>,
+    ) -> DocumentChanges {
         let info = doc.map(|d| self.outcome.documents.get(d as usize));
         DocumentChanges {
             path: self.outcome.sources[index].display.clone(),
-            line: info.as_ref().and_then(|i| i.line),
+            line: info.as_ref().and_then(|i| i.line()),
+            row: info.as_ref().and_then(|i| i.row()),
             id: info.and_then(|i| i.id),
             output: self.destinations[index].to_string_lossy().into_owned(),
             removed,
@@ -350,13 +374,13 @@ impl PassTwo<'_> {
         &self,
         index: usize,
         bytes: &[u8],
-        docs: &[(Option<usize>, u32)],
+        docs: &[(Option<Position>, u32)],
         result: &mut SourceResult,
     ) -> Vec<u8> {
         let source = &self.outcome.sources[index];
         let doc_at: HashMap<usize, u32> = docs
             .iter()
-            .filter_map(|&(line, d)| Some((line?, d)))
+            .filter_map(|&(position, d)| Some((position?.line()?, d)))
             .collect();
         result.documents = doc_at.len();
         let mut cleaner = self.cleaner();

@@ -2,7 +2,8 @@
 //! another field (the line number when absent). Blank lines are ignored; a bad line is skipped
 //! with a problem that names it.
 
-use super::{Document, InputOptions, SourceRead, undecodable};
+use super::ids::RepeatedIds;
+use super::{Document, InputOptions, Position, SourceRead, undecodable};
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::input::decode::{self, TextEncoding};
 use crate::parallel::DOCUMENTS_PER_TASK;
@@ -45,8 +46,7 @@ pub(super) struct JsonlReader<'a> {
     /// Number of the next piece's first line.
     next_line: usize,
     problems: Vec<Diagnostic>,
-    first_line_of_id: std::collections::HashMap<String, usize>,
-    repeated_ids: Vec<(usize, usize, String)>,
+    ids: RepeatedIds,
     first_missing_field: Option<usize>,
 }
 
@@ -57,8 +57,7 @@ impl<'a> JsonlReader<'a> {
             options,
             next_line: 1,
             problems: Vec::new(),
-            first_line_of_id: Default::default(),
-            repeated_ids: Vec::new(),
+            ids: RepeatedIds::default(),
             first_missing_field: None,
         }
     }
@@ -118,7 +117,7 @@ impl<'a> JsonlReader<'a> {
             let keep_value = options.keep_field.as_ref().and_then(|f| fields.get(f));
             let doc = work(Document {
                 text,
-                line: Some(line_no),
+                position: Some(Position::Line(line_no)),
                 id: Some(id),
                 keep_value,
             });
@@ -144,14 +143,8 @@ impl<'a> JsonlReader<'a> {
             match outcome {
                 Ok((doc, id)) => {
                     docs.push(doc);
-                    // Ids are not used to tell documents apart (the line number does), but a
-                    // repeated id is worth a note: whoever joins the report with their data by
-                    // id would be misled.
                     if let Some(id) = id {
-                        let first = *self.first_line_of_id.entry(id.clone()).or_insert(line_no);
-                        if first != line_no {
-                            self.repeated_ids.push((line_no, first, id));
-                        }
+                        self.ids.saw(id, Position::Line(line_no));
                     }
                 }
                 // A file whose records all lack the field is one problem, not one per line.
@@ -179,20 +172,7 @@ impl<'a> JsonlReader<'a> {
 
     /// The problems with the file's records, and its notes.
     pub(super) fn finish(self) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
-        let display = self.display;
-        let notes = self
-            .repeated_ids
-            .first()
-            .map(|(line, first, id)| {
-                let problem = Problem::RepeatedIds {
-                    id: id.clone(),
-                    first_line: *first,
-                    repeated: self.repeated_ids.len(),
-                };
-                Diagnostic::new(display, Some(*line), problem)
-            })
-            .into_iter()
-            .collect();
+        let notes = self.ids.note(self.display).into_iter().collect();
         (self.problems, notes)
     }
 }

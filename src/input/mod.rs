@@ -1,6 +1,6 @@
 //! The readers: which files are inputs ([`walk`]), how their bytes are read ([`read`]) and
 //! decoded ([`decode`]), and how a file becomes documents (a text file is one, a JSONL file one
-//! per record, [`jsonl`]). The only layer that touches the file system on the input side; it
+//! per record, [`jsonl`], a Parquet file one per row, [`parquet`]). The only layer that touches the file system on the input side; it
 //! knows nothing of the stages that use the documents, nor of the report.
 //!
 //! Rules, all documented in the README:
@@ -13,6 +13,8 @@
 //! - Files ending in `.jsonl` or `.ndjson` (or every file, with [`InputFormat::Jsonl`]) hold one
 //!   JSON object per line; the text is a string field, the id
 //!   another field (the line number when absent). Blank lines are ignored.
+//! - Files ending in `.parquet` (or every file, with [`InputFormat::Parquet`]) hold one document
+//!   per row: the text is a string column, the id another column (the row number when absent).
 //! - A named path that is a FIFO, device or socket is skipped (it could be endless).
 //! - Text files are decoded by [`decode`]'s rules (byte-order marks, UTF-16, binary
 //!   files, damaged UTF-8, guessed legacy encodings); JSONL is UTF-8, and a NUL byte in its first
@@ -22,10 +24,13 @@
 
 pub mod compression;
 pub mod decode;
+mod ids;
 mod jsonl;
+pub(crate) mod parquet;
 mod read;
 mod walk;
 
+pub use crate::diagnostic::Position;
 use crate::diagnostic::{AfterChange, Diagnostic, Problem, io_reason};
 pub use compression::Compression;
 use decode::TextEncoding;
@@ -64,13 +69,16 @@ pub struct InputOptions {
 /// `--format`: how input files become documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputFormat {
-    /// By extension: `.jsonl` and `.ndjson` are JSON Lines, anything else is text.
+    /// By extension: `.jsonl` and `.ndjson` are JSON Lines, `.parquet` is Parquet, anything
+    /// else is text.
     #[default]
     Auto,
     /// Every file is one text document.
     Text,
     /// Every file is JSON Lines.
     Jsonl,
+    /// Every file is Parquet.
+    Parquet,
 }
 
 impl Default for InputOptions {
@@ -89,7 +97,7 @@ impl Default for InputOptions {
 }
 
 /// Extensions read by default while walking folders (`""`: no extension).
-pub const DEFAULT_EXTENSIONS: &[&str] = &["txt", "md", "text", "jsonl", "ndjson", ""];
+pub const DEFAULT_EXTENSIONS: &[&str] = &["txt", "md", "text", "jsonl", "ndjson", "parquet", ""];
 
 /// How a file's content becomes documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +106,8 @@ pub enum SourceKind {
     Text,
     /// One JSON object per line, each a document.
     Jsonl,
+    /// A Parquet file: one row per document.
+    Parquet,
 }
 
 /// One input file.
@@ -125,9 +135,9 @@ pub struct SourceFile {
 pub struct Document<'a> {
     /// The decoded text.
     pub text: &'a str,
-    /// 1-based line in a JSONL file.
-    pub line: Option<usize>,
-    /// The id field of a JSONL record (the line number when the record has none).
+    /// The record's line in a JSON Lines file or row in a Parquet file.
+    pub position: Option<Position>,
+    /// The id field of a record (its line or row number when it has none).
     pub id: Option<&'a Value>,
     /// The value of [`InputOptions::keep_field`] in a JSONL record.
     pub keep_value: Option<&'a Value>,
@@ -150,6 +160,20 @@ pub struct SourceRead<T> {
     pub skipped: bool,
     /// Number of bytes read (0 when it could not be read).
     pub len: u64,
+}
+
+impl SourceRead<()> {
+    /// This reading, with the documents that went elsewhere while it was read.
+    fn with_docs<T>(self, docs: Vec<T>) -> SourceRead<T> {
+        SourceRead {
+            docs,
+            problems: self.problems,
+            notes: self.notes,
+            fingerprint: self.fingerprint,
+            skipped: self.skipped,
+            len: self.len,
+        }
+    }
 }
 
 impl<T> SourceRead<T> {
@@ -198,6 +222,9 @@ where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
 {
+    if source.kind == SourceKind::Parquet && source.compression == Compression::None {
+        return read_parquet(source, options, expected, work);
+    }
     if source.compression != Compression::None {
         return read_compressed(source, options, expected, work);
     }
@@ -291,6 +318,58 @@ where
     SourceRead { len, ..read }
 }
 
+/// [`read_source`] for a Parquet file: its row groups decoded in parallel, all of them.
+fn read_parquet<T, W>(
+    source: &SourceFile,
+    options: &InputOptions,
+    expected: Option<u64>,
+    work: &W,
+) -> SourceRead<T>
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
+    let mut docs = Vec::new();
+    let mut sink = |piece: Vec<T>, _| -> Result<(), std::convert::Infallible> {
+        docs.extend(piece);
+        Ok(())
+    };
+    let Ok(read) = parquet::read_pieces(source, options, usize::MAX, work, &mut sink);
+    if expected.is_some_and(|e| read.fingerprint != Some(e)) {
+        return SourceRead::failed(changed_during_run(&source.display, AfterChange::Skipped));
+    }
+    read.with_docs(docs)
+}
+
+/// Reads a file of records (JSON Lines, compressed or not, or Parquet) in pieces of about
+/// `piece_bytes` of text, so that a file of any size is never held whole: each piece's
+/// documents go through `work` in parallel, then to `sink` in document order, with the bytes of
+/// the file read so far (for progress). The reading that comes back has no documents (they all
+/// went to `sink`), and the file's problems, notes, fingerprint and size. A sink error stops
+/// the reading and comes back as it is.
+///
+/// A file that cannot be read from some record on keeps the records before it, and a problem
+/// says from which line or row on the rest was not read; one that fails before its first
+/// record is skipped as [`read_source`] skips it.
+pub fn read_pieces<T, W, E>(
+    source: &SourceFile,
+    options: &InputOptions,
+    piece_bytes: usize,
+    work: &W,
+    sink: &mut dyn FnMut(Vec<T>, u64) -> Result<(), E>,
+) -> Result<SourceRead<()>, E>
+where
+    T: Send,
+    W: Fn(Document<'_>) -> T + Sync,
+{
+    match source.kind {
+        SourceKind::Parquet if source.compression == Compression::None => {
+            parquet::read_pieces(source, options, piece_bytes, work, sink)
+        }
+        _ => read_jsonl_pieces(source, options, piece_bytes, work, sink),
+    }
+}
+
 /// Reads a JSON Lines `source` (compressed or not) in pieces of about `piece_bytes` of text, so
 /// that a file of any size is never held whole: each piece's documents go through `work` in
 /// parallel, then to `sink` in document order, with the bytes of the file read so far (for
@@ -301,7 +380,7 @@ where
 /// A file whose decompression fails before its first piece is skipped as
 /// [`read_source`] skips it; one that fails later keeps the records already read, and a problem
 /// says from which line on the rest was not read.
-pub fn read_jsonl_pieces<T, W, E>(
+fn read_jsonl_pieces<T, W, E>(
     source: &SourceFile,
     options: &InputOptions,
     piece_bytes: usize,
@@ -529,7 +608,7 @@ where
                 .collect();
             let doc = Document {
                 text: &decoded.text,
-                line: None,
+                position: None,
                 id: None,
                 keep_value: None,
             };
@@ -541,6 +620,9 @@ where
                 skipped: false,
                 len: 0,
             }
+        }
+        SourceKind::Parquet => {
+            parquet::documents_in_bytes(display, bytes, fingerprint, options, work)
         }
         SourceKind::Jsonl => {
             if let Some(refused) = jsonl_refused(display, bytes) {

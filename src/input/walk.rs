@@ -23,6 +23,7 @@ fn kind_of(path: &Path) -> SourceKind {
         Some(ext) if ext.eq_ignore_ascii_case(b"jsonl") || ext.eq_ignore_ascii_case(b"ndjson") => {
             SourceKind::Jsonl
         }
+        Some(ext) if ext.eq_ignore_ascii_case(b"parquet") => SourceKind::Parquet,
         _ => SourceKind::Text,
     }
 }
@@ -181,6 +182,7 @@ pub(crate) fn discover(roots: &[PathBuf], options: &InputOptions) -> Walked {
         InputFormat::Auto => None,
         InputFormat::Text => Some(SourceKind::Text),
         InputFormat::Jsonl => Some(SourceKind::Jsonl),
+        InputFormat::Parquet => Some(SourceKind::Parquet),
     };
     if let Some(kind) = forced {
         files.iter_mut().for_each(|f| f.kind = kind);
@@ -203,7 +205,7 @@ pub(crate) fn discover(roots: &[PathBuf], options: &InputOptions) -> Walked {
     files
         .par_iter_mut()
         .filter(|f| {
-            let holds_records = f.kind == SourceKind::Jsonl || f.compression != Compression::None;
+            let holds_records = f.kind != SourceKind::Text || f.compression != Compression::None;
             f.len == 0 && (options.sizes_up_front || holds_records)
         })
         .for_each(|f| {

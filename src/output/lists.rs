@@ -10,11 +10,11 @@ use std::io::{self, Write};
 /// How `--pairs` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PairsFormat {
-    /// One JSON object per line: `a`, `b`, `similarity`, and for records `a_line`, `b_line`,
-    /// `a_id`, `b_id`.
+    /// One JSON object per line: `a`, `b`, `similarity`, and for records `a_line`, `b_line`
+    /// (JSON Lines) or `a_row`, `b_row` (Parquet), and `a_id`, `b_id`.
     JsonLines,
-    /// A header, then one row per pair: `a,a_line,a_id,b,b_line,b_id,similarity` (empty cells
-    /// for text files).
+    /// A header, then one row per pair: `a,a_line,a_id,b,b_line,b_id,similarity,a_row,b_row`
+    /// (empty cells where a document has no line, row or id).
     Csv,
 }
 
@@ -35,7 +35,7 @@ pub fn write_pairs(
     out: &mut (impl Write + ?Sized),
 ) -> io::Result<()> {
     if format == PairsFormat::Csv {
-        writeln!(out, "a,a_line,a_id,b,b_line,b_id,similarity")?;
+        writeln!(out, "a,a_line,a_id,b,b_line,b_id,similarity,a_row,b_row")?;
     }
     for pair in &outcome.pairs {
         let (a, b) = (
@@ -50,8 +50,11 @@ pub fn write_pairs(
                 record.insert("b".into(), Value::from(b.path.as_str()));
                 record.insert("similarity".into(), Value::from(similarity));
                 for (side, doc) in [("a", a), ("b", b)] {
-                    if let Some(line) = doc.line {
+                    if let Some(line) = doc.line() {
                         record.insert(format!("{side}_line"), Value::from(line));
+                    }
+                    if let Some(row) = doc.row() {
+                        record.insert(format!("{side}_row"), Value::from(row));
                     }
                     if let Some(id) = &doc.id {
                         record.insert(format!("{side}_id"), id.clone());
@@ -64,7 +67,7 @@ pub fn write_pairs(
                 let cells = |doc: &DocumentInfo| {
                     [
                         csv_cell(&doc.path),
-                        doc.line.map(|l| l.to_string()).unwrap_or_default(),
+                        doc.line().map(|l| l.to_string()).unwrap_or_default(),
                         doc.id
                             .as_ref()
                             .map(|id| csv_cell(&id_text(id)))
@@ -72,14 +75,22 @@ pub fn write_pairs(
                     ]
                     .join(",")
                 };
-                writeln!(out, "{},{},{similarity}", cells(a), cells(b))?;
+                let row = |doc: &DocumentInfo| doc.row().map(|r| r.to_string()).unwrap_or_default();
+                writeln!(
+                    out,
+                    "{},{},{similarity},{},{}",
+                    cells(a),
+                    cells(b),
+                    row(a),
+                    row(b)
+                )?;
             }
         }
     }
     Ok(())
 }
 
-/// Writes the location (`path`, or `path:line` for a record) of every document that
+/// Writes the location (`path`, or `path:line` or `path#row` for a record) of every document that
 /// `clean --drop-duplicates` leaves out at `threshold`, in document order, each followed by a
 /// newline or, with `nul`, a NUL byte.
 pub fn write_left_out(

@@ -3,6 +3,7 @@
 //! and tested by deserializing into these same structs with unknown fields denied.
 
 use crate::config::ScanConfig;
+use crate::diagnostic::Position;
 use crate::outcome::ScanOutcome;
 use crate::pipeline::paragraph;
 use rayon::prelude::*;
@@ -41,6 +42,9 @@ pub struct ProblemReport {
     /// JSONL: the 1-based line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// Parquet records: the 0-based row in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
     /// What kind of problem, in snake case (`binary`, `unreadable`, `bad_json_line`, ...).
     pub kind: String,
     /// What went wrong and what was done, as on stderr.
@@ -144,6 +148,9 @@ pub struct RepeatReport {
     /// JSONL records: the 1-based line of the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// Parquet records: the 0-based row in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
     /// Groups of paragraphs that repeat each other, by first occurrence.
     pub groups: Vec<RepeatGroupReport>,
 }
@@ -205,12 +212,15 @@ pub struct ClusterReport {
 pub struct MemberReport {
     /// The file: the command-line path joined with the path inside it.
     pub path: String,
-    /// JSONL records: the id field (the line number when the record has none).
+    /// Records: the id field (the line or row number when the record has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Value>,
     /// JSONL records: the 1-based line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// Parquet records: the 0-based row in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
     /// Similarity to the representative (1 for the representative).
     pub similarity: f64,
     /// Whether this member is the representative (the cluster's center).
@@ -222,6 +232,27 @@ pub struct MemberReport {
     pub dropped: bool,
     /// Number of normalized tokens (words) in the document.
     pub tokens: usize,
+}
+
+impl MemberReport {
+    /// Its line or row.
+    pub fn position(&self) -> Option<Position> {
+        Position::from_fields(self.line, self.row)
+    }
+}
+
+impl RepeatReport {
+    /// Its line or row.
+    pub fn position(&self) -> Option<Position> {
+        Position::from_fields(self.line, self.row)
+    }
+}
+
+impl ProblemReport {
+    /// Its line or row.
+    pub fn position(&self) -> Option<Position> {
+        Position::from_fields(self.line, self.row)
+    }
 }
 
 /// Rounds to 4 decimals: enough to read, and stable under float noise.
@@ -247,7 +278,8 @@ impl Report {
                 .iter()
                 .map(|d| ProblemReport {
                     path: d.path.clone(),
-                    line: d.line,
+                    line: d.at.and_then(Position::line),
+                    row: d.at.and_then(Position::row),
                     kind: d.kind().name().to_string(),
                     message: d
                         .problems()
@@ -294,7 +326,8 @@ fn cluster_reports(outcome: &ScanOutcome, threshold: f64) -> Vec<ClusterReport> 
                         MemberReport {
                             path: doc.path.clone(),
                             id: doc.id.clone(),
-                            line: doc.line,
+                            line: doc.line(),
+                            row: doc.row(),
                             similarity: round4(m.similarity),
                             representative: m.doc == c.representative,
                             kept: m.doc == c.kept,
@@ -318,7 +351,8 @@ fn repeat_reports(outcome: &ScanOutcome) -> Vec<RepeatReport> {
             RepeatReport {
                 path: doc.path.clone(),
                 id: doc.id.clone(),
-                line: doc.line,
+                line: doc.line(),
+                row: doc.row(),
                 groups: r
                     .groups
                     .iter()

@@ -64,7 +64,7 @@ impl Report {
                     suffix.push_str(&format!("  ({})", marks.join(", ")));
                 }
                 let room = COLUMNS.saturating_sub(9 + suffix.chars().count()).max(20);
-                let label = fit(&location(&m.path, m.line), room);
+                let label = fit(&location(&m.path, m.position()), room);
                 writeln!(out, "  {:.3}  {label}{suffix}", m.similarity)?;
             }
             more(out, c.members.len(), limit, "member", "    ")?;
@@ -82,7 +82,11 @@ impl Report {
         }
         writeln!(out, "repeated paragraphs inside documents:")?;
         for r in self.repeats.iter().take(limit) {
-            writeln!(out, "  {}", fit(&location(&r.path, r.line), COLUMNS - 2))?;
+            writeln!(
+                out,
+                "  {}",
+                fit(&location(&r.path, r.position()), COLUMNS - 2)
+            )?;
             for g in r.groups.iter().take(limit) {
                 // At most 8 line numbers, so the line fits 80 columns; JSON has them all.
                 let mut lines: Vec<String> =

@@ -265,14 +265,14 @@ pub(super) fn hash_sources(
     Ok(found)
 }
 
-/// A JSON Lines source whose text would not fit one batch: read in pieces.
+/// A file of records (JSON Lines, Parquet) whose text would not fit one batch: read in pieces.
 pub(super) fn is_large(source: &SourceFile, plan: &MemoryPlan) -> bool {
-    source.kind == SourceKind::Jsonl && estimated_text(source) > plan.batch_bytes
+    source.kind != SourceKind::Text && estimated_text(source) > plan.batch_bytes
 }
 
-/// The text a source is expected to hold: its size, four times that compressed.
+/// The text a source is expected to hold: its size, four times that compressed (Parquet is).
 fn estimated_text(source: &SourceFile) -> u64 {
-    let factor = if source.compression == Compression::None {
+    let factor = if source.compression == Compression::None && source.kind != SourceKind::Parquet {
         1
     } else {
         4
@@ -296,7 +296,12 @@ fn hash_in_pieces(
 ) -> std::io::Result<()> {
     let hash = |doc: input::Document<'_>| {
         let hashed = hash_document(doc.text, config, minhasher);
-        (doc.line, doc.id.cloned(), doc.keep_value.cloned(), hashed)
+        (
+            doc.position,
+            doc.id.cloned(),
+            doc.keep_value.cloned(),
+            hashed,
+        )
     };
     let display = source.display.clone();
     let mut reported = 0;
@@ -318,7 +323,7 @@ fn hash_in_pieces(
         holder.add(hashed, plan, work)
     };
     let piece_bytes = plan.batch_bytes as usize;
-    let read = input::read_jsonl_pieces(source, &config.input, piece_bytes, &hash, &mut sink)?;
+    let read = input::read_pieces(source, &config.input, piece_bytes, &hash, &mut sink)?;
     progress.advance(read.len.saturating_sub(reported));
     source.len = read.len;
     found.problems.extend(read.problems);
@@ -336,7 +341,7 @@ fn record(
     display: &str,
     hashed: Hashed,
 ) -> (DocumentInfo, Option<HashedDocument>) {
-    let (line, id, keep_value, doc) = hashed;
+    let (position, id, keep_value, doc) = hashed;
     let empty = doc.tokens == 0;
     let info = DocumentInfo {
         source: source_index,
@@ -345,7 +350,7 @@ fn record(
         } else {
             String::new()
         },
-        line,
+        position,
         id,
         tokens: doc.tokens,
         paragraphs: doc.paragraphs,
@@ -354,8 +359,13 @@ fn record(
     (info, (!empty).then_some(doc))
 }
 
-/// A document's JSONL line, id and `--keep-by` value, and its hashes.
-type Hashed = (Option<usize>, Option<Value>, Option<Value>, HashedDocument);
+/// A document's line or row, id and `--keep-by` value, and its hashes.
+type Hashed = (
+    Option<input::Position>,
+    Option<Value>,
+    Option<Value>,
+    HashedDocument,
+);
 
 /// End of the batch of sources that starts at `start`: sources until their estimated text
 /// reaches `batch_bytes` (at least one).
@@ -403,7 +413,12 @@ fn hash_batch(
             };
             let work = |doc: input::Document<'_>| {
                 let hashed = hash_document(doc.text, config, minhasher);
-                (doc.line, doc.id.cloned(), doc.keep_value.cloned(), hashed)
+                (
+                    doc.position,
+                    doc.id.cloned(),
+                    doc.keep_value.cloned(),
+                    hashed,
+                )
             };
             for (offset, source) in run.iter().enumerate() {
                 let source_index = first_source + run_index * DOCUMENTS_PER_TASK + offset;

@@ -123,7 +123,7 @@ pub fn scan(
     notes.extend(
         empty
             .iter()
-            .map(|doc| Diagnostic::new(doc.path.as_str(), doc.line, Problem::EmptyDocument)),
+            .map(|doc| Diagnostic::at(doc.path.as_str(), doc.position, Problem::EmptyDocument)),
     );
 
     let clustering = match &mut documents {
@@ -310,15 +310,15 @@ fn paragraph_texts(
     config: &ScanConfig,
     plan: &MemoryPlan,
 ) -> (Vec<Option<String>>, Vec<Diagnostic>) {
-    // Requests by file, then by document (its JSONL line; `None` for a text file).
-    type ByLine = HashMap<Option<usize>, Vec<usize>>;
+    // Requests by file, then by document (its line or row; `None` for a text file).
+    type ByLine = HashMap<Option<input::Position>, Vec<usize>>;
     let mut by_source: BTreeMap<usize, ByLine> = BTreeMap::new();
     for (n, &(doc, _)) in wanted.iter().enumerate() {
         let doc = doc as usize;
         by_source
             .entry(infos.source(doc))
             .or_default()
-            .entry(infos.line(doc))
+            .entry(infos.position(doc))
             .or_default()
             .push(n);
     }
@@ -328,7 +328,7 @@ fn paragraph_texts(
         .into_par_iter()
         .map(|(source, by_line)| {
             let work = |d: input::Document<'_>| -> Vec<(usize, String)> {
-                let Some(requests) = by_line.get(&d.line) else {
+                let Some(requests) = by_line.get(&d.position) else {
                     return Vec::new();
                 };
                 let paragraphs = paragraph::segment(d.text);
@@ -351,7 +351,7 @@ fn paragraph_texts(
                     Ok::<(), std::convert::Infallible>(())
                 };
                 let piece_bytes = plan.batch_bytes as usize;
-                let read = match input::read_jsonl_pieces(
+                let read = match input::read_pieces(
                     source,
                     &config.input,
                     piece_bytes,

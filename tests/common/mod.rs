@@ -318,3 +318,30 @@ pub fn assert_fields_documented(block: usize, output: &serde_json::Value, option
         "documented fields the output lacks: {missing:?}"
     );
 }
+
+/// Writes a Parquet file of `(id, text)` rows (either may be null), zstd-compressed, with at
+/// most `rows_per_group` rows per row group.
+#[allow(dead_code)]
+pub fn write_parquet(
+    path: &Path,
+    rows: &[(Option<String>, Option<String>)],
+    rows_per_group: usize,
+) {
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    use parquet::arrow::ArrowWriter;
+    use parquet::file::properties::WriterProperties;
+    let ids: ArrayRef =
+        std::sync::Arc::new(StringArray::from_iter(rows.iter().map(|r| r.0.clone())));
+    let texts: ArrayRef =
+        std::sync::Arc::new(StringArray::from_iter(rows.iter().map(|r| r.1.clone())));
+    let batch = RecordBatch::try_from_iter([("id", ids), ("text", texts)]).unwrap();
+    let properties = WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .set_max_row_group_row_count(Some(rows_per_group.max(1)))
+        .build();
+    let mut bytes = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut bytes, batch.schema(), Some(properties)).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    std::fs::write(path, bytes).unwrap();
+}

@@ -258,7 +258,13 @@ pub fn jsonl(data: &[u8]) {
     /// The README's rule: a NUL byte in the first 8 KiB makes a JSONL file binary.
     const BINARY_SNIFF_LEN: usize = 8192;
     let options = InputOptions::default();
-    let work = |d: corpus::Document<'_>| (d.line, d.text.to_string(), d.id.cloned());
+    let work = |d: corpus::Document<'_>| {
+        (
+            d.position.and_then(|p| p.line()),
+            d.text.to_string(),
+            d.id.cloned(),
+        )
+    };
     let read = corpus::documents_in(SourceKind::Jsonl, "f.jsonl", data, &options, &work);
     assert_eq!(read.fingerprint, Some(corpus::fingerprint(data)));
     let head = &data[..data.len().min(BINARY_SNIFF_LEN)];
@@ -267,7 +273,7 @@ pub fn jsonl(data: &[u8]) {
     if skipped {
         assert!(read.docs.is_empty(), "a skipped JSONL file gave documents");
         assert_eq!(read.problems.len(), 1, "{:?}", read.problems);
-        assert_eq!(read.problems[0].line, None);
+        assert_eq!(read.problems[0].line(), None);
     } else {
         let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
         let lines: Vec<&[u8]> = body
@@ -279,14 +285,14 @@ pub fn jsonl(data: &[u8]) {
             "more documents and problems than lines allow"
         );
         for d in &read.problems {
-            let line = d.line.expect("a JSONL line problem names its line");
+            let line = d.line().expect("a JSONL line problem names its line");
             assert!(
                 (1..=lines.len()).contains(&line),
                 "problem {d:?} out of range"
             );
         }
         for d in &read.notes {
-            let line = d.line.expect("a JSONL note names its line");
+            let line = d.line().expect("a JSONL note names its line");
             assert!((1..=lines.len()).contains(&line), "note {d:?} out of range");
         }
         let mut docs = read.docs.iter().peekable();
@@ -297,7 +303,7 @@ pub fn jsonl(data: &[u8]) {
             let problems = read
                 .problems
                 .iter()
-                .filter(|d| d.line == Some(line_no))
+                .filter(|d| d.line() == Some(line_no))
                 .count();
             if line.iter().all(u8::is_ascii_whitespace) {
                 assert!(

@@ -185,21 +185,22 @@ pub(crate) struct ScanOptions {
     #[arg(long, value_enum, default_value_t = KeepArg::First, conflicts_with = "keep_by")]
     pub(crate) keep: KeepArg,
 
-    /// Keep the JSON Lines record whose FIELD is largest (desc, the default) or smallest (asc):
+    /// Keep the JSON Lines or Parquet record whose FIELD is largest (desc, the default) or smallest (asc):
     /// a date or a quality score. Records without the field are kept last.
     #[arg(long, value_name = "FIELD[:asc|desc]", value_parser = parse_keep_by)]
     pub(crate) keep_by: Option<Keep>,
 
     /// File extensions to read while walking folders, comma-separated; "" for none
-    /// [default: txt,md,text,jsonl,ndjson,""].
+    /// [default: txt,md,text,jsonl,ndjson,parquet,""].
     #[arg(long, value_name = "EXT", value_delimiter = ',')]
     pub(crate) ext: Option<Vec<String>>,
 
-    /// JSONL field holding the text.
+    /// JSON Lines field or Parquet column holding the text.
     #[arg(long, value_name = "NAME", default_value = "text")]
     pub(crate) text_field: String,
 
-    /// JSONL field holding the document id (the line number when absent).
+    /// JSON Lines field or Parquet column holding the document id (the line or row number when
+    /// absent).
     #[arg(long, value_name = "NAME", default_value = "id")]
     pub(crate) id_field: String,
 
@@ -213,7 +214,7 @@ pub(crate) struct ScanOptions {
     pub(crate) encoding: Option<TextEncoding>,
 
     /// How files become documents: "auto" by extension (.jsonl and .ndjson are JSON Lines,
-    /// the rest text), or every file as "text" or as "jsonl".
+    /// .parquet is Parquet, the rest text), or every file as "text", "jsonl" or "parquet".
     #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
     pub(crate) format: FormatArg,
 
@@ -253,6 +254,7 @@ pub(crate) enum FormatArg {
     Auto,
     Text,
     Jsonl,
+    Parquet,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

@@ -173,6 +173,7 @@ fn prepare(subcommand: &str, options: ScanOptions) -> Result<(ScanConfig, Chatte
                 FormatArg::Auto => InputFormat::Auto,
                 FormatArg::Text => InputFormat::Text,
                 FormatArg::Jsonl => InputFormat::Jsonl,
+                FormatArg::Parquet => InputFormat::Parquet,
             },
             // Only a progress bar needs the sizes before the files are read.
             sizes_up_front: chatter.progress,

@@ -14,7 +14,7 @@ pub(crate) fn write_clean_summary(
     let m = &outcome.manifest;
     if config.dry_run {
         for doc in &m.documents {
-            let label = location(&doc.path, doc.line);
+            let label = location(&doc.path, doc.position());
             writeln!(out, "{label}")?;
             for r in &doc.removed {
                 let why = match r.reason {
@@ -54,7 +54,7 @@ pub(crate) fn write_clean_summary(
             }
         }
         for d in &m.dropped_duplicates {
-            let label = location(&d.path, d.line);
+            let label = location(&d.path, d.position());
             writeln!(
                 out,
                 "leave out {label}: near-duplicate of {} ({:.3})",

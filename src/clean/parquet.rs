@@ -1,0 +1,146 @@
+//! `clean` for a Parquet file: the copy has the same Parquet schema, key-value metadata, row
+//! groups (less the rows left out) and compression per column; every column but the text column
+//! is kept value for value, the text column's value is replaced in the rows that lost
+//! paragraphs, and the rows of dropped near-duplicates are left out.
+
+use super::pass_two::{PassTwo, SourceResult};
+use crate::diagnostic::Position;
+use crate::input::parquet::text_at;
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, LargeStringArray, RecordBatch, StringArray, StringViewArray,
+};
+use arrow_schema::DataType;
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
+use parquet::errors::{ParquetError, Result};
+use parquet::file::properties::WriterProperties;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+impl PassTwo<'_> {
+    /// The cleaned copy of Parquet source `index`, whose bytes are `raw` (as the scan read
+    /// them): `None` when nothing of it changes (its own bytes are copied).
+    pub(super) fn clean_parquet(
+        &self,
+        index: usize,
+        raw: &[u8],
+        docs: &[(Option<Position>, u32)],
+        result: &mut SourceResult,
+    ) -> Result<Option<Vec<u8>>> {
+        let doc_at: HashMap<usize, u32> = docs
+            .iter()
+            .filter_map(|&(position, d)| Some((position?.row()?, d)))
+            .collect();
+        result.documents = doc_at.len();
+        let bytes = bytes::Bytes::copy_from_slice(raw);
+        let metadata = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new())?;
+        let schema = metadata.schema().clone();
+        let text_column = schema.index_of(&self.config.scan.input.text_field)?;
+        let file_metadata = metadata.metadata().file_metadata();
+        let groups = metadata.metadata().row_groups();
+        // The same compression per column as the first row group's, and row groups no larger
+        // than the largest one read.
+        let mut properties = WriterProperties::builder()
+            .set_key_value_metadata(file_metadata.key_value_metadata().cloned())
+            .set_max_row_group_row_count(
+                groups
+                    .iter()
+                    .map(|g| usize::try_from(g.num_rows()).unwrap_or(0))
+                    .max()
+                    .filter(|&rows| rows > 0),
+            );
+        if let Some(first) = groups.first() {
+            for column in first.columns() {
+                properties = properties
+                    .set_column_compression(column.column_path().clone(), column.compression());
+            }
+        }
+        let options = ArrowWriterOptions::new()
+            .with_properties(properties.build())
+            .with_parquet_schema(file_metadata.schema_descr().clone())
+            // The key-value metadata copied above holds the file's own Arrow schema, if any.
+            .with_skip_arrow_metadata(true);
+        let mut writer = ArrowWriter::try_new_with_options(Vec::new(), schema, options)?;
+        let mut cleaner = self.cleaner();
+        let mut changed = false;
+        let mut row = 0;
+        for group in 0..groups.len() {
+            let batches =
+                ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), metadata.clone())
+                    .with_row_groups(vec![group])
+                    .build()?;
+            for batch in batches {
+                let batch = batch?;
+                let mut keep = Vec::with_capacity(batch.num_rows());
+                let mut cleaned: Vec<Option<String>> = vec![None; batch.num_rows()];
+                let texts = batch.column(text_column);
+                for (i, cleaned_text) in cleaned.iter_mut().enumerate() {
+                    let doc = doc_at.get(&(row + i)).copied();
+                    if let Some(dropped) = doc.and_then(|d| self.dropped(d)) {
+                        result.dropped.push(dropped);
+                        keep.push(false);
+                        continue;
+                    }
+                    keep.push(true);
+                    let (Some(doc), Some(text)) = (doc, text_at(texts.as_ref(), i)) else {
+                        continue;
+                    };
+                    let outcome = cleaner.clean(text);
+                    if !outcome.removed.is_empty() {
+                        result
+                            .changes
+                            .push(self.change(index, Some(doc), outcome.removed));
+                        *cleaned_text = Some(outcome.text.into_owned());
+                    }
+                }
+                row += batch.num_rows();
+                let batch = replace_texts(&batch, text_column, &cleaned)?;
+                let batch = if keep.iter().all(|&k| k) {
+                    batch
+                } else {
+                    changed = true;
+                    arrow_select::filter::filter_record_batch(&batch, &BooleanArray::from(keep))?
+                };
+                changed |= cleaned.iter().any(Option::is_some);
+                writer.write(&batch)?;
+            }
+            // One row group out per row group in.
+            writer.flush()?;
+        }
+        if !changed {
+            return Ok(None);
+        }
+        writer.into_inner().map(Some)
+    }
+}
+
+/// `batch` with the text column's value replaced in the rows that have a `cleaned` text.
+fn replace_texts(
+    batch: &RecordBatch,
+    column: usize,
+    cleaned: &[Option<String>],
+) -> Result<RecordBatch> {
+    if cleaned.iter().all(Option::is_none) {
+        return Ok(batch.clone());
+    }
+    let old = batch.column(column);
+    let values: Vec<Option<&str>> = (0..old.len())
+        .map(|i| cleaned[i].as_deref().or_else(|| text_at(old.as_ref(), i)))
+        .collect();
+    let new: ArrayRef = match old.data_type() {
+        DataType::Utf8 => Arc::new(StringArray::from(values)),
+        DataType::LargeUtf8 => Arc::new(LargeStringArray::from(values)),
+        DataType::Utf8View => Arc::new(StringViewArray::from(values)),
+        other => {
+            return Err(ParquetError::General(format!(
+                "the text column holds {other}, not strings"
+            )));
+        }
+    };
+    let mut columns = batch.columns().to_vec();
+    columns[column] = new;
+    Ok(RecordBatch::try_new(batch.schema(), columns)?)
+}
