@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Checks the output of `neardup clean CORPUS --out OUT --drop-duplicates` on a corpus made by
-benches/peers/gen_scale.py (zstd JSON Lines shards): every record but the planted copies must be
-there, once.
+benches/peers/gen_scale.py (zstd JSON Lines or Parquet shards): every record but the planted
+copies must be there, once, in shards of the same format.
 
     PYTHON benches/clean_check.py OUT CORPUS/truth.tsv CORPUS
 
-Needs zstandard (the environment benches/peers/setup.sh makes). Prints one JSON line.
+Needs zstandard, and pyarrow for Parquet (the environment benches/peers/setup.sh makes). Prints
+one JSON line.
 """
 import glob
 import io
@@ -21,6 +22,10 @@ def ids_in(folder):
             lines = io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(f), encoding="utf-8")
             for line in lines:
                 yield json.loads(line)["id"]
+    for path in sorted(glob.glob(folder + "/*.parquet")):
+        import pyarrow.parquet as pq
+
+        yield from pq.read_table(path, columns=["id"]).column("id").to_pylist()
 
 
 def main():

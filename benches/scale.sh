@@ -12,6 +12,8 @@
 #            benches/peers/setup.sh makes, ~/.cache/neardup-bench/venv/bin/python)
 #   NEARDUP  the binary (default target/release/neardup, built if missing)
 #   THREADS  -j for neardup (default: every core)
+#   FORMAT   the shards' format: jsonl.zst (default), jsonl.gz, jsonl or parquet (the generator
+#            then needs pyarrow)
 #
 # One line per corpus: records, wall seconds, peak RSS, what went to the work folder, records
 # per second, planted copies found with their base, and clusters that join unrelated records.
@@ -22,6 +24,7 @@ DIR=${DIR:-$HOME/.cache/neardup-bench/scale}
 PYTHON=${PYTHON:-$HOME/.cache/neardup-bench/venv/bin/python}
 NEARDUP=${NEARDUP:-target/release/neardup}
 THREADS=${THREADS:-0}
+FORMAT=${FORMAT:-jsonl.zst}
 [ -x "$NEARDUP" ] || cargo build --release --quiet
 mkdir -p "$DIR/work"
 sizes=("$@")
@@ -30,16 +33,18 @@ printf '%-10s %-8s %8s %9s %-28s %10s %-18s %s\n' records memory wall_s peak_MB 
   copies_found impure_clusters
 for n in "${sizes[@]}"; do
   corpus="$DIR/docs-$n"
+  [ "$FORMAT" = jsonl.zst ] || corpus="$corpus-$FORMAT"
   if [ ! -f "$corpus/truth.tsv" ]; then
-    "$PYTHON" benches/peers/gen_scale.py --docs "$n" --out "$corpus" >&2
+    "$PYTHON" benches/peers/gen_scale.py --docs "$n" --out "$corpus" --format "$FORMAT" >&2
   fi
-  report="$DIR/report-$n-$MEMORY.json"
-  /usr/bin/time -v -o "$DIR/time-$n-$MEMORY.txt" "$NEARDUP" scan "$corpus" --json -j "$THREADS" \
-    --memory "$MEMORY" --work-dir "$DIR/work" >"$report" 2>"$DIR/stderr-$n-$MEMORY.txt" || true
+  run="$n-$FORMAT-$MEMORY"
+  report="$DIR/report-$run.json"
+  /usr/bin/time -v -o "$DIR/time-$run.txt" "$NEARDUP" scan "$corpus" --json -j "$THREADS" \
+    --memory "$MEMORY" --work-dir "$DIR/work" >"$report" 2>"$DIR/stderr-$run.txt" || true
   wall=$(awk -F': ' '/Elapsed/ {split($2, t, ":"); s = 0; for (i = 1; i <= length(t); i++) s = s * 60 + t[i]; print s}' \
-    "$DIR/time-$n-$MEMORY.txt")
-  rss=$(awk -F': ' '/Maximum resident/ {printf "%d", $2 / 1024}' "$DIR/time-$n-$MEMORY.txt")
-  spilled=$(sed -n 's/.*and wrote \(.*\) to its work folder.*/\1/p' "$DIR/stderr-$n-$MEMORY.txt")
+    "$DIR/time-$run.txt")
+  rss=$(awk -F': ' '/Maximum resident/ {printf "%d", $2 / 1024}' "$DIR/time-$run.txt")
+  spilled=$(sed -n 's/.*and wrote \(.*\) to its work folder.*/\1/p' "$DIR/stderr-$run.txt")
   check=$(python3 benches/scale_check.py "$report" "$corpus/truth.tsv")
   found=$(echo "$check" | python3 -c 'import json,sys; c=json.load(sys.stdin); print("%d/%d" % (c["copies_with_their_base"], c["planted_copies"]))')
   impure=$(echo "$check" | python3 -c 'import json,sys; print(json.load(sys.stdin)["clusters_joining_unrelated_documents"])')

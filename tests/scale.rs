@@ -452,3 +452,56 @@ fn a_scan_that_spills_says_what_each_stage_wrote_and_one_that_fits_says_nothing(
     );
     assert!(!stderr("1G").contains("memory budget"));
 }
+
+/// Runs `neardup clean CORPUS --out OUT --drop-duplicates --min-docs 3 --json` with `memory`;
+/// the files written and the manifest printed.
+fn clean_tree(
+    corpus: &Path,
+    out: &Path,
+    memory: &str,
+) -> (std::collections::BTreeMap<String, Vec<u8>>, String) {
+    let output = neardup()
+        .arg("clean")
+        .arg(corpus)
+        .arg("--out")
+        .arg(out)
+        .args([
+            "--drop-duplicates",
+            "--min-docs",
+            "3",
+            "--json",
+            "-q",
+            "--memory",
+            memory,
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.code().is_some_and(|c| c < 2), "{output:?}");
+    let manifest = String::from_utf8(output.stdout).unwrap();
+    (common::tree(out), manifest)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_clean_that_streams_its_shards_writes_what_a_clean_in_memory_writes(
+        seed in any::<u64>(),
+        documents in 8usize..60,
+    ) {
+        let (tmp, corpus, _work) = corpus_and_work(seed, documents);
+        // Under 4 KiB every file of records is read in pieces and cleaned streamed.
+        let (whole, whole_manifest) = clean_tree(&corpus, &tmp.path().join("whole"), "1G");
+        let (streamed, streamed_manifest) = clean_tree(&corpus, &tmp.path().join("streamed"), "4K");
+        prop_assert_eq!(whole.keys().collect::<Vec<_>>(), streamed.keys().collect::<Vec<_>>());
+        for (name, bytes) in &whole {
+            if name != "neardup-manifest.json" {
+                prop_assert!(&streamed[name] == bytes, "{} differs", name);
+            }
+        }
+        prop_assert_eq!(
+            whole_manifest.replace("whole", "OUT"),
+            streamed_manifest.replace("streamed", "OUT")
+        );
+    }
+}

@@ -34,6 +34,7 @@ mod parquet;
 mod pass_two;
 pub(crate) mod plan;
 mod safety;
+mod stream;
 pub mod write;
 
 pub use manifest::{
@@ -45,7 +46,7 @@ pub use safety::check_output_folder;
 pub use write::{AtomicFiles, OutputWriter};
 
 use crate::config::ScanConfig;
-use crate::diagnostic::{self, Diagnostic, Position, Problem, io_reason};
+use crate::diagnostic::{self, Diagnostic, Problem, io_reason};
 use crate::error::{Error, Result};
 use crate::outcome::ScanOutcome;
 use crate::output::report::VERSION;
@@ -317,8 +318,9 @@ struct Plan {
     boilerplate: HashMap<u64, usize>,
     /// Near-duplicates to leave out.
     dropped_for: DroppedFor,
-    /// The documents of each source, by line (JSONL) or alone (text).
-    docs_of_source: Vec<Vec<(Option<Position>, u32)>>,
+    /// The documents of each source: a range of the document table, which is in source order
+    /// (documents without words are not in it).
+    docs_of_source: Vec<std::ops::Range<u32>>,
 }
 
 impl Plan {
@@ -342,10 +344,16 @@ impl Plan {
                 }
             }
         }
-        let mut docs_of_source = vec![Vec::new(); outcome.sources.len()];
+        let mut docs_of_source = vec![0..0; outcome.sources.len()];
         let documents = &outcome.documents;
-        for doc in 0..documents.len() {
-            docs_of_source[documents.source(doc)].push((documents.position(doc), doc as u32));
+        let mut doc = 0;
+        while doc < documents.len() {
+            let source = documents.source(doc);
+            let first = doc;
+            while doc < documents.len() && documents.source(doc) == source {
+                doc += 1;
+            }
+            docs_of_source[source] = first as u32..doc as u32;
         }
         Plan {
             boilerplate,
@@ -535,11 +543,13 @@ fn summarize(
     // An interrupted run has no manifest: it would describe files that were never written.
     if !config.dry_run && !interrupted {
         let path = config.out.join(MANIFEST_NAME);
-        let json = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other);
-        match json.and_then(|mut bytes| {
-            bytes.push(b'\n');
-            writer.write(&path, &bytes, None)
-        }) {
+        // Written as it is serialized: the manifest of a large corpus lists millions of
+        // documents, and its JSON is never held whole.
+        let written = writer.write_from(&path, None, &mut |out| {
+            serde_json::to_writer_pretty(&mut *out, &manifest)?;
+            out.write_all(b"\n")
+        });
+        match written {
             Ok(()) => manifest_path = Some(path),
             Err(e) => write_failures.push(Diagnostic::new(
                 path.display().to_string(),

@@ -1,10 +1,10 @@
 //! `clean` for a Parquet file: the copy has the same Parquet schema, key-value metadata, row
 //! groups (less the rows left out) and compression per column; every column but the text column
 //! is kept value for value, the text column's value is replaced in the rows that lost
-//! paragraphs, and the rows of dropped near-duplicates are left out.
+//! paragraphs, and the rows of dropped near-duplicates are left out. One row group is held at a
+//! time, read and written.
 
 use super::pass_two::{PassTwo, SourceResult};
-use crate::diagnostic::Position;
 use crate::input::parquet::text_at;
 use arrow_array::{
     Array, ArrayRef, BooleanArray, LargeStringArray, RecordBatch, StringArray, StringViewArray,
@@ -17,26 +17,28 @@ use parquet::arrow::arrow_reader::{
 use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::errors::{ParquetError, Result};
 use parquet::file::properties::WriterProperties;
+use parquet::file::reader::ChunkReader;
 use std::collections::HashMap;
+use std::io::Write;
 use std::sync::Arc;
 
 impl PassTwo<'_> {
-    /// The cleaned copy of Parquet source `index`, whose bytes are `raw` (as the scan read
-    /// them): `None` when nothing of it changes (its own bytes are copied).
-    pub(super) fn clean_parquet(
+    /// Writes the cleaned copy of Parquet source `index`, read from `file`, into `out`, one row
+    /// group at a time; whether anything in it changed (if not, its own bytes are copied
+    /// instead).
+    pub(super) fn clean_parquet<R: ChunkReader + Clone + 'static>(
         &self,
         index: usize,
-        raw: &[u8],
-        docs: &[(Option<Position>, u32)],
+        file: R,
+        out: &mut (dyn Write + Send),
         result: &mut SourceResult,
-    ) -> Result<Option<Vec<u8>>> {
-        let doc_at: HashMap<usize, u32> = docs
-            .iter()
-            .filter_map(|&(position, d)| Some((position?.row()?, d)))
+    ) -> Result<bool> {
+        let doc_at: HashMap<usize, u32> = self
+            .docs_of(index)
+            .filter_map(|(position, d)| Some((position?.row()?, d)))
             .collect();
         result.documents = doc_at.len();
-        let bytes = bytes::Bytes::copy_from_slice(raw);
-        let metadata = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new())?;
+        let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())?;
         let schema = metadata.schema().clone();
         let text_column = schema.index_of(&self.config.scan.input.text_field)?;
         let file_metadata = metadata.metadata().file_metadata();
@@ -63,13 +65,13 @@ impl PassTwo<'_> {
             .with_parquet_schema(file_metadata.schema_descr().clone())
             // The key-value metadata copied above holds the file's own Arrow schema, if any.
             .with_skip_arrow_metadata(true);
-        let mut writer = ArrowWriter::try_new_with_options(Vec::new(), schema, options)?;
+        let mut writer = ArrowWriter::try_new_with_options(out, schema, options)?;
         let mut cleaner = self.cleaner();
         let mut changed = false;
         let mut row = 0;
         for group in 0..groups.len() {
             let batches =
-                ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), metadata.clone())
+                ParquetRecordBatchReaderBuilder::new_with_metadata(file.clone(), metadata.clone())
                     .with_row_groups(vec![group])
                     .build()?;
             for batch in batches {
@@ -110,10 +112,10 @@ impl PassTwo<'_> {
             // One row group out per row group in.
             writer.flush()?;
         }
-        if !changed {
-            return Ok(None);
+        if changed {
+            writer.close()?;
         }
-        writer.into_inner().map(Some)
+        Ok(changed)
     }
 }
 

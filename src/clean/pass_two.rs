@@ -6,6 +6,7 @@
 use super::CleanConfig;
 use super::manifest::{DocumentChanges, DroppedDuplicate, Removed};
 use super::plan::TextCleaner;
+use super::stream::{self, LinesError, for_each_line};
 use super::write::OutputWriter;
 use crate::diagnostic::{AfterChange, Diagnostic, Position, Problem, io_reason};
 use crate::input::{self, Compression, SourceFile, SourceKind, decode};
@@ -52,7 +53,7 @@ pub(super) struct PassTwo<'a> {
     /// Where each source goes, relative to the output folder.
     pub(super) destinations: &'a [PathBuf],
     /// The documents of each source: their line or row (`None` for a text file) and index.
-    pub(super) docs_of_source: &'a [Vec<(Option<Position>, u32)>],
+    pub(super) docs_of_source: &'a [std::ops::Range<u32>],
     /// The output folder, resolved: every write must land inside it.
     pub(super) out_resolved: PathBuf,
     /// Folders already created and checked to lie inside it.
@@ -122,6 +123,13 @@ impl PassTwo<'_> {
             .collect()
     }
 
+    /// The documents of source `index`, each with its line or row.
+    pub(super) fn docs_of(&self, index: usize) -> impl Iterator<Item = (Option<Position>, u32)> {
+        self.docs_of_source[index]
+            .clone()
+            .map(|doc| (self.outcome.documents.position(doc as usize), doc))
+    }
+
     /// Whether writing must stop (interrupted, or the disk is full).
     fn stopped(&self) -> bool {
         self.config.interrupt.load(Ordering::SeqCst) || self.disk_full.load(Ordering::SeqCst)
@@ -172,6 +180,9 @@ impl PassTwo<'_> {
 
     /// Reads source `index` again, plans it and writes its copy.
     fn clean_source(&self, index: usize) -> SourceResult {
+        if self.streams(index) {
+            return self.clean_streamed(index);
+        }
         let source = &self.outcome.sources[index];
         let mut result = SourceResult::default();
         let Some(raw) = self.read_again(index, &mut result) else {
@@ -201,22 +212,9 @@ impl PassTwo<'_> {
             }
             (content.clone(), Some((raw, content)))
         };
-        let docs = &self.docs_of_source[index];
-        if source.kind == SourceKind::Parquet && original.is_none() {
-            match self.clean_parquet(index, &content, docs, &mut result) {
-                Ok(Some(output)) => self.write_output(index, &output, &mut result),
-                Ok(None) => self.write_output(index, &content, &mut result),
-                Err(_) => {
-                    result = SourceResult::default();
-                    result.problems.push(copied_unchanged());
-                    self.write_output(index, &content, &mut result);
-                }
-            }
-            return result;
-        }
         let output = match source.kind {
             SourceKind::Text => self.clean_text_file(index, content, &mut result),
-            SourceKind::Jsonl => Some(self.clean_jsonl(index, &content, docs, &mut result)),
+            SourceKind::Jsonl => Some(self.clean_jsonl(index, &content, &mut result)),
             // Compressed as a whole: read, but copied as it is.
             SourceKind::Parquet => {
                 result.problems.push(copied_unchanged());
@@ -296,7 +294,7 @@ impl PassTwo<'_> {
         result: &mut SourceResult,
     ) -> Option<Vec<u8>> {
         let source = &self.outcome.sources[index];
-        let doc = self.docs_of_source[index].first().map(|&(_, d)| d);
+        let doc = self.docs_of(index).next().map(|(_, d)| d);
         result.documents = 1;
         if let Some(dropped) = doc.and_then(|d| self.dropped(d)) {
             result.dropped.push(dropped);
@@ -338,64 +336,114 @@ impl PassTwo<'_> {
     /// Writes `output` to `destination` inside the output folder, with the permissions of
     /// `input` (unless this is a dry run), and records the outcome.
     fn write_to(&self, destination: &Path, input: &Path, output: &[u8], result: &mut SourceResult) {
-        result.bytes_out = output.len() as u64;
-        result.written = true;
-        if self.config.dry_run {
-            return;
-        }
+        self.write_with(destination, input, result, &mut |out| out.write_all(output));
+    }
+
+    /// Writes the copy of source `index` from what `fill` writes (unless this is a dry run:
+    /// then `fill` writes nowhere), and records the outcome. A `fill` that gives up
+    /// ([`stream::GaveUp`]) leaves no file and no failure.
+    pub(super) fn write_streamed(
+        &self,
+        index: usize,
+        result: &mut SourceResult,
+        fill: &mut dyn FnMut(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
+    ) {
+        let source: &SourceFile = &self.outcome.sources[index];
+        self.write_with(&self.destinations[index], &source.path, result, fill);
+    }
+
+    /// [`PassTwo::write_streamed`] to `destination`, with the permissions of `input`.
+    fn write_with(
+        &self,
+        destination: &Path,
+        input: &Path,
+        result: &mut SourceResult,
+        fill: &mut dyn FnMut(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
+    ) {
+        let mut counted = 0u64;
+        let mut counting = |out: &mut (dyn std::io::Write + Send)| {
+            let mut counter = Counting {
+                inner: out,
+                count: &mut counted,
+            };
+            fill(&mut counter)
+        };
         let target = self.config.out.join(destination);
-        let written = self
-            .inside_out(&target)
-            .and_then(|()| self.writer.write(&target, output, Some(input)));
-        if let Err(e) = written {
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
-            ) {
-                self.disk_full.store(true, Ordering::SeqCst);
+        let written = if self.config.dry_run {
+            counting(&mut std::io::sink())
+        } else {
+            self.inside_out(&target)
+                .and_then(|()| self.writer.write_from(&target, Some(input), &mut counting))
+        };
+        match written {
+            Ok(()) => {
+                result.bytes_out = counted;
+                result.written = true;
             }
-            // What was not written did not change.
-            result.changes.clear();
-            result.failed = true;
-            result.written = false;
-            result.bytes_out = 0;
-            let reason = io_reason(&e);
-            result.write_failure = Some(Diagnostic::new(
-                target.display().to_string(),
-                None,
-                Problem::WriteFailed { reason },
-            ));
+            Err(e) if stream::gave_up(&e) => {}
+            Err(e) => {
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+                ) {
+                    self.disk_full.store(true, Ordering::SeqCst);
+                }
+                // What was not written did not change.
+                result.changes.clear();
+                result.failed = true;
+                result.written = false;
+                result.bytes_out = 0;
+                let reason = io_reason(&e);
+                result.write_failure = Some(Diagnostic::new(
+                    target.display().to_string(),
+                    None,
+                    Problem::WriteFailed { reason },
+                ));
+            }
         }
     }
 
     /// Cleans the records of a JSONL file: every line is copied byte for byte except the text
     /// value of records that lost paragraphs, and the lines of dropped near-duplicates.
-    fn clean_jsonl(
+    fn clean_jsonl(&self, index: usize, bytes: &[u8], result: &mut SourceResult) -> Vec<u8> {
+        let mut out = Vec::with_capacity(bytes.len());
+        // Reading a slice cannot fail, nor can writing to a vector.
+        let _ = self.clean_lines(index, &mut &bytes[..], &mut out, result);
+        out
+    }
+
+    /// Cleans the lines of JSON Lines source `index` from `input` into `out`; whether anything
+    /// was left out or changed.
+    pub(super) fn clean_lines(
         &self,
         index: usize,
-        bytes: &[u8],
-        docs: &[(Option<Position>, u32)],
+        input: &mut dyn std::io::BufRead,
+        out: &mut dyn std::io::Write,
         result: &mut SourceResult,
-    ) -> Vec<u8> {
+    ) -> Result<bool, LinesError> {
         let source = &self.outcome.sources[index];
-        let doc_at: HashMap<usize, u32> = docs
-            .iter()
-            .filter_map(|&(position, d)| Some((position?.line()?, d)))
+        let doc_at: HashMap<usize, u32> = self
+            .docs_of(index)
+            .filter_map(|(position, d)| Some((position?.line()?, d)))
             .collect();
         result.documents = doc_at.len();
         let mut cleaner = self.cleaner();
-        // A byte-order mark stays at the start even if the first record is left out.
-        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut out = bytes[..bytes.len() - body.len()].to_vec();
-        out.reserve(body.len());
         let mut first = true;
-        for (i, piece) in body.split(|&b| b == b'\n').enumerate() {
-            let line_no = i + 1;
+        let mut changed = false;
+        for_each_line(input, &mut |line_no, mut piece| {
+            // A byte-order mark stays at the start even if the first record is left out.
+            if line_no == 1
+                && let Some(rest) = piece.strip_prefix(b"\xEF\xBB\xBF")
+            {
+                out.write_all(&piece[..3]).map_err(LinesError::Write)?;
+                piece = rest;
+            }
             let mut replacement: Option<Vec<u8>> = None;
             if let Some(&doc) = doc_at.get(&line_no) {
                 if let Some(dropped) = self.dropped(doc) {
                     result.dropped.push(dropped);
-                    continue;
+                    changed = true;
+                    return Ok(());
                 }
                 if std::str::from_utf8(piece).is_err() {
                     result.problems.push(Diagnostic::new(
@@ -406,15 +454,17 @@ impl PassTwo<'_> {
                 } else if let Some((spliced, removed)) = self.clean_record(piece, &mut cleaner) {
                     result.changes.push(self.change(index, Some(doc), removed));
                     replacement = Some(spliced);
+                    changed = true;
                 }
             }
             if !first {
-                out.push(b'\n');
+                out.write_all(b"\n").map_err(LinesError::Write)?;
             }
             first = false;
-            out.extend_from_slice(replacement.as_deref().unwrap_or(piece));
-        }
-        out
+            out.write_all(replacement.as_deref().unwrap_or(piece))
+                .map_err(LinesError::Write)
+        })?;
+        Ok(changed)
     }
 
     /// The record with its text value cleaned, if anything was removed from it.
@@ -439,5 +489,23 @@ impl PassTwo<'_> {
         spliced.extend_from_slice(value.as_bytes());
         spliced.extend_from_slice(&line.as_bytes()[end..]);
         Some((spliced, cleaned.removed))
+    }
+}
+
+/// A writer that counts the bytes written through it.
+struct Counting<'a> {
+    inner: &'a mut (dyn std::io::Write + Send),
+    count: &'a mut u64,
+}
+
+impl std::io::Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        *self.count += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }

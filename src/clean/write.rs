@@ -20,6 +20,22 @@ pub trait OutputWriter: Sync {
         bytes: &[u8],
         permissions_of: Option<&Path>,
     ) -> std::io::Result<()>;
+
+    /// Writes the whole file at `path` from what `fill` writes into the writer it is given,
+    /// with the permissions of the file at `permissions_of` when given; an error from `fill`
+    /// leaves no file. The default collects the bytes and hands them to
+    /// [`OutputWriter::write`]; [`AtomicFiles`] streams them to its temporary file, so that a
+    /// file of any size is never held.
+    fn write_from(
+        &self,
+        path: &Path,
+        permissions_of: Option<&Path>,
+        fill: &mut dyn FnMut(&mut (dyn Write + Send)) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes)?;
+        self.write(path, &bytes, permissions_of)
+    }
 }
 
 /// Writes each file through a temporary file in the same folder and a rename.
@@ -34,6 +50,15 @@ impl OutputWriter for AtomicFiles {
         permissions_of: Option<&Path>,
     ) -> std::io::Result<()> {
         write_atomically(path, bytes, permissions_of)
+    }
+
+    fn write_from(
+        &self,
+        path: &Path,
+        permissions_of: Option<&Path>,
+        fill: &mut dyn FnMut(&mut (dyn Write + Send)) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        write_atomically_from(path, permissions_of, fill)
     }
 }
 
@@ -59,14 +84,26 @@ pub(crate) fn write_atomically(
     bytes: &[u8],
     like: Option<&Path>,
 ) -> std::io::Result<()> {
+    write_atomically_from(path, like, &mut |out| out.write_all(bytes))
+}
+
+/// [`write_atomically`] of what `fill` writes; an error from `fill` removes the temporary file.
+fn write_atomically_from(
+    path: &Path,
+    like: Option<&Path>,
+    fill: &mut dyn FnMut(&mut (dyn Write + Send)) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder)?;
     let mut temporary = tempfile::Builder::new()
         .prefix(TEMPORARY_PREFIX)
         .suffix(TEMPORARY_SUFFIX)
         .tempfile_in(folder)?;
-    temporary.write_all(bytes)?;
-    temporary.flush()?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, temporary.as_file_mut());
+        fill(&mut buffered)?;
+        buffered.flush()?;
+    }
     // Temporary files are private (0600); the result gets the input's permissions, or the
     // usual 0644. Best effort: a file system without permissions keeps what it has.
     let permissions = like

@@ -64,17 +64,63 @@ impl Compression {
         Ok(())
     }
 
-    /// `bytes` compressed this way (gzip at level 6, zstd at level 3, their usual defaults).
+    /// `bytes` compressed this way (gzip at level 6, zstd at level 3, their usual defaults),
+    /// as a stream without a recorded size: the bytes [`Compression::encoder`] gives, however
+    /// they are fed to it.
     pub fn compress(self, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+        let mut encoder = self.encoder(Vec::new())?;
+        encoder.write_all(bytes)?;
+        encoder.finish()
+    }
+
+    /// A writer that compresses this way into `out`; [`Encoder::finish`] ends the stream.
+    pub fn encoder<W: Write>(self, out: W) -> std::io::Result<Encoder<W>> {
+        Ok(match self {
+            Compression::None => Encoder::Plain(out),
+            Compression::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
+                out,
+                flate2::Compression::new(6),
+            )),
+            Compression::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(out, 3)?),
+        })
+    }
+}
+
+/// A compressor in front of a writer ([`Compression::encoder`]).
+pub enum Encoder<W: Write> {
+    /// No compression.
+    Plain(W),
+    /// gzip.
+    Gzip(flate2::write::GzEncoder<W>),
+    /// Zstandard.
+    Zstd(zstd::stream::write::Encoder<'static, W>),
+}
+
+impl<W: Write> Encoder<W> {
+    /// Ends the stream and gives the writer back.
+    pub fn finish(self) -> std::io::Result<W> {
         match self {
-            Compression::None => Ok(bytes.to_vec()),
-            Compression::Gzip => {
-                let mut encoder =
-                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-                encoder.write_all(bytes)?;
-                encoder.finish()
-            }
-            Compression::Zstd => zstd::stream::encode_all(bytes, 3),
+            Encoder::Plain(mut out) => out.flush().map(|()| out),
+            Encoder::Gzip(encoder) => encoder.finish(),
+            Encoder::Zstd(encoder) => encoder.finish(),
+        }
+    }
+}
+
+impl<W: Write> Write for Encoder<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Encoder::Plain(out) => out.write(buf),
+            Encoder::Gzip(encoder) => encoder.write(buf),
+            Encoder::Zstd(encoder) => encoder.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Encoder::Plain(out) => out.flush(),
+            Encoder::Gzip(encoder) => encoder.flush(),
+            Encoder::Zstd(encoder) => encoder.flush(),
         }
     }
 }

@@ -28,6 +28,7 @@ mod ids;
 mod jsonl;
 pub(crate) mod parquet;
 mod read;
+pub(crate) use read::{HashingReader, open_for_reading};
 mod walk;
 
 pub use crate::diagnostic::Position;

@@ -179,27 +179,14 @@ where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
 {
-    let file = match read::open_for_reading(&source.path) {
-        Ok(file) => file,
+    let (shared, fingerprint) = match SharedFile::open(&source.path) {
+        Ok(opened) => opened,
         Err(e) => return Ok(unreadable(source, &e)),
-    };
-    // The fingerprint is of the whole file, read once through (the reader below reads only the
-    // column chunks it needs, at their offsets).
-    let (fingerprint, len) = match file
-        .try_clone()
-        .map(|clone| read::HashingReader::new(clone).finish())
-    {
-        Ok((fingerprint, len, None)) => (fingerprint, len),
-        Ok((_, _, Some(e))) | Err(e) => return Ok(unreadable(source, &e)),
     };
     let whole = Whole {
         display: &source.display,
-        len,
+        len: shared.len,
         fingerprint,
-    };
-    let shared = SharedFile {
-        file: std::sync::Arc::new(file),
-        len,
     };
     read_rows(
         &whole,
@@ -214,9 +201,26 @@ where
 /// An open file that readers on several threads read at once, each at its own offsets
 /// (positioned reads: clones of a `File` would share one position).
 #[derive(Clone)]
-struct SharedFile {
+pub(crate) struct SharedFile {
     file: std::sync::Arc<std::fs::File>,
     len: u64,
+}
+
+impl SharedFile {
+    /// Opens the file at `path` and reads it once through for its fingerprint (the readers
+    /// then read only the column chunks they need, at their offsets).
+    pub(crate) fn open(path: &std::path::Path) -> std::io::Result<(SharedFile, u64)> {
+        let file = read::open_for_reading(path)?;
+        let (fingerprint, len, failed) = read::HashingReader::new(file.try_clone()?).finish();
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let shared = SharedFile {
+            file: std::sync::Arc::new(file),
+            len,
+        };
+        Ok((shared, fingerprint))
+    }
 }
 
 impl parquet::file::reader::Length for SharedFile {

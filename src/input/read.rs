@@ -53,7 +53,7 @@ pub(super) fn decompress_file(
 
 /// A reader that hashes what passes through it and remembers a read error of the file (as
 /// opposed to an error of the decoder reading from it).
-pub(super) struct HashingReader {
+pub(crate) struct HashingReader {
     inner: std::fs::File,
     hasher: xxhash_rust::xxh3::Xxh3,
     len: u64,
@@ -63,7 +63,7 @@ pub(super) struct HashingReader {
 }
 
 impl HashingReader {
-    pub(super) fn new(file: std::fs::File) -> Self {
+    pub(crate) fn new(file: std::fs::File) -> Self {
         HashingReader {
             inner: file,
             hasher: xxhash_rust::xxh3::Xxh3::new(),
@@ -82,7 +82,7 @@ impl HashingReader {
 
     /// Reads what is left (a decoder may stop before the end), then gives the fingerprint and
     /// length of everything read, and the file's read error if there was one.
-    pub(super) fn finish(mut self) -> (u64, u64, Option<std::io::Error>) {
+    pub(crate) fn finish(mut self) -> (u64, u64, Option<std::io::Error>) {
         let drained = std::io::copy(&mut self, &mut std::io::sink());
         let failed = self.failed.take().or(drained.err());
         (self.hasher.digest(), self.len, failed)
@@ -124,7 +124,7 @@ impl std::io::Read for HashingReader {
 /// 4.054 s and 2.062 s with `File::open` (11 alternating runs each; the opened-by-path build was
 /// slower in 8 of 11 and 7 of 10 of them). The difference is system time: it does not show in
 /// instruction counts.
-pub(super) fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
     #[cfg(unix)]
     if let (Some(folder), Some(name)) = (path.parent(), path.file_name())
         && !folder.as_os_str().is_empty()

@@ -299,6 +299,13 @@ impl Progress for StageClock<'_> {
     }
 }
 
+/// Whether the scan with `config` reads `source` in pieces (a file of records whose text would
+/// not fit one batch of its memory budget): `clean` then streams its copy as well.
+pub(crate) fn reads_in_pieces(source: &SourceFile, config: &ScanConfig) -> bool {
+    let budget = config.memory.unwrap_or_else(work::default_memory);
+    hashing::is_large(source, &MemoryPlan::new(budget, 1))
+}
+
 /// The text of paragraph `p` of document `doc` for each `(doc, p)` in `wanted`, read again from
 /// the files (`None` where a file changed or can no longer be read), and a problem for each file
 /// that changed or vanished since the first pass.
