@@ -49,6 +49,11 @@
 //! ([`work`]: external sorts of band keys and paragraph keys, a store of shingle sets and
 //! signatures read back by document) and the report is the same for any budget.
 //!
+//! # Stages run apart
+//! [`stage`] runs the first stages by themselves on part of a corpus, with their data in
+//! folders (sign a shard, the candidates of a band range, verify candidate runs): the tasks a
+//! cluster engine would run, giving the pairs [`scan()`] gives.
+//!
 //! # Layers
 //! The crate is built in layers that only point down: the small dependency-free pieces
 //! ([`diagnostic`], `parallel`, `positioned`, [`progress`], [`error`]) -> the readers (`input`:
@@ -72,6 +77,7 @@ mod pipeline;
 mod positioned;
 pub mod progress;
 mod scan;
+pub mod stage;
 pub mod work;
 
 pub use clean::{CleanConfig, CleanOutcome, clean, clean_with};

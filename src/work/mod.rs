@@ -99,6 +99,23 @@ impl WorkDir {
         })
     }
 
+    /// A new folder at `path` (its parent must exist), kept after the run: the output of a stage
+    /// run by itself ([`crate::stage`]).
+    pub fn at(path: &Path) -> std::io::Result<WorkDir> {
+        std::fs::create_dir(path)?;
+        Ok(Self::existing(path))
+    }
+
+    /// The existing folder at `path`, kept after the run.
+    pub fn existing(path: &Path) -> WorkDir {
+        WorkDir {
+            path: path.to_path_buf(),
+            keep: true,
+            written: AtomicU64::new(0),
+            limit: None,
+        }
+    }
+
     /// The folder.
     pub fn path(&self) -> &Path {
         &self.path

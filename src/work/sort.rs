@@ -9,7 +9,7 @@ use rayon::slice::ParallelSliceMut;
 use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The header every run file starts with.
 pub const RUN_MAGIC: &[u8; 8] = b"NDRUN001";
@@ -194,8 +194,8 @@ fn count_runs<T: Record>(runs: &[PathBuf]) -> std::io::Result<u64> {
     Ok(total)
 }
 
-/// Writes `records` (sorted) as a run at `path`.
-fn write_run<T: Record>(path: &PathBuf, records: &[T], work: &WorkDir) -> std::io::Result<()> {
+/// Writes `records` (sorted) as a run at `path`, counted as written into `work`.
+pub fn write_run<T: Record>(path: &PathBuf, records: &[T], work: &WorkDir) -> std::io::Result<()> {
     let mut out = RunWriter::<T>::create(path, records.len() as u64, work)?;
     for &r in records {
         out.write(r)?;
@@ -238,7 +238,7 @@ impl<T: Record> RunWriter<T> {
 }
 
 /// Reads one run back, record by record.
-struct RunReader<T> {
+pub struct RunReader<T> {
     input: BufReader<File>,
     left: u64,
     record: Vec<u8>,
@@ -246,7 +246,8 @@ struct RunReader<T> {
 }
 
 impl<T: Record> RunReader<T> {
-    fn open(path: &PathBuf) -> std::io::Result<Self> {
+    /// Opens the run at `path`, refusing a file that is not a run of `T`'s width.
+    pub fn open(path: &Path) -> std::io::Result<Self> {
         let mut input = BufReader::with_capacity(IO_BUFFER, File::open(path)?);
         let mut header = [0u8; 20];
         input.read_exact(&mut header)?;
@@ -269,7 +270,8 @@ impl<T: Record> RunReader<T> {
         })
     }
 
-    fn next(&mut self) -> std::io::Result<Option<T>> {
+    /// The next record, `None` after the last.
+    pub fn next(&mut self) -> std::io::Result<Option<T>> {
         if self.left == 0 {
             return Ok(None);
         }
@@ -289,7 +291,7 @@ fn merge<T: Record>(
 ) -> std::io::Result<()> {
     let mut readers = runs
         .iter()
-        .map(RunReader::<T>::open)
+        .map(|run| RunReader::<T>::open(run))
         .collect::<std::io::Result<Vec<_>>>()?;
     let mut memory = memory.iter().copied();
     let memory_source = readers.len();

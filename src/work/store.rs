@@ -97,6 +97,22 @@ pub struct Store {
 }
 
 impl Store {
+    /// Opens the store a [`StoreWriter`] finished in `folder`, for signatures of
+    /// `signature_len` values.
+    pub fn open(folder: &std::path::Path, signature_len: usize) -> std::io::Result<Store> {
+        let index = std::fs::read(folder.join("shingles.idx"))?;
+        let offsets = index
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect();
+        Ok(Store {
+            shingles: File::open(folder.join("shingles.bin"))?,
+            signatures: File::open(folder.join("signatures.bin"))?,
+            offsets,
+            signature_len,
+        })
+    }
+
     /// Document `doc`'s shingle fingerprints, as written (unsorted), into `out`; `bytes` is the
     /// caller's buffer for the read.
     pub fn shingles(

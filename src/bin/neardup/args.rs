@@ -27,6 +27,83 @@ pub(crate) enum Command {
     Scan(ScanArgs),
     /// Write cleaned copies: repeated paragraphs and boilerplate stripped, inputs untouched.
     Clean(CleanArgs),
+    /// Run one of the scan's first stages by itself, on part of a corpus, with its data in
+    /// files (the steps a cluster engine runs as separate tasks).
+    #[command(subcommand)]
+    Stage(StageCommand),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum StageCommand {
+    /// Sign the documents of PATH... (one shard) into a new shard folder: their shingle sets,
+    /// signatures and one sorted run of band keys per band.
+    Sign(Box<SignArgs>),
+    /// Write the candidate pairs of a range of bands over shard folders (given in corpus order).
+    Candidates(CandidatesArgs),
+    /// Verify candidate pairs on the shards' shingle sets; write the similar pairs as JSON
+    /// Lines, as scan --pairs writes them.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct SignArgs {
+    /// Files and folders of the shard (folders are walked recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// The shard folder to make (it must not exist).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub(crate) out: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) options: ScanOptions,
+}
+
+#[derive(Args)]
+pub(crate) struct CandidatesArgs {
+    /// Shard folders, in corpus order (documents are numbered over them in this order).
+    #[arg(required = true, value_name = "SHARD")]
+    pub(crate) shards: Vec<PathBuf>,
+
+    /// Bands to take, as FIRST..END (END excluded); default: every band.
+    #[arg(long, value_name = "FIRST..END", value_parser = parse_band_range)]
+    pub(crate) bands: Option<std::ops::Range<usize>>,
+
+    /// The run of candidate pairs to write.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) out: PathBuf,
+}
+
+#[derive(Args)]
+pub(crate) struct VerifyArgs {
+    /// Shard folders, in the order the candidates were computed over.
+    #[arg(required = true, value_name = "SHARD")]
+    pub(crate) shards: Vec<PathBuf>,
+
+    /// Runs of candidate pairs (from stage candidates), one or more.
+    #[arg(long = "candidates", required = true, value_name = "FILE", num_args = 1..)]
+    pub(crate) candidates: Vec<PathBuf>,
+
+    /// The JSON Lines file of similar pairs to write.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) out: PathBuf,
+}
+
+/// `FIRST..END` as a range of band numbers.
+fn parse_band_range(s: &str) -> Result<std::ops::Range<usize>, String> {
+    let (first, end) = s
+        .split_once("..")
+        .ok_or_else(|| format!("`{s}` is not FIRST..END"))?;
+    let number = |n: &str| {
+        n.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("`{n}` is not a band number"))
+    };
+    let (first, end) = (number(first)?, number(end)?);
+    if first >= end {
+        return Err(format!("`{s}` holds no band"));
+    }
+    Ok(first..end)
 }
 
 #[derive(Args)]

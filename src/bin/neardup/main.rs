@@ -38,6 +38,7 @@ pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
 mod args;
 mod display;
+mod stage;
 mod summary;
 
 /// The warning for a scan that found no document to compare: what it read and passed over.
@@ -71,6 +72,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Clean(args) => run_clean(args),
+        Command::Stage(command) => stage::run(command),
     }
 }
 
@@ -123,7 +125,10 @@ impl Chatter {
 }
 
 /// Sets the thread count, builds and validates the scan configuration; a usage error exits.
-fn prepare(subcommand: &str, options: ScanOptions) -> Result<(ScanConfig, Chatter), ExitCode> {
+pub(crate) fn prepare(
+    subcommand: &str,
+    options: ScanOptions,
+) -> Result<(ScanConfig, Chatter), ExitCode> {
     if options.threads > 0
         && let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(options.threads)

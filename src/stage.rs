@@ -1,0 +1,399 @@
+//! The scan's first stages run one at a time, on part of a corpus, with their data in folders:
+//! the shape a cluster engine runs them in (one task per shard, then one per band range, then
+//! one per set of candidate pairs), and the same steps [`crate::scan()`] takes when its data
+//! spills. Run over every shard, every band and every candidate run, they give the similar pairs
+//! `scan --pairs` gives for the same corpus and parameters.
+//!
+//! - [`sign`]: the documents of some inputs (a shard) -> a shard folder: `shard.json` (the
+//!   parameters and the number of documents), `documents.jsonl` (one line per document, in
+//!   document order: `path`, `line` or `row`, `id`, `tokens`), the store of shingle sets and
+//!   signatures (`shingles.bin`, `shingles.idx`, `signatures.bin`, in the formats of
+//!   [`crate::work`]) and one sorted run per band (`band-000.run`, ...: `(band key, document)`
+//!   records, numbered inside the shard).
+//! - [`candidates`]: shard folders in corpus order and a range of bands -> one run of candidate
+//!   pairs (`u64` records: the lower document number in the high 32 bits, the higher in the low
+//!   ones), documents numbered over the shards in the order given.
+//! - [`verify`]: the shard folders and candidate runs -> the similar pairs, as JSON Lines in the
+//!   form `scan --pairs` writes (`a`, `b`, `similarity`, and `a_line`, `a_row`, `a_id` and the
+//!   same for `b` where the documents have them), in document order.
+//!
+//! A bucket of a band is a run of keys equal above the document bits, which depend on the number
+//! of documents in the whole corpus: candidates are computed over every shard at once, per band,
+//! and bands are independent of each other.
+//!
+//! Memory: `sign` holds its shard's band entries (12 bytes per band and document) and one piece
+//! of text at a time; `candidates` one record per shard and band being merged, and the pairs of
+//! its bands (8 bytes each); `verify` the pairs of its candidate runs and two shingle sets per
+//! thread.
+
+use crate::config::ScanConfig;
+use crate::error::{Error, Result};
+use crate::input::{self, Position};
+use crate::pipeline::jaccard;
+use crate::pipeline::lsh::{self, BandBuckets};
+use crate::pipeline::minhash::MinHasher;
+use crate::scan::hash_document;
+use crate::work::WorkDir;
+use crate::work::sort::{self, RunReader};
+use crate::work::store::{Store, StoreWriter};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+/// The name of a shard folder's description.
+pub const SHARD_FILE: &str = "shard.json";
+/// The `format` of the shard folders this build writes and reads.
+pub const SHARD_FORMAT: &str = "neardup-shard-1";
+
+/// What `shard.json` says: the parameters the shard was signed with (every shard of one corpus
+/// must have the same) and its number of documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardDescription {
+    /// [`SHARD_FORMAT`].
+    pub format: String,
+    /// Word or character shingles.
+    pub shingle: String,
+    /// Shingle size.
+    pub shingle_size: usize,
+    /// Signature length.
+    pub num_perm: usize,
+    /// The MinHash scheme.
+    pub minhash: String,
+    /// The hash seed.
+    pub seed: u64,
+    /// The similarity threshold verification keeps pairs at.
+    pub threshold: f64,
+    /// LSH bands.
+    pub bands: usize,
+    /// Rows per band.
+    pub rows: usize,
+    /// Documents in the shard (those with at least one word).
+    pub documents: usize,
+}
+
+/// One line of `documents.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardDocument {
+    /// The file, as the scan shows it.
+    pub path: String,
+    /// JSON Lines records: the 1-based line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Parquet records: the 0-based row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// Records: the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+    /// Normalized tokens.
+    pub tokens: usize,
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Signs the documents of `roots` (files and folders, walked and read as the scan reads them)
+/// into the shard folder `out`, which must not exist yet; problems with single inputs come back
+/// as the scan's diagnostics do.
+pub fn sign(
+    roots: &[PathBuf],
+    config: &ScanConfig,
+    out: &Path,
+) -> Result<(ShardDescription, Vec<crate::diagnostic::Diagnostic>)> {
+    let banding = config.validate()?;
+    let folder = WorkDir::at(out).map_err(io_error(out))?;
+    let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
+    // Files of records are read in pieces of a sixteenth of the budget, as the scan reads them.
+    let piece_bytes = (config.memory.unwrap_or_else(crate::work::default_memory) / 16) as usize;
+    let walked = input::discover(roots, &config.input);
+    let mut problems = walked.problems;
+    let mut store = StoreWriter::create(&folder, minhasher.num_perm()).map_err(io_error(out))?;
+    let mut bands: Vec<Vec<(u64, u32)>> = vec![Vec::new(); banding.bands];
+    let documents_path = out.join("documents.jsonl");
+    let mut documents = std::io::BufWriter::new(
+        std::fs::File::create(&documents_path).map_err(io_error(&documents_path))?,
+    );
+    type Signed = (Option<Position>, Option<Value>, crate::scan::HashedDocument);
+    let mut count = 0u32;
+    for source in &walked.files {
+        let work = |doc: input::Document<'_>| -> Signed {
+            (
+                doc.position,
+                doc.id.cloned(),
+                hash_document(doc.text, config, &minhasher),
+            )
+        };
+        let mut add = |signed: Vec<Signed>, _: u64| -> std::io::Result<()> {
+            for (position, id, mut hashed) in signed {
+                if hashed.tokens == 0 {
+                    continue;
+                }
+                hashed.shingles.sort_unstable();
+                hashed.shingles.dedup();
+                store.push(&hashed.shingles, &hashed.signature, &folder)?;
+                for (band, keys) in bands.iter_mut().enumerate() {
+                    let rows = &hashed.signature[band * banding.rows..(band + 1) * banding.rows];
+                    keys.push((lsh::band_key(rows, band), count));
+                }
+                let line = ShardDocument {
+                    path: source.display.clone(),
+                    line: position.and_then(Position::line),
+                    row: position.and_then(Position::row),
+                    id,
+                    tokens: hashed.tokens,
+                };
+                serde_json::to_writer(&mut documents, &line)?;
+                documents.write_all(b"\n")?;
+                count += 1;
+            }
+            Ok(())
+        };
+        if source.kind == input::SourceKind::Text {
+            let mut read = input::read_source(source, &config.input, None, &work);
+            let docs = std::mem::take(&mut read.docs);
+            add(docs, 0).map_err(io_error(out))?;
+            problems.extend(read.problems);
+        } else {
+            let read = input::read_pieces(source, &config.input, piece_bytes, &work, &mut add)
+                .map_err(io_error(out))?;
+            problems.extend(read.problems);
+        }
+    }
+    documents.flush().map_err(io_error(&documents_path))?;
+    store.finish(&folder).map_err(io_error(out))?;
+    bands.par_iter_mut().for_each(|keys| keys.sort_unstable());
+    for (band, keys) in bands.iter().enumerate() {
+        let path = out.join(band_file(band));
+        sort::write_run(&path, keys, &folder).map_err(io_error(&path))?;
+    }
+    let description = ShardDescription {
+        format: SHARD_FORMAT.to_string(),
+        shingle: config.shingle.unit().to_string(),
+        shingle_size: config.shingle.size(),
+        num_perm: config.num_perm,
+        minhash: config.minhash.name().to_string(),
+        seed: config.seed,
+        threshold: config.threshold,
+        bands: banding.bands,
+        rows: banding.rows,
+        documents: count as usize,
+    };
+    let path = out.join(SHARD_FILE);
+    let json = serde_json::to_vec_pretty(&description).map_err(std::io::Error::other);
+    json.and_then(|json| std::fs::write(&path, json))
+        .map_err(io_error(&path))?;
+    Ok((description, problems))
+}
+
+/// The name of band `band`'s run in a shard folder.
+fn band_file(band: usize) -> String {
+    format!("band-{band:03}.run")
+}
+
+/// Reads a shard folder's description.
+pub fn describe(shard: &Path) -> Result<ShardDescription> {
+    let path = shard.join(SHARD_FILE);
+    let text = std::fs::read(&path).map_err(io_error(&path))?;
+    let description: ShardDescription =
+        serde_json::from_slice(&text).map_err(|e| io_error(&path)(std::io::Error::other(e)))?;
+    if description.format != SHARD_FORMAT {
+        return Err(Error::InvalidConfig(format!(
+            "{} is a shard of format {}, this build reads {SHARD_FORMAT}",
+            path.display(),
+            description.format
+        )));
+    }
+    Ok(description)
+}
+
+/// The descriptions of `shards`, checked to share their parameters.
+fn describe_all(shards: &[PathBuf]) -> Result<Vec<ShardDescription>> {
+    let descriptions: Vec<ShardDescription> =
+        shards.iter().map(|s| describe(s)).collect::<Result<_>>()?;
+    if let Some(first) = descriptions.first() {
+        let same = |d: &ShardDescription| ShardDescription {
+            documents: 0,
+            ..d.clone()
+        };
+        if let Some((i, _)) = descriptions
+            .iter()
+            .enumerate()
+            .find(|(_, d)| same(d) != same(first))
+        {
+            return Err(Error::InvalidConfig(format!(
+                "{} was signed with other parameters than {}",
+                shards[i].display(),
+                shards[0].display()
+            )));
+        }
+    }
+    Ok(descriptions)
+}
+
+/// Writes to `out` the candidate pairs of `bands` over `shards` (in corpus order), as one run
+/// of packed pairs; their number.
+pub fn candidates(shards: &[PathBuf], bands: std::ops::Range<usize>, out: &Path) -> Result<u64> {
+    let descriptions = describe_all(shards)?;
+    let total: usize = descriptions.iter().map(|d| d.documents).sum();
+    if let Some(first) = descriptions.first()
+        && bands.end > first.bands
+    {
+        return Err(Error::InvalidConfig(format!(
+            "bands {}..{} asked of shards with {} bands",
+            bands.start, bands.end, first.bands
+        )));
+    }
+    let offsets: Vec<u32> = descriptions
+        .iter()
+        .scan(0u32, |next, d| {
+            let first = *next;
+            *next += d.documents as u32;
+            Some(first)
+        })
+        .collect();
+    let pairs = bands
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|band| -> Result<Vec<u64>> {
+            let mut buckets = BandBuckets::new(total);
+            // Each shard's run is sorted by (key, document); with the shard's offset added, a
+            // merge of them is the band's entries over the corpus, in order.
+            let mut runs = Vec::new();
+            for (shard, &offset) in shards.iter().zip(&offsets) {
+                let path = shard.join(band_file(band));
+                let mut run = RunReader::<(u64, u32)>::open(&path).map_err(io_error(&path))?;
+                let head = run.next().map_err(io_error(&path))?;
+                runs.push((run, head, offset, path));
+            }
+            loop {
+                let lowest = runs
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (_, head, offset, _))| {
+                        head.map(|(key, doc)| ((key, doc + offset), i))
+                    })
+                    .min();
+                let Some(((key, doc), i)) = lowest else { break };
+                buckets.push(key, doc);
+                let (run, head, _, path) = &mut runs[i];
+                *head = run.next().map_err(io_error(path))?;
+            }
+            Ok(buckets.finish())
+        })
+        .try_reduce(Vec::new, |a, b| Ok(lsh::union_of_sorted(a, b)))?;
+    let count = pairs.len() as u64;
+    let parent = out.parent().unwrap_or(Path::new("."));
+    let folder = WorkDir::existing(parent);
+    sort::write_run(&out.to_path_buf(), &pairs, &folder).map_err(io_error(out))?;
+    Ok(count)
+}
+
+/// Verifies the candidate pairs in the runs `candidate_runs` on the shingle sets of `shards`
+/// (in corpus order) and writes the similar pairs to `out` as JSON Lines; their number.
+pub fn verify(shards: &[PathBuf], candidate_runs: &[PathBuf], out: &Path) -> Result<u64> {
+    let descriptions = describe_all(shards)?;
+    let Some(first) = descriptions.first() else {
+        return Ok(0);
+    };
+    let threshold = first.threshold;
+    let mut packed = Vec::new();
+    for path in candidate_runs {
+        let mut run = RunReader::<u64>::open(path).map_err(io_error(path))?;
+        let mut pairs = Vec::new();
+        while let Some(pair) = run.next().map_err(io_error(path))? {
+            pairs.push(pair);
+        }
+        packed = lsh::union_of_sorted(packed, pairs);
+    }
+    let pairs = lsh::unpack_pairs(packed);
+    // Where each document lives: its shard and number there.
+    let offsets: Vec<usize> = descriptions
+        .iter()
+        .scan(0, |next, d| {
+            let first = *next;
+            *next += d.documents;
+            Some(first)
+        })
+        .collect();
+    let locate = |doc: u32| {
+        let shard = offsets.partition_point(|&o| o <= doc as usize) - 1;
+        (shard, (doc as usize - offsets[shard]) as u32)
+    };
+    let stores: Vec<Store> = shards
+        .iter()
+        .zip(&descriptions)
+        .map(|(shard, d)| Store::open(shard, d.num_perm).map_err(io_error(shard)))
+        .collect::<Result<_>>()?;
+    let similar: Vec<(u32, u32, f64)> = pairs
+        .par_iter()
+        .map_init(
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |(bytes, a_set, b_set), &(a, b)| -> Result<Option<(u32, u32, f64)>> {
+                let ((sa, da), (sb, db)) = (locate(a), locate(b));
+                stores[sa]
+                    .shingles(da, a_set, bytes)
+                    .map_err(io_error(&shards[sa]))?;
+                stores[sb]
+                    .shingles(db, b_set, bytes)
+                    .map_err(io_error(&shards[sb]))?;
+                Ok(jaccard::jaccard_at_least(a_set, b_set, threshold).map(|s| (a, b, s)))
+            },
+        )
+        .filter_map(|r| r.transpose())
+        .collect::<Result<_>>()?;
+    // The documents the pairs name, read from the shards' lists.
+    let mut wanted: Vec<u32> = similar.iter().flat_map(|&(a, b, _)| [a, b]).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut named = std::collections::HashMap::with_capacity(wanted.len());
+    let mut next = wanted.iter().peekable();
+    for (shard, offset) in shards.iter().zip(&offsets) {
+        let path = shard.join("documents.jsonl");
+        let file = std::fs::File::open(&path).map_err(io_error(&path))?;
+        for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+            let doc = (offset + n) as u32;
+            if next.peek() != Some(&&doc) {
+                continue;
+            }
+            next.next();
+            let line = line.map_err(io_error(&path))?;
+            let document: ShardDocument = serde_json::from_str(&line)
+                .map_err(|e| io_error(&path)(std::io::Error::other(e)))?;
+            named.insert(doc, document);
+        }
+    }
+    let mut writer = std::io::BufWriter::new(std::fs::File::create(out).map_err(io_error(out))?);
+    for &(a, b, similarity) in &similar {
+        let mut record = serde_json::Map::new();
+        let (da, db) = (&named[&a], &named[&b]);
+        record.insert("a".into(), Value::from(da.path.as_str()));
+        record.insert("b".into(), Value::from(db.path.as_str()));
+        record.insert(
+            "similarity".into(),
+            Value::from(crate::output::report::round4(similarity)),
+        );
+        for (side, doc) in [("a", da), ("b", db)] {
+            if let Some(line) = doc.line {
+                record.insert(format!("{side}_line"), Value::from(line));
+            }
+            if let Some(row) = doc.row {
+                record.insert(format!("{side}_row"), Value::from(row));
+            }
+            if let Some(id) = &doc.id {
+                record.insert(format!("{side}_id"), id.clone());
+            }
+        }
+        serde_json::to_writer(&mut writer, &record).map_err(|e| io_error(out)(e.into()))?;
+        writer.write_all(b"\n").map_err(io_error(out))?;
+    }
+    writer.flush().map_err(io_error(out))?;
+    Ok(similar.len() as u64)
+}

@@ -1,0 +1,155 @@
+//! The scan's first stages run by themselves (`neardup stage sign`, `candidates`, `verify`), on
+//! shards signed apart and band ranges taken apart, give the similar pairs `scan --pairs` gives
+//! for the whole corpus.
+
+mod common;
+
+use common::{Rng, edit, neardup, words};
+use proptest::prelude::*;
+use std::path::Path;
+
+/// Two shard folders (`in/a`, `in/b`) of text files, JSON Lines and Parquet records, with
+/// near-duplicates within and across them.
+fn write_shards(root: &Path, seed: u64, documents: usize) {
+    let mut rng = Rng::new(seed);
+    let mut bases: Vec<Vec<String>> = Vec::new();
+    let mut records = [String::new(), String::new()];
+    let mut rows: [Vec<(Option<String>, Option<String>)>; 2] = [Vec::new(), Vec::new()];
+    for n in 0..documents {
+        let text = if !bases.is_empty() && rng.below(3) == 0 {
+            let base = bases[rng.below(bases.len())].clone();
+            let changes = rng.below(3);
+            edit(&mut rng, &base, changes).join(" ")
+        } else {
+            let length = 30 + rng.below(90);
+            let fresh = words(&mut rng, length);
+            bases.push(fresh.clone());
+            fresh.join(" ")
+        };
+        let shard = rng.below(2);
+        let folder = root.join(["a", "b"][shard]);
+        std::fs::create_dir_all(&folder).unwrap();
+        match n % 3 {
+            0 => std::fs::write(folder.join(format!("doc-{n:03}.txt")), text).unwrap(),
+            1 => {
+                let record = serde_json::json!({"id": n, "text": text});
+                records[shard].push_str(&format!("{record}\n"));
+            }
+            _ => rows[shard].push((Some(format!("p{n}")), Some(text))),
+        }
+    }
+    for shard in 0..2 {
+        let folder = root.join(["a", "b"][shard]);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("records.jsonl"), &records[shard]).unwrap();
+        common::write_parquet(&folder.join("rows.parquet"), &rows[shard], 4);
+    }
+}
+
+fn run(args: &[&str], dir: &Path) -> (i32, String) {
+    let output = neardup().current_dir(dir).args(args).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    (output.status.code().unwrap_or(-1), stderr)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn stages_run_apart_give_the_pairs_the_scan_gives(
+        seed in any::<u64>(),
+        documents in 10usize..60,
+        split in 1usize..25,
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write_shards(&dir.join("in"), seed, documents);
+        let (code, stderr) = run(&["scan", "in", "--pairs", "scan.jsonl", "-q", "--json"], dir);
+        prop_assert!(code == 0, "{}", stderr);
+        for shard in ["a", "b"] {
+            let (code, stderr) = run(
+                &["stage", "sign", &format!("in/{shard}"), "--out", &format!("shard-{shard}"), "-q"],
+                dir,
+            );
+            prop_assert!(code == 0, "{}", stderr);
+        }
+        let (low, high) = (format!("0..{split}"), format!("{split}..25"));
+        for (bands, out) in [(&low, "low.run"), (&high, "high.run")] {
+            let (code, stderr) = run(
+                &["stage", "candidates", "shard-a", "shard-b", "--bands", bands, "--out", out],
+                dir,
+            );
+            prop_assert!(code == 0, "{}", stderr);
+        }
+        let (code, stderr) = run(
+            &["stage", "verify", "shard-a", "shard-b", "--candidates", "low.run", "high.run",
+              "--out", "stages.jsonl"],
+            dir,
+        );
+        prop_assert!(code == 0, "{}", stderr);
+        let scan = std::fs::read_to_string(dir.join("scan.jsonl")).unwrap();
+        let stages = std::fs::read_to_string(dir.join("stages.jsonl")).unwrap();
+        prop_assert_eq!(stages, scan);
+    }
+}
+
+#[test]
+fn shards_signed_with_other_parameters_or_bands_past_the_last_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_shards(&dir.join("in"), 3, 20);
+    assert_eq!(
+        run(&["stage", "sign", "in/a", "--out", "a", "-q"], dir).0,
+        0
+    );
+    assert_eq!(
+        run(
+            &["stage", "sign", "in/b", "--out", "b", "-q", "--seed", "7"],
+            dir
+        )
+        .0,
+        0
+    );
+    let (code, stderr) = run(&["stage", "candidates", "a", "b", "--out", "c.run"], dir);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("b was signed with other parameters than a"),
+        "{stderr}"
+    );
+    let (code, stderr) = run(
+        &[
+            "stage",
+            "candidates",
+            "a",
+            "--bands",
+            "20..30",
+            "--out",
+            "c.run",
+        ],
+        dir,
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("bands 20..30 asked of shards with 25 bands"),
+        "{stderr}"
+    );
+    // A shard folder is made, never written into.
+    let (code, stderr) = run(&["stage", "sign", "in/a", "--out", "a", "-q"], dir);
+    assert_eq!(code, 1, "{stderr}");
+    // A file that is not a run of pairs is named.
+    std::fs::write(dir.join("not.run"), b"hello").unwrap();
+    let (code, stderr) = run(
+        &[
+            "stage",
+            "verify",
+            "a",
+            "--candidates",
+            "not.run",
+            "--out",
+            "v",
+        ],
+        dir,
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("not.run"), "{stderr}");
+}
