@@ -66,6 +66,7 @@
 #![warn(missing_docs)]
 
 pub mod clean;
+pub mod compare;
 pub mod config;
 pub mod diagnostic;
 pub mod error;

@@ -27,10 +27,32 @@ pub(crate) enum Command {
     Scan(ScanArgs),
     /// Write cleaned copies: repeated paragraphs and boilerplate stripped, inputs untouched.
     Clean(CleanArgs),
+    /// Compare two documents: Jaccard similarity on the scan's shingles, how much of each the
+    /// other contains, and the passages they share.
+    Compare(Box<CompareArgs>),
     /// Run one of the scan's first stages by itself, on part of a corpus, with its data in
     /// files (the steps a cluster engine runs as separate tasks).
     #[command(subcommand)]
     Stage(StageCommand),
+}
+
+#[derive(Args)]
+pub(crate) struct CompareArgs {
+    /// The first document: a file, PATH:LINE for a JSON Lines record or PATH#ROW for a Parquet
+    /// row (0-based).
+    #[arg(value_name = "A")]
+    pub(crate) a: String,
+
+    /// The second document, named the same way.
+    #[arg(value_name = "B")]
+    pub(crate) b: String,
+
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) options: ScanOptions,
 }
 
 #[derive(Subcommand)]

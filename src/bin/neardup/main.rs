@@ -37,6 +37,7 @@ pub(crate) const EXIT_FAILURE: u8 = 1;
 pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
 mod args;
+mod compare;
 mod display;
 mod stage;
 mod summary;
@@ -72,6 +73,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Clean(args) => run_clean(args),
+        Command::Compare(args) => compare::run(*args),
         Command::Stage(command) => stage::run(command),
     }
 }
@@ -222,7 +224,9 @@ pub(crate) fn prepare(
 }
 
 /// Writes a report to stdout; a closed pipe is not an error.
-fn print(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), ExitCode> {
+pub(crate) fn print(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match write(&mut out).and_then(|()| out.flush()) {

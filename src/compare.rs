@@ -1,0 +1,214 @@
+//! Two documents side by side: their Jaccard similarity on the scan's shingles, how much of each
+//! the other contains, and the passages they share, as `neardup compare` shows them (and the
+//! HTML report's side-by-side view). The numbers are the scan's: the same shingles, the same
+//! sets, so a pair's Jaccard here is its similarity in `scan --pairs`.
+
+use crate::config::ScanConfig;
+use crate::diagnostic::{Diagnostic, Position};
+use crate::error::{Error, Result};
+use crate::input::{self, InputOptions};
+use crate::pipeline::jaccard;
+use crate::pipeline::minhash::MinHasher;
+use crate::pipeline::normalize::Tokenizer;
+use crate::pipeline::passages::{self, Token};
+use crate::scan::hash_document;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// What `compare --json` prints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comparison {
+    /// The first document, as named (`path`, `path:line` or `path#row`).
+    pub a: String,
+    /// The second document.
+    pub b: String,
+    /// Jaccard similarity of their shingle sets, rounded to 4 decimals.
+    pub jaccard: f64,
+    /// Share of the first's shingles that the second has.
+    pub containment_a_in_b: f64,
+    /// Share of the second's shingles that the first has.
+    pub containment_b_in_a: f64,
+    /// The passages they share, longest first.
+    pub passages: Vec<SharedPassage>,
+}
+
+/// One passage two documents share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedPassage {
+    /// Its first and last line in the first document.
+    pub a_lines: [u32; 2],
+    /// Its first and last line in the second.
+    pub b_lines: [u32; 2],
+    /// Its length in normalized words.
+    pub words: usize,
+    /// Its start in the first document, whitespace collapsed, cut to 72 characters.
+    pub preview: String,
+    /// Byte range in the first document's text (for highlighting; not in the JSON).
+    #[serde(skip)]
+    pub a_bytes: std::ops::Range<usize>,
+    /// Byte range in the second document's text.
+    #[serde(skip)]
+    pub b_bytes: std::ops::Range<usize>,
+}
+
+/// A document read for comparing.
+#[derive(Debug, Clone)]
+pub struct LoadedDocument {
+    /// How it was named.
+    pub name: String,
+    /// Its text, decoded as the scan decodes it.
+    pub text: String,
+}
+
+/// The shortest passage shown: one shingle of the scan's word shingles (5 words for character
+/// shingles).
+fn min_words(config: &ScanConfig) -> usize {
+    match config.shingle {
+        crate::config::ShingleKind::Words(k) => k.max(1),
+        crate::config::ShingleKind::Chars(_) => 5,
+    }
+}
+
+/// Compares two texts with the scan's parameters.
+pub fn compare_texts(a: &LoadedDocument, b: &LoadedDocument, config: &ScanConfig) -> Comparison {
+    let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
+    let set = |text: &str| {
+        let mut shingles = hash_document(text, config, &minhasher).shingles;
+        shingles.sort_unstable();
+        shingles.dedup();
+        shingles
+    };
+    let (sa, sb) = (set(&a.text), set(&b.text));
+    let common = jaccard::intersection_size(&sa, &sb);
+    let share = |of: &[u32]| {
+        if of.is_empty() {
+            0.0
+        } else {
+            common as f64 / of.len() as f64
+        }
+    };
+    let mut tokenizer = Tokenizer::new();
+    let (ta, tb) = (
+        passages::tokens(&a.text, &mut tokenizer),
+        passages::tokens(&b.text, &mut tokenizer),
+    );
+    let shared = passages::shared_passages(&ta, &tb, min_words(config))
+        .into_iter()
+        .map(|p| {
+            // A chunk holds no line break: the last token's line is the passage's last.
+            let span = |tokens: &[Token], first: usize| {
+                let (start, end) = (&tokens[first], &tokens[first + p.len - 1]);
+                (start.start..end.end, [start.line, end.line])
+            };
+            let (a_bytes, a_lines) = span(&ta, p.a);
+            let (b_bytes, b_lines) = span(&tb, p.b);
+            SharedPassage {
+                a_lines,
+                b_lines,
+                words: p.len,
+                preview: crate::pipeline::paragraph::preview(&a.text[a_bytes.clone()]),
+                a_bytes,
+                b_bytes,
+            }
+        })
+        .collect();
+    Comparison {
+        a: a.name.clone(),
+        b: b.name.clone(),
+        jaccard: round4(jaccard::jaccard(&sa, &sb)),
+        containment_a_in_b: round4(share(&sa)),
+        containment_b_in_a: round4(share(&sb)),
+        passages: shared,
+    }
+}
+
+fn round4(x: f64) -> f64 {
+    crate::output::report::round4(x)
+}
+
+/// Reads the document `name` names: a file (one document: a text file, or a file of records
+/// holding one record), `path:line` for a JSON Lines record or `path#row` for a Parquet one.
+/// Problems reading it (a guessed encoding, damaged bytes) come back as notes.
+pub fn load(name: &str, options: &InputOptions) -> Result<(LoadedDocument, Vec<Diagnostic>)> {
+    let (path, wanted) = split_location(name);
+    let path = PathBuf::from(path);
+    let not_found = |reason: String| Error::Io {
+        path: PathBuf::from(name),
+        source: std::io::Error::other(reason),
+    };
+    let walked = input::discover(std::slice::from_ref(&path), options);
+    let Some(source) = walked.files.first() else {
+        let reason = walked
+            .problems
+            .first()
+            .map(|d| d.problem.to_string())
+            .unwrap_or_else(|| "not a file".into());
+        return Err(not_found(reason));
+    };
+    let work = |doc: input::Document<'_>| (doc.position, doc.text.to_string());
+    let read = input::read_source(source, options, None, &work);
+    if read.fingerprint.is_none() || read.skipped {
+        let reason = read
+            .problems
+            .first()
+            .map(|d| d.problem.to_string())
+            .unwrap_or_else(|| "could not be read".into());
+        return Err(not_found(reason));
+    }
+    let mut problems = read.problems;
+    problems.extend(read.notes);
+    let text = match wanted {
+        Some(position) => read
+            .docs
+            .into_iter()
+            .find(|(at, _)| *at == Some(position))
+            .map(|(_, text)| text)
+            .ok_or_else(|| not_found(format!("no record at {}", position.named())))?,
+        None => {
+            let count = read.docs.len();
+            let mut docs = read.docs.into_iter();
+            match (docs.next(), count) {
+                (Some((_, text)), 1) => text,
+                (None, _) => return Err(not_found("no document in it".into())),
+                (Some((Some(Position::Row(_)), _)), _) => {
+                    return Err(not_found(format!(
+                        "it holds {count} rows; name one as {name}#ROW"
+                    )));
+                }
+                _ => {
+                    return Err(not_found(format!(
+                        "it holds {count} records; name one as {name}:LINE"
+                    )));
+                }
+            }
+        }
+    };
+    let document = LoadedDocument {
+        name: name.to_string(),
+        text,
+    };
+    Ok((document, problems))
+}
+
+/// `path:LINE` or `path#ROW` as the path and the record, when the name ends so and the path
+/// without the ending is a file; else the whole name.
+fn split_location(name: &str) -> (&str, Option<Position>) {
+    let exists = |p: &str| std::path::Path::new(p).is_file();
+    if exists(name) {
+        return (name, None);
+    }
+    for (separator, position) in [
+        (':', Position::Line as fn(usize) -> Position),
+        ('#', Position::Row as fn(usize) -> Position),
+    ] {
+        if let Some((path, number)) = name.rsplit_once(separator)
+            && let Ok(number) = number.parse::<usize>()
+            && exists(path)
+        {
+            return (path, Some(position(number)));
+        }
+    }
+    (name, None)
+}
