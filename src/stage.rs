@@ -86,11 +86,20 @@ pub struct ShardDocument {
     /// Parquet records: the 0-based row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<usize>,
-    /// Records: the id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Records: the id (a JSON null stays one).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_value"
+    )]
     pub id: Option<Value>,
     /// Normalized tokens.
     pub tokens: usize,
+}
+
+/// A field that is there, null included.
+fn present_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -109,6 +118,11 @@ pub fn sign(
     out: &Path,
 ) -> Result<(ShardDescription, Vec<crate::diagnostic::Diagnostic>)> {
     let banding = config.validate()?;
+    if !config.verify {
+        return Err(Error::InvalidConfig(
+            "stage verify computes the exact Jaccard similarity; --no-verify is for scan".into(),
+        ));
+    }
     let folder = WorkDir::at(out).map_err(io_error(out))?;
     let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
     // Files of records are read in pieces of a sixteenth of the budget, as the scan reads them.
@@ -152,7 +166,9 @@ pub fn sign(
                 };
                 serde_json::to_writer(&mut documents, &line)?;
                 documents.write_all(b"\n")?;
-                count += 1;
+                count = count.checked_add(1).ok_or_else(|| {
+                    std::io::Error::other("more than 4,294,967,295 documents in one shard")
+                })?;
             }
             Ok(())
         };
@@ -243,6 +259,11 @@ fn describe_all(shards: &[PathBuf]) -> Result<Vec<ShardDescription>> {
 pub fn candidates(shards: &[PathBuf], bands: std::ops::Range<usize>, out: &Path) -> Result<u64> {
     let descriptions = describe_all(shards)?;
     let total: usize = descriptions.iter().map(|d| d.documents).sum();
+    if u32::try_from(total).is_err() {
+        return Err(Error::InvalidConfig(format!(
+            "{total} documents over the shards; a run numbers at most 4,294,967,295"
+        )));
+    }
     if let Some(first) = descriptions.first()
         && bands.end > first.bands
     {
@@ -314,6 +335,13 @@ pub fn verify(shards: &[PathBuf], candidate_runs: &[PathBuf], out: &Path) -> Res
         packed = lsh::union_of_sorted(packed, pairs);
     }
     let pairs = lsh::unpack_pairs(packed);
+    let total: usize = descriptions.iter().map(|d| d.documents).sum();
+    if let Some(&(_, b)) = pairs.iter().find(|&&(_, b)| b as usize >= total) {
+        return Err(Error::InvalidConfig(format!(
+            "a candidate pair names document {b}, but the shards hold {total}: the candidates \
+             were computed over other shards"
+        )));
+    }
     // Where each document lives: its shard and number there.
     let offsets: Vec<usize> = descriptions
         .iter()
@@ -373,7 +401,13 @@ pub fn verify(shards: &[PathBuf], candidate_runs: &[PathBuf], out: &Path) -> Res
     let mut writer = std::io::BufWriter::new(std::fs::File::create(out).map_err(io_error(out))?);
     for &(a, b, similarity) in &similar {
         let mut record = serde_json::Map::new();
-        let (da, db) = (&named[&a], &named[&b]);
+        let missing = |doc: u32| {
+            Error::InvalidConfig(format!(
+                "document {doc} is not listed in its shard's documents.jsonl"
+            ))
+        };
+        let da = named.get(&a).ok_or_else(|| missing(a))?;
+        let db = named.get(&b).ok_or_else(|| missing(b))?;
         record.insert("a".into(), Value::from(da.path.as_str()));
         record.insert("b".into(), Value::from(db.path.as_str()));
         record.insert(

@@ -364,3 +364,148 @@ fn a_row_group_damaged_part_way_keeps_the_rows_before_it_whatever_the_budget() {
         bytes
     );
 }
+
+/// Writes `texts` as one row group of many small pages, zstd-compressed.
+fn write_paged(path: &Path, texts: &[String]) {
+    let text: ArrayRef = Arc::new(StringArray::from_iter_values(texts));
+    let batch = RecordBatch::try_from_iter([("text", text)]).unwrap();
+    let properties = WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .set_dictionary_enabled(false)
+        .set_data_page_row_count_limit(100)
+        .set_write_batch_size(100)
+        .build();
+    let mut bytes = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut bytes, batch.schema(), Some(properties)).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_page_damaged_inside_a_row_group_costs_the_same_rows_at_any_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(8);
+    let texts: Vec<String> = (0..3000).map(|_| words(&mut rng, 12).join(" ")).collect();
+    let path = tmp.path().join("x.parquet");
+    write_paged(&path, &texts);
+    // Spoil the bytes at two thirds of the only column chunk: a page near row 2000.
+    let file = std::fs::File::open(&path).unwrap();
+    let metadata = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .metadata()
+        .clone();
+    assert_eq!(metadata.num_row_groups(), 1);
+    let (start, length) = metadata.row_group(0).column(0).byte_range();
+    let at = (start + length * 2 / 3) as usize;
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[at..at + 64].fill(0xFF);
+    std::fs::write(&path, &bytes).unwrap();
+    let (whole, whole_stderr) = scan_json(&["x.parquet"], tmp.path(), 2);
+    let (pieces, _) = scan_json(&["x.parquet", "--memory", "4K"], tmp.path(), 2);
+    assert_eq!(whole, pieces);
+    // Whole batches before the damage are kept: more than none, fewer than all.
+    let kept = whole.stats.documents;
+    assert!(
+        kept > 0 && kept < 3000 && kept % 1024 == 0,
+        "{kept}: {whole_stderr}"
+    );
+    assert!(
+        whole_stderr.contains(&format!("rows from row {kept} on were not read")),
+        "{whole_stderr}"
+    );
+}
+
+#[test]
+fn a_parquet_file_compressed_whole_is_read_whole_at_any_budget_and_copied_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let texts = texts(12);
+    let mut plain = Vec::new();
+    {
+        let properties = WriterProperties::builder().build();
+        let batch = rich_batch(&texts);
+        let mut writer =
+            ArrowWriter::try_new(&mut plain, batch.schema(), Some(properties)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+    }
+    let packed = zstd::stream::encode_all(&plain[..], 3).unwrap();
+    std::fs::write(tmp.path().join("x.parquet.zst"), &packed).unwrap();
+    let (whole, _) = scan_json(&["x.parquet.zst"], tmp.path(), 2);
+    let (pieces, _) = scan_json(&["x.parquet.zst", "--memory", "4K"], tmp.path(), 2);
+    assert_eq!(whole, pieces);
+    assert_eq!(whole.stats.documents, 11, "every row but the null one");
+    assert_eq!(whole.clusters.len(), 2);
+    let (_, stderr) = clean_json(
+        &["x.parquet.zst", "--out", "out", "--drop-duplicates"],
+        tmp.path(),
+        2,
+    );
+    assert!(
+        stderr.contains("x.parquet.zst: copied unchanged"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("out/x.parquet.zst")).unwrap(),
+        packed
+    );
+}
+
+#[test]
+fn a_column_the_writer_cannot_store_the_same_way_leaves_the_file_copied_unchanged() {
+    use parquet::data_type::{ByteArray, ByteArrayType, Int96, Int96Type};
+    use parquet::file::writer::SerializedFileWriter;
+    let tmp = tempfile::tempdir().unwrap();
+    let texts = texts(12);
+    let schema = Arc::new(
+        parquet::schema::parser::parse_message_type(
+            "message m { required binary text (UTF8); required int96 written; }",
+        )
+        .unwrap(),
+    );
+    let path = tmp.path().join("spark.parquet");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut writer = SerializedFileWriter::new(file, schema, Default::default()).unwrap();
+    let mut group = writer.next_row_group().unwrap();
+    let values: Vec<ByteArray> = texts
+        .iter()
+        .map(|t| ByteArray::from(t.clone().unwrap_or_default().as_str()))
+        .collect();
+    let mut column = group.next_column().unwrap().unwrap();
+    column
+        .typed::<ByteArrayType>()
+        .write_batch(&values, None, None)
+        .unwrap();
+    column.close().unwrap();
+    let times: Vec<Int96> = (0..texts.len())
+        .map(|r| {
+            let mut t = Int96::new();
+            t.set_data(r as u32, 0, 2_460_000);
+            t
+        })
+        .collect();
+    let mut column = group.next_column().unwrap().unwrap();
+    column
+        .typed::<Int96Type>()
+        .write_batch(&times, None, None)
+        .unwrap();
+    column.close().unwrap();
+    group.close().unwrap();
+    writer.close().unwrap();
+    let (report, _) = scan_json(&["spark.parquet"], tmp.path(), 0);
+    assert_eq!(report.clusters.len(), 2);
+    let (written, stderr) = clean_json(
+        &["spark.parquet", "--out", "out", "--drop-duplicates"],
+        tmp.path(),
+        2,
+    );
+    assert!(
+        stderr.contains("spark.parquet: copied unchanged"),
+        "{stderr}"
+    );
+    assert!(written.dropped_duplicates.is_empty());
+    assert_eq!(
+        std::fs::read(tmp.path().join("out/spark.parquet")).unwrap(),
+        std::fs::read(&path).unwrap()
+    );
+}

@@ -153,3 +153,63 @@ fn shards_signed_with_other_parameters_or_bands_past_the_last_are_refused() {
     assert_eq!(code, 1);
     assert!(stderr.contains("not.run"), "{stderr}");
 }
+
+#[test]
+fn an_empty_shard_between_two_and_null_ids_give_the_scan_pairs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut rng = Rng::new(12);
+    let base = words(&mut rng, 90);
+    let copy = edit(&mut rng, &base, 1);
+    for (folder, text) in [("in/a", &base), ("in/b", &copy)] {
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+        let record = serde_json::json!({"id": null, "text": text.join(" ")});
+        std::fs::write(dir.join(folder).join("r.jsonl"), format!("{record}\n")).unwrap();
+    }
+    // Between them in path order: a shard of no document at all.
+    std::fs::create_dir_all(dir.join("in/a2")).unwrap();
+    std::fs::write(dir.join("in/a2/empty.txt"), "  \n").unwrap();
+    let (code, stderr) = run(&["scan", "in", "--pairs", "scan.jsonl", "-q"], dir);
+    assert_eq!(code, 0, "{stderr}");
+    for shard in ["a", "a2", "b"] {
+        let (code, stderr) = run(
+            &[
+                "stage",
+                "sign",
+                &format!("in/{shard}"),
+                "--out",
+                &format!("s-{shard}"),
+                "-q",
+            ],
+            dir,
+        );
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let shards = ["s-a", "s-a2", "s-b"];
+    let mut args = vec!["stage", "candidates"];
+    args.extend(shards);
+    args.extend(["--out", "c.run"]);
+    assert_eq!(run(&args, dir).0, 0);
+    let mut args = vec!["stage", "verify"];
+    args.extend(shards);
+    args.extend(["--candidates", "c.run", "--out", "v.jsonl"]);
+    assert_eq!(run(&args, dir).0, 0);
+    let scan = std::fs::read_to_string(dir.join("scan.jsonl")).unwrap();
+    assert!(scan.contains("\"a_id\":null"), "{scan}");
+    assert_eq!(std::fs::read_to_string(dir.join("v.jsonl")).unwrap(), scan);
+    // The candidates of other shards are refused, not read past the end.
+    let (code, stderr) = run(
+        &[
+            "stage",
+            "verify",
+            "s-a",
+            "--candidates",
+            "c.run",
+            "--out",
+            "w",
+        ],
+        dir,
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("computed over other shards"), "{stderr}");
+}

@@ -10,11 +10,9 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, LargeStringArray, RecordBatch, StringArray, StringViewArray,
 };
 use arrow_schema::DataType;
-use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
-};
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::arrow_writer::ArrowWriterOptions;
+use parquet::arrow::{ArrowSchemaConverter, ArrowWriter};
 use parquet::errors::{ParquetError, Result};
 use parquet::file::properties::WriterProperties;
 use parquet::file::reader::ChunkReader;
@@ -38,10 +36,23 @@ impl PassTwo<'_> {
             .filter_map(|(position, d)| Some((position?.row()?, d)))
             .collect();
         result.documents = doc_at.len();
-        let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())?;
+        let metadata = ArrowReaderMetadata::load(&file, crate::input::parquet::reader_options())?;
         let schema = metadata.schema().clone();
         let text_column = schema.index_of(&self.config.scan.input.text_field)?;
         let file_metadata = metadata.metadata().file_metadata();
+        // The columns are written back in the file's own Parquet schema, which the Arrow writer
+        // can do only where it would store each column the same way (not INT96 timestamps,
+        // nor decimals as byte arrays): otherwise the file cannot be cleaned.
+        let converted = ArrowSchemaConverter::new().convert(&schema)?;
+        let own = file_metadata.schema_descr();
+        let same_storage = converted.num_columns() == own.num_columns()
+            && (0..own.num_columns())
+                .all(|c| converted.column(c).physical_type() == own.column(c).physical_type());
+        if !same_storage {
+            return Err(ParquetError::General(
+                "a column is stored in a way the writer cannot reproduce".into(),
+            ));
+        }
         let groups = metadata.metadata().row_groups();
         // The same compression per column as the first row group's, and row groups no larger
         // than the largest one read.

@@ -221,6 +221,10 @@ impl PassTwo<'_> {
             }
             cleaned
         };
+        // A write failure (a full disk) is said first: it stops the other files.
+        if let Err(LinesError::Write(e)) = cleaned {
+            return Err(e);
+        }
         let (fingerprint, _, failed) = reader.finish();
         if let Some(e) = failed {
             return Ok(Streamed::Unreadable(e));
@@ -256,7 +260,22 @@ impl PassTwo<'_> {
             inner: out,
             failed: None,
         };
-        match self.clean_parquet(index, file, &mut remembering, result) {
+        // A panic in the Parquet writer (a column type it does not handle) must not end the
+        // run: the file is copied unchanged instead.
+        let cleaned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.clean_parquet(index, file, &mut remembering, result)
+        }));
+        let Ok(cleaned) = cleaned else {
+            return Ok(Streamed::CannotClean);
+        };
+        // The rows were read at their offsets after the file was hashed: it must still be what
+        // the scan read.
+        match SharedFile::open(&source.path) {
+            Ok((_, again)) if again == expected => {}
+            Ok(_) => return Ok(Streamed::Differs),
+            Err(e) => return Ok(Streamed::Unreadable(e)),
+        }
+        match cleaned {
             Ok(true) => Ok(Streamed::Changed),
             Ok(false) => Ok(Streamed::Unchanged),
             Err(e) => match remembering.failed {

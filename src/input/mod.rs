@@ -367,7 +367,20 @@ where
         SourceKind::Parquet if source.compression == Compression::None => {
             parquet::read_pieces(source, options, piece_bytes, work, sink)
         }
-        _ => read_jsonl_pieces(source, options, piece_bytes, work, sink),
+        // A Parquet file compressed as a whole is decompressed whole: it has no pieces.
+        SourceKind::Parquet | SourceKind::Text => {
+            let read = read_source(source, options, None, work);
+            sink(read.docs, read.len)?;
+            Ok(SourceRead {
+                docs: Vec::new(),
+                problems: read.problems,
+                notes: read.notes,
+                fingerprint: read.fingerprint,
+                skipped: read.skipped,
+                len: read.len,
+            })
+        }
+        SourceKind::Jsonl => read_jsonl_pieces(source, options, piece_bytes, work, sink),
     }
 }
 

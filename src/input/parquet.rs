@@ -14,17 +14,29 @@ use crate::diagnostic::{Diagnostic, Problem};
 use crate::parallel::DOCUMENTS_PER_TASK;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type,
-    UInt32Type, UInt64Type,
+    Date32Type, Date64Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, RecordBatch};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
 use rayon::prelude::*;
 use serde_json::Value;
+
+/// Rows per decoded batch, whatever the budget: a damaged page costs the rows of its batch from
+/// the start of that batch on, the same at any budget, and a batch stays far below the 2 GiB a
+/// string column's offsets can address.
+const BATCH_ROWS: usize = 1024;
+
+/// How the files are read: the Parquet schema's own types, without the Arrow types a writer may
+/// have recorded, so that a dictionary-encoded or large string column reads as plain strings.
+pub(crate) fn reader_options() -> ArrowReaderOptions {
+    ArrowReaderOptions::new().with_skip_arrow_metadata(true)
+}
 
 /// Most string column names a problem about a missing text column lists.
 const MAX_COLUMNS_SHOWN: usize = 5;
@@ -53,6 +65,9 @@ fn is_value_type(data_type: &DataType) -> bool {
                 | DataType::UInt64
                 | DataType::Float32
                 | DataType::Float64
+                | DataType::Date32
+                | DataType::Date64
+                | DataType::Timestamp(_, _)
         )
 }
 
@@ -87,6 +102,16 @@ fn value_at(array: &dyn Array, i: usize) -> Value {
         DataType::UInt64 => Value::from(array.as_primitive::<UInt64Type>().value(i)),
         DataType::Float32 => Value::from(array.as_primitive::<Float32Type>().value(i)),
         DataType::Float64 => Value::from(array.as_primitive::<Float64Type>().value(i)),
+        // Dates and times as their numbers (days, or units since the epoch): they order as the
+        // dates do, which is what --keep-by asks of them.
+        DataType::Date32 => Value::from(array.as_primitive::<Date32Type>().value(i)),
+        DataType::Date64 => Value::from(array.as_primitive::<Date64Type>().value(i)),
+        DataType::Timestamp(unit, _) => Value::from(match unit {
+            TimeUnit::Second => array.as_primitive::<TimestampSecondType>().value(i),
+            TimeUnit::Millisecond => array.as_primitive::<TimestampMillisecondType>().value(i),
+            TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(i),
+            TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(i),
+        }),
         _ => text_at(array, i).map_or(Value::Null, Value::from),
     }
 }
@@ -315,7 +340,7 @@ where
         Ok(first) => first,
         Err(e) => return Ok(skipped(bad_parquet(display, &e.into(), None))),
     };
-    let metadata = match ArrowReaderMetadata::load(&first, ArrowReaderOptions::new()) {
+    let metadata = match ArrowReaderMetadata::load(&first, reader_options()) {
         Ok(metadata) => metadata,
         Err(e) => return Ok(skipped(bad_parquet(display, &e, None))),
     };
@@ -345,35 +370,60 @@ where
             .build()
     };
     let size = |g: usize| usize::try_from(groups[g].total_byte_size()).unwrap_or(0);
-    let rows_in = |g: usize| usize::try_from(groups[g].num_rows()).unwrap_or(0);
     let packed = |g: usize| u64::try_from(groups[g].compressed_size()).unwrap_or(0);
+    // A row group's batches until the first that fails, and that failure.
+    let decode = |g: usize| -> (Vec<RecordBatch>, Option<parquet::errors::ParquetError>) {
+        let mut batches = Vec::new();
+        let reader = match reader(g, BATCH_ROWS) {
+            Ok(reader) => reader,
+            Err(e) => return (batches, Some(e)),
+        };
+        for batch in reader {
+            match batch {
+                Ok(batch) => batches.push(batch),
+                Err(e) => return (batches, Some(e.into())),
+            }
+        }
+        (batches, None)
+    };
     let mut failure: Option<(parquet::errors::ParquetError, usize)> = None;
     let mut read_so_far = 0u64;
     let mut group = 0;
-    'groups: while group < groups.len() {
+    while group < groups.len() && failure.is_none() {
         if size(group) > piece_bytes {
-            // One row group larger than a piece: streamed in batches of about a piece.
-            let batch_rows = rows_in(group).saturating_mul(piece_bytes) / size(group).max(1);
-            let batches = match reader(group, batch_rows) {
-                Ok(batches) => batches,
+            // One row group larger than a piece: its batches handed on about a piece at a time.
+            let reader = match reader(group, BATCH_ROWS) {
+                Ok(reader) => reader,
                 Err(e) => {
                     failure = Some((e, rows.next_row));
                     break;
                 }
             };
-            for batch in batches {
+            let mut held: Vec<RecordBatch> = Vec::new();
+            let mut held_bytes = 0;
+            for batch in reader {
                 match batch {
                     Ok(batch) => {
-                        let docs = rows.documents(&[batch], work);
-                        sink(docs, read_so_far)?;
+                        held_bytes += batch.get_array_memory_size();
+                        held.push(batch);
+                        if held_bytes >= piece_bytes {
+                            let docs = rows.documents(&std::mem::take(&mut held), work);
+                            held_bytes = 0;
+                            sink(docs, read_so_far)?;
+                        }
                     }
                     Err(e) => {
-                        failure = Some((e.into(), rows.next_row));
-                        break 'groups;
+                        let decoded: usize = held.iter().map(RecordBatch::num_rows).sum();
+                        failure = Some((e.into(), rows.next_row + decoded));
+                        break;
                     }
                 }
             }
-            read_so_far = (read_so_far + packed(group)).min(len);
+            if failure.is_none() {
+                read_so_far = (read_so_far + packed(group)).min(len);
+            }
+            let docs = rows.documents(&held, work);
+            sink(docs, read_so_far)?;
             group += 1;
             continue;
         }
@@ -384,33 +434,20 @@ where
             bytes += size(end);
             end += 1;
         }
-        let decoded: Vec<parquet::errors::Result<Vec<RecordBatch>>> = (group..end)
-            .into_par_iter()
-            .map(|g| {
-                reader(g, rows_in(g))?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(Into::into)
-            })
-            .collect();
+        let decoded: Vec<(Vec<RecordBatch>, Option<parquet::errors::ParquetError>)> =
+            (group..end).into_par_iter().map(decode).collect();
         let mut batches: Vec<RecordBatch> = Vec::new();
-        for (g, result) in (group..end).zip(decoded) {
-            match result {
-                Ok(decoded) => {
-                    batches.extend(decoded);
-                    read_so_far = (read_so_far + packed(g)).min(len);
-                }
-                Err(e) => {
-                    let decoded_rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-                    failure = Some((e, rows.next_row + decoded_rows));
-                    break;
-                }
+        for (g, (decoded, failed)) in (group..end).zip(decoded) {
+            batches.extend(decoded);
+            if let Some(e) = failed {
+                let decoded_rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+                failure = Some((e, rows.next_row + decoded_rows));
+                break;
             }
+            read_so_far = (read_so_far + packed(g)).min(len);
         }
         let docs = rows.documents(&batches, work);
         sink(docs, read_so_far)?;
-        if failure.is_some() {
-            break;
-        }
         group = end;
     }
     let RowReader {

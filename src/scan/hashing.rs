@@ -231,7 +231,7 @@ pub(super) fn hash_sources(
     let mut holder = Holder::new(banding, minhasher.num_perm());
     let mut start = 0;
     while start < sources.len() {
-        let end = batch_end(sources, start, plan.batch_bytes);
+        let end = batch_end(sources, start, plan);
         if end == start + 1 && is_large(&sources[start], plan) {
             let source = &mut sources[start];
             hash_in_pieces(
@@ -267,7 +267,13 @@ pub(super) fn hash_sources(
 
 /// A file of records (JSON Lines, Parquet) whose text would not fit one batch: read in pieces.
 pub(super) fn is_large(source: &SourceFile, plan: &MemoryPlan) -> bool {
-    source.kind != SourceKind::Text && estimated_text(source) > plan.batch_bytes
+    let in_pieces = match source.kind {
+        SourceKind::Jsonl => true,
+        // Compressed as a whole, a Parquet file is read whole.
+        SourceKind::Parquet => source.compression == Compression::None,
+        SourceKind::Text => false,
+    };
+    in_pieces && estimated_text(source) > plan.batch_bytes
 }
 
 /// The text a source is expected to hold: its size, four times that compressed (Parquet is).
@@ -368,11 +374,14 @@ type Hashed = (
 );
 
 /// End of the batch of sources that starts at `start`: sources until their estimated text
-/// reaches `batch_bytes` (at least one).
-fn batch_end(sources: &[SourceFile], start: usize, batch_bytes: u64) -> usize {
+/// reaches the plan's batch (at least one), and before a file read in pieces.
+fn batch_end(sources: &[SourceFile], start: usize, plan: &MemoryPlan) -> usize {
     let mut bytes = 0u64;
     let mut end = start;
-    while end < sources.len() && (end == start || bytes < batch_bytes) {
+    // A file read in pieces is a batch of its own: it never joins the small files before it.
+    while end < sources.len()
+        && (end == start || (bytes < plan.batch_bytes && !is_large(&sources[end], plan)))
+    {
         // The walk asked for the size of every file of records; a text file whose size it did
         // not ask for is one document, counted as a small one.
         bytes += estimated_text(&sources[end]);
