@@ -53,6 +53,40 @@ pub struct SharedPassage {
     pub b_bytes: std::ops::Range<usize>,
 }
 
+/// The passages `a` and `b` share, longest first, at least one of the scan's word shingles
+/// long.
+pub fn shared_passages(
+    a: &LoadedDocument,
+    b: &LoadedDocument,
+    config: &ScanConfig,
+) -> Vec<SharedPassage> {
+    let mut tokenizer = Tokenizer::new();
+    let (ta, tb) = (
+        passages::tokens(&a.text, &mut tokenizer),
+        passages::tokens(&b.text, &mut tokenizer),
+    );
+    passages::shared_passages(&ta, &tb, min_words(config))
+        .into_iter()
+        .map(|p| {
+            // A chunk holds no line break: the last token's line is the passage's last.
+            let span = |tokens: &[Token], first: usize| {
+                let (start, end) = (&tokens[first], &tokens[first + p.len - 1]);
+                (start.start..end.end, [start.line, end.line])
+            };
+            let (a_bytes, a_lines) = span(&ta, p.a);
+            let (b_bytes, b_lines) = span(&tb, p.b);
+            SharedPassage {
+                a_lines,
+                b_lines,
+                words: p.len,
+                preview: crate::pipeline::paragraph::preview(&a.text[a_bytes.clone()]),
+                a_bytes,
+                b_bytes,
+            }
+        })
+        .collect()
+}
+
 /// A document read for comparing.
 #[derive(Debug, Clone)]
 pub struct LoadedDocument {
@@ -89,31 +123,7 @@ pub fn compare_texts(a: &LoadedDocument, b: &LoadedDocument, config: &ScanConfig
             common as f64 / of.len() as f64
         }
     };
-    let mut tokenizer = Tokenizer::new();
-    let (ta, tb) = (
-        passages::tokens(&a.text, &mut tokenizer),
-        passages::tokens(&b.text, &mut tokenizer),
-    );
-    let shared = passages::shared_passages(&ta, &tb, min_words(config))
-        .into_iter()
-        .map(|p| {
-            // A chunk holds no line break: the last token's line is the passage's last.
-            let span = |tokens: &[Token], first: usize| {
-                let (start, end) = (&tokens[first], &tokens[first + p.len - 1]);
-                (start.start..end.end, [start.line, end.line])
-            };
-            let (a_bytes, a_lines) = span(&ta, p.a);
-            let (b_bytes, b_lines) = span(&tb, p.b);
-            SharedPassage {
-                a_lines,
-                b_lines,
-                words: p.len,
-                preview: crate::pipeline::paragraph::preview(&a.text[a_bytes.clone()]),
-                a_bytes,
-                b_bytes,
-            }
-        })
-        .collect();
+    let shared = shared_passages(a, b, config);
     Comparison {
         a: a.name.clone(),
         b: b.name.clone(),

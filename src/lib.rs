@@ -85,6 +85,7 @@ pub use clean::{CleanConfig, CleanOutcome, clean, clean_with};
 pub use config::ScanConfig;
 pub use error::{Error, Result};
 pub use outcome::ScanOutcome;
+pub use output::html;
 pub use output::lists;
 pub use output::report::{self, Report};
 pub use scan::scan;

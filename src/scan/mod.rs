@@ -179,7 +179,10 @@ pub fn scan(
             .map_err(work_failed)?;
     }
     let found = boilerplate::find(counted, &clustering.family_of, config.min_docs);
-    let first_occurrences: Vec<(u32, u32)> = found.iter().map(|b| b.documents[0]).collect();
+    let first_occurrences: Vec<(u32, Option<u32>)> = found
+        .iter()
+        .map(|b| (b.documents[0].0, Some(b.documents[0].1)))
+        .collect();
     let (texts, changed) = paragraph_texts(
         &sources,
         &fingerprints,
@@ -306,14 +309,36 @@ pub(crate) fn reads_in_pieces(source: &SourceFile, config: &ScanConfig) -> bool 
     hashing::is_large(source, &MemoryPlan::new(budget, 1))
 }
 
-/// The text of paragraph `p` of document `doc` for each `(doc, p)` in `wanted`, read again from
-/// the files (`None` where a file changed or can no longer be read), and a problem for each file
-/// that changed or vanished since the first pass.
+/// The texts of documents `docs` of a scan's outcome, read again from their files (`None`
+/// where a file changed or can no longer be read since the scan), for the views of the HTML
+/// report.
+pub(crate) fn document_texts(
+    outcome: &ScanOutcome,
+    config: &ScanConfig,
+    docs: &[u32],
+) -> Vec<Option<String>> {
+    let budget = config.memory.unwrap_or_else(work::default_memory);
+    let plan = MemoryPlan::new(budget, 1);
+    let wanted: Vec<(u32, Option<u32>)> = docs.iter().map(|&d| (d, None)).collect();
+    let (texts, _) = paragraph_texts(
+        &outcome.sources,
+        &outcome.fingerprints,
+        &outcome.documents,
+        &wanted,
+        config,
+        &plan,
+    );
+    texts
+}
+
+/// For each `(doc, p)` in `wanted`, the text of paragraph `p` of document `doc`, or with no `p`
+/// its whole text, read again from the files (`None` where a file changed or can no longer be
+/// read), and a problem for each file that changed or vanished since the first pass.
 fn paragraph_texts(
     sources: &[SourceFile],
     fingerprints: &[Option<u64>],
     infos: &DocumentTable,
-    wanted: &[(u32, u32)],
+    wanted: &[(u32, Option<u32>)],
     config: &ScanConfig,
     plan: &MemoryPlan,
 ) -> (Vec<Option<String>>, Vec<Diagnostic>) {
@@ -338,12 +363,17 @@ fn paragraph_texts(
                 let Some(requests) = by_line.get(&d.position) else {
                     return Vec::new();
                 };
-                let paragraphs = paragraph::segment(d.text);
+                let mut paragraphs = None;
                 requests
                     .iter()
-                    .filter_map(|&n| {
-                        let p = paragraphs.get(wanted[n].1 as usize)?;
-                        Some((n, p.text(d.text).to_string()))
+                    .filter_map(|&n| match wanted[n].1 {
+                        None => Some((n, d.text.to_string())),
+                        Some(p) => {
+                            let paragraphs =
+                                paragraphs.get_or_insert_with(|| paragraph::segment(d.text));
+                            let p = paragraphs.get(p as usize)?;
+                            Some((n, p.text(d.text).to_string()))
+                        }
                     })
                     .collect()
             };

@@ -147,6 +147,15 @@ pub(crate) struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) pairs: Option<PathBuf>,
 
+    /// Also write the report as one self-contained HTML file (opens from disk in a browser).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
+
+    /// With --html: include full texts for the first N clusters, documents with repeats and
+    /// boilerplate paragraphs; the rest are listed without texts.
+    #[arg(long, value_name = "N", default_value_t = 50, requires = "html")]
+    pub(crate) html_texts: usize,
+
     /// Print, one per line, the location of every document that `clean --drop-duplicates`
     /// would leave out (for xargs), instead of the report.
     #[arg(long, conflicts_with = "json")]

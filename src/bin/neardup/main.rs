@@ -278,6 +278,21 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         }
     }
     let report = Report::new(&outcome, &config);
+    if let Some(path) = &args.html {
+        let options = neardup::html::HtmlOptions {
+            texts: args.html_texts,
+        };
+        let written = AtomicFiles.write_from(path, None, &mut |out| {
+            neardup::html::write_html(&outcome, &config, &report, options, out)
+        });
+        if let Err(e) = written {
+            warn(format!(
+                "{}: could not write the HTML report: {e}",
+                path.display()
+            ));
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    }
     let printed = print(|out| {
         if args.list_duplicates {
             lists::write_left_out(&outcome, config.threshold, args.null, out)

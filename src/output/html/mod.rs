@@ -1,0 +1,298 @@
+//! The HTML report: one self-contained file (inline CSS and JavaScript, no network) that shows a
+//! scan the way a person looks at it: the clusters as a sortable, filterable table, each cluster's
+//! members and a side-by-side view of any member against the representative with the passages
+//! they share highlighted, each document's repeated paragraphs, and the boilerplate with its
+//! examples.
+//!
+//! The file holds the report's data as JSON in a `<script type="application/json">` element and a
+//! small script that draws the views from it. Full texts are only included for the first
+//! `texts` clusters, documents with repeats and boilerplate paragraphs (`--html-texts`); the
+//! rest are listed without texts (at most [`MAX_LISTED`] clusters), and the report says what it
+//! left out. Highlights are ranges in UTF-16 code units, the unit of JavaScript strings.
+
+use crate::compare::{self, LoadedDocument};
+use crate::config::ScanConfig;
+use crate::outcome::ScanOutcome;
+use crate::output::report::Report;
+use crate::pipeline::paragraph;
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+
+/// Most clusters the table lists.
+pub const MAX_LISTED: usize = 5_000;
+
+/// The stylesheet and the script, inlined into every report.
+const STYLE: &str = include_str!("report.css");
+const SCRIPT: &str = include_str!("report.js");
+
+/// Options of the HTML report.
+#[derive(Debug, Clone, Copy)]
+pub struct HtmlOptions {
+    /// How many clusters, documents with repeats and boilerplate paragraphs get full texts.
+    pub texts: usize,
+}
+
+impl Default for HtmlOptions {
+    fn default() -> Self {
+        HtmlOptions { texts: 50 }
+    }
+}
+
+/// UTF-16 offsets of the byte offsets `at` (each on a character boundary) of `text`.
+fn utf16(text: &str, at: &[usize]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..at.len()).collect();
+    order.sort_by_key(|&i| at[i]);
+    let mut out = vec![0; at.len()];
+    let (mut byte, mut unit) = (0, 0);
+    for i in order {
+        let target = at[i].min(text.len());
+        unit += text[byte..target].encode_utf16().count();
+        byte = target;
+        out[i] = unit;
+    }
+    out
+}
+
+/// Byte range of lines `first..=last` (1-based) of `text`, line ending excluded.
+fn line_range(text: &str, first: u32, last: u32) -> (usize, usize) {
+    let mut starts = vec![0];
+    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|n| n + 1));
+    let start = starts
+        .get(first as usize - 1)
+        .copied()
+        .unwrap_or(text.len());
+    let end = starts
+        .get(last as usize)
+        .map_or(text.len(), |&next| next - 1);
+    (start, end.max(start))
+}
+
+/// Writes the HTML report of `outcome` to `out`.
+pub fn write_html(
+    outcome: &ScanOutcome,
+    config: &ScanConfig,
+    report: &Report,
+    options: HtmlOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let shown = options.texts;
+    // The documents whose texts the report holds.
+    let mut wanted = BTreeSet::new();
+    for cluster in outcome.clusters.iter().take(shown) {
+        wanted.extend(cluster.members.iter().map(|m| m.doc));
+    }
+    for repeats in outcome.repeats.iter().take(shown) {
+        wanted.insert(repeats.doc);
+    }
+    for paragraph in outcome.boilerplate.iter().take(shown) {
+        let examples = paragraph
+            .documents
+            .iter()
+            .take(crate::output::report::BOILERPLATE_EXAMPLES);
+        wanted.extend(examples.map(|&(doc, _)| doc));
+    }
+    let wanted: Vec<u32> = wanted.into_iter().collect();
+    let texts: HashMap<u32, String> = wanted
+        .iter()
+        .zip(crate::scan::document_texts(outcome, config, &wanted))
+        .filter_map(|(&doc, text)| Some((doc, text?)))
+        .collect();
+    let label = |doc: u32| outcome.documents.label(doc as usize);
+    let docs: serde_json::Map<String, Value> = texts
+        .iter()
+        .map(|(&doc, text)| (doc.to_string(), json!({"label": label(doc), "text": text})))
+        .collect();
+
+    let mut passages = serde_json::Map::new();
+    let clusters: Vec<Value> = report
+        .clusters
+        .iter()
+        .zip(&outcome.clusters)
+        .take(MAX_LISTED)
+        .enumerate()
+        .map(|(i, (listed, cluster))| {
+            let with_texts = i < shown;
+            let rep = cluster.representative;
+            if with_texts && let Some(rep_text) = texts.get(&rep) {
+                for (m, member) in cluster.members.iter().enumerate() {
+                    let Some(text) = texts.get(&member.doc).filter(|_| member.doc != rep) else {
+                        continue;
+                    };
+                    let a = LoadedDocument {
+                        name: String::new(),
+                        text: rep_text.clone(),
+                    };
+                    let b = LoadedDocument {
+                        name: String::new(),
+                        text: text.clone(),
+                    };
+                    let shared = compare::shared_passages(&a, &b, config);
+                    let spans: Vec<Value> = shared
+                        .iter()
+                        .map(|p| {
+                            let ua = utf16(rep_text, &[p.a_bytes.start, p.a_bytes.end]);
+                            let ub = utf16(text, &[p.b_bytes.start, p.b_bytes.end]);
+                            json!([ua[0], ua[1], ub[0], ub[1], p.words])
+                        })
+                        .collect();
+                    passages.insert(format!("{}:{m}", listed.id), Value::from(spans));
+                }
+            }
+            let lowest = with_texts.then(|| lowest_pair(outcome, cluster)).flatten();
+            json!({
+                "id": listed.id,
+                "size": listed.size,
+                "min": listed.min_pair_similarity,
+                "texts": with_texts,
+                "lowest": lowest.map(|(a, b, s)| json!([label(a), label(b), s])),
+                "members": cluster.members.iter().zip(&listed.members).map(|(m, r)| json!({
+                    "doc": texts.contains_key(&m.doc).then_some(m.doc),
+                    "label": label(m.doc),
+                    "similarity": r.similarity,
+                    "representative": r.representative,
+                    "kept": r.kept,
+                    "dropped": r.dropped,
+                    "tokens": r.tokens,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+
+    let repeats: Vec<Value> = outcome
+        .repeats
+        .iter()
+        .zip(&report.repeats)
+        .enumerate()
+        .map(|(i, (repeats, listed))| {
+            let text = texts.get(&repeats.doc).filter(|_| i < shown);
+            let groups: Vec<Value> = repeats
+                .groups
+                .iter()
+                .map(|g| {
+                    let spans: Vec<Value> = text
+                        .map(|text| {
+                            g.lines
+                                .iter()
+                                .map(|&(first, last)| {
+                                    let (s, e) = line_range(text, first, last);
+                                    Value::from(utf16(text, &[s, e]))
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    json!({
+                        "count": g.lines.len(),
+                        "lines": g.lines.iter().map(|&(a, b)| [a, b]).collect::<Vec<_>>(),
+                        "kept": g.kept,
+                        "preview": g.preview,
+                        "spans": spans,
+                    })
+                })
+                .collect();
+            json!({
+                "label": label(repeats.doc),
+                "doc": text.map(|_| repeats.doc),
+                "id": listed.id,
+                "groups": groups,
+            })
+        })
+        .collect();
+
+    let boilerplate: Vec<Value> = outcome
+        .boilerplate
+        .iter()
+        .zip(&report.boilerplate)
+        .enumerate()
+        .map(|(i, (paragraph, listed))| {
+            let examples: Vec<Value> = paragraph
+                .documents
+                .iter()
+                .take(crate::output::report::BOILERPLATE_EXAMPLES)
+                .map(|&(doc, p)| {
+                    let text = texts.get(&doc).filter(|_| i < shown);
+                    let span = text.and_then(|text| {
+                        let found = paragraph::segment(text);
+                        let p = found.get(p as usize)?;
+                        Some(utf16(text, &[p.start, p.end]))
+                    });
+                    json!({"label": label(doc), "doc": text.map(|_| doc), "span": span})
+                })
+                .collect();
+            json!({
+                "documents": listed.documents,
+                "families": listed.families,
+                "preview": listed.preview,
+                "text": listed.text,
+                "examples": examples,
+            })
+        })
+        .collect();
+
+    let listed_clusters = report.clusters.len().min(MAX_LISTED);
+    let data = json!({
+        "version": report.version,
+        "params": report.params,
+        "stats": report.stats,
+        "clusters": clusters,
+        "docs": docs,
+        "passages": passages,
+        "repeats": repeats,
+        "boilerplate": boilerplate,
+        "problems": report.problems,
+        "left_out": {
+            "clusters_not_listed": report.clusters.len() - listed_clusters,
+            "clusters_without_texts": listed_clusters.saturating_sub(shown),
+            "repeats_without_texts": report.repeats.len().saturating_sub(shown),
+            "boilerplate_without_texts": report.boilerplate.len().saturating_sub(shown),
+            "texts": shown,
+        },
+    });
+    // In a script element, "</" would end it: JSON may write it escaped.
+    let data = serde_json::to_string(&data)
+        .map_err(std::io::Error::other)?
+        .replace("</", "<\\/")
+        .replace("<!--", "<\\!--");
+    write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n\
+         <title>neardup report</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n\
+         <noscript>This report draws its views with JavaScript; the data is in the file as \
+         JSON.</noscript>\n<div id=\"app\"></div>\n\
+         <script type=\"application/json\" id=\"data\">{data}</script>\n\
+         <script>\n{SCRIPT}</script>\n</body>\n</html>\n"
+    )
+}
+
+/// The least similar verified pair inside `cluster`, with its similarity.
+fn lowest_pair(
+    outcome: &ScanOutcome,
+    cluster: &crate::outcome::Cluster,
+) -> Option<(u32, u32, f64)> {
+    let members: std::collections::HashSet<u32> = cluster.members.iter().map(|m| m.doc).collect();
+    outcome
+        .pairs
+        .iter()
+        .filter(|p| members.contains(&p.a) && members.contains(&p.b))
+        .min_by(|x, y| x.similarity.total_cmp(&y.similarity))
+        .map(|p| (p.a, p.b, crate::output::report::round4(p.similarity)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_count_utf16_units_and_lines_their_bytes() {
+        let text = "héllo 😀 world\nsecond\nthird";
+        // é is 2 bytes and 1 unit, the emoji 4 bytes and 2 units.
+        let world = text.find("world").unwrap();
+        assert_eq!(utf16(text, &[world, 0, 6]), [9, 0, 5]);
+        let (s, e) = line_range(text, 2, 3);
+        assert_eq!(&text[s..e], "second\nthird");
+        let (s, e) = line_range(text, 1, 1);
+        assert_eq!(&text[s..e], "héllo 😀 world");
+    }
+}
