@@ -174,3 +174,58 @@ fn the_side_by_side_view_of_000_and_005_highlights_their_shared_passages_on_both
         marked(b)
     );
 }
+
+#[test]
+fn compare_and_the_cleaning_plan_draw_their_pages() {
+    let Some(browser) = browser() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let (a, b) = (
+        corpus.join("000_19d78a4ffbec308a.txt"),
+        corpus.join("005_syndicated_copy.txt"),
+    );
+    let page = tmp.path().join("compare.html");
+    let output = common::neardup()
+        .args([
+            "compare",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--json",
+            "--html",
+        ])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let comparison: neardup::compare::Comparison = serde_json::from_slice(&output.stdout).unwrap();
+    let (dom, log) = dom(&browser, &page, "");
+    loaded_cleanly(&dom, &log);
+    let a_side = &dom[dom.find("id=\"side-a\"").unwrap()..dom.find("id=\"side-b\"").unwrap()];
+    // One highlighted run per passage, or more where a passage crosses lines.
+    let marks = a_side.matches("<mark class=\"passage").count();
+    assert!(marks >= comparison.passages.len() && !comparison.passages.is_empty());
+    assert!(dom.contains(&format!("{:.4}", comparison.jaccard)));
+
+    let plan = tmp.path().join("plan.html");
+    let output = common::neardup()
+        .args([
+            "clean",
+            corpus.to_str().unwrap(),
+            "--dry-run",
+            "--json",
+            "--html",
+        ])
+        .arg(&plan)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let manifest: neardup::clean::Manifest = serde_json::from_slice(&output.stdout).unwrap();
+    let (plan_dom, log) = self::dom(&browser, &plan, "");
+    loaded_cleanly(&plan_dom, &log);
+    let dom = plan_dom;
+    // Every removal of seed 001 is highlighted, beside the paragraph they repeat.
+    let removed: usize = manifest.documents.iter().map(|d| d.removed.len()).sum();
+    assert_eq!(removed, 5);
+    assert_eq!(dom.matches("<mark class=\"removed\"").count(), removed);
+    assert_eq!(dom.matches("<mark class=\"repeated\"").count(), 1);
+}

@@ -51,6 +51,10 @@ pub(crate) struct CompareArgs {
     #[arg(long)]
     pub(crate) json: bool,
 
+    /// Also write the side-by-side view as one self-contained HTML file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
+
     #[command(flatten)]
     pub(crate) options: ScanOptions,
 }
@@ -215,6 +219,15 @@ pub(crate) struct CleanArgs {
     /// Print the manifest (JSON) on stdout instead of the text summary.
     #[arg(long)]
     pub(crate) json: bool,
+
+    /// Also write the plan as one self-contained HTML file: every removal highlighted in its
+    /// document beside the paragraph it repeats (with --dry-run, before anything is written).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
+
+    /// With --html: include the texts of the first N changed documents.
+    #[arg(long, value_name = "N", default_value_t = 50, requires = "html")]
+    pub(crate) html_texts: usize,
 
     #[command(flatten)]
     pub(crate) options: ScanOptions,

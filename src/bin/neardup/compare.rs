@@ -33,6 +33,19 @@ pub(crate) fn run(args: CompareArgs) -> ExitCode {
         return ExitCode::from(EXIT_FAILURE);
     };
     let comparison = neardup::compare::compare_texts(&a, &b, &config);
+    if let Some(path) = &args.html {
+        use neardup::clean::OutputWriter;
+        let written = neardup::clean::AtomicFiles.write_from(path, None, &mut |out| {
+            neardup::html::write_compare_html(&comparison, &a, &b, out)
+        });
+        if let Err(e) = written {
+            warn(format!(
+                "{}: could not write the HTML view: {e}",
+                path.display()
+            ));
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    }
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let printed = print(|out| {
         if args.json {

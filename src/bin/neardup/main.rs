@@ -378,6 +378,32 @@ fn run_clean(args: CleanArgs) -> ExitCode {
         ));
         return ExitCode::from(EXIT_INTERRUPTED);
     }
+    if let Some(path) = &args.html {
+        // The documents' texts as the scan read them, for the first changed ones.
+        let documents: Vec<neardup::html::PlannedDocument<'_>> = outcome
+            .manifest
+            .documents
+            .iter()
+            .take(args.html_texts)
+            .map(|changes| {
+                let name = neardup::diagnostic::location(&changes.path, changes.position());
+                let text = neardup::compare::load(&name, &config.scan.input)
+                    .ok()
+                    .map(|(document, _)| document.text);
+                neardup::html::PlannedDocument { changes, text }
+            })
+            .collect();
+        let written = AtomicFiles.write_from(path, None, &mut |out| {
+            neardup::html::write_plan_html(&outcome.manifest, &documents, out)
+        });
+        if let Err(e) = written {
+            warn(format!(
+                "{}: could not write the HTML plan: {e}",
+                path.display()
+            ));
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    }
     let printed = print(|out| {
         if args.json {
             serde_json::to_writer_pretty(&mut *out, &outcome.manifest)?;

@@ -231,6 +231,7 @@ pub fn write_html(
 
     let listed_clusters = report.clusters.len().min(MAX_LISTED);
     let data = json!({
+        "kind": "report",
         "version": report.version,
         "params": report.params,
         "stats": report.stats,
@@ -248,8 +249,13 @@ pub fn write_html(
             "texts": shown,
         },
     });
+    write_page(&data, out)
+}
+
+/// Writes the page around `data` (its `kind` says which view the script draws).
+fn write_page(data: &Value, out: &mut dyn Write) -> std::io::Result<()> {
     // In a script element, "</" would end it: JSON may write it escaped.
-    let data = serde_json::to_string(&data)
+    let data = serde_json::to_string(data)
         .map_err(std::io::Error::other)?
         .replace("</", "<\\/")
         .replace("<!--", "<\\!--");
@@ -264,6 +270,104 @@ pub fn write_html(
          <script type=\"application/json\" id=\"data\">{data}</script>\n\
          <script>\n{SCRIPT}</script>\n</body>\n</html>\n"
     )
+}
+
+/// Writes the side-by-side view of two compared documents alone (`compare --html`).
+pub fn write_compare_html(
+    comparison: &compare::Comparison,
+    a: &LoadedDocument,
+    b: &LoadedDocument,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let spans: Vec<Value> = comparison
+        .passages
+        .iter()
+        .map(|p| {
+            let ua = utf16(&a.text, &[p.a_bytes.start, p.a_bytes.end]);
+            let ub = utf16(&b.text, &[p.b_bytes.start, p.b_bytes.end]);
+            json!([ua[0], ua[1], ub[0], ub[1], p.words])
+        })
+        .collect();
+    let data = json!({
+        "kind": "compare",
+        "version": crate::output::report::VERSION,
+        "comparison": comparison,
+        "a": a.text,
+        "b": b.text,
+        "spans": spans,
+    });
+    write_page(&data, out)
+}
+
+/// One document of a cleaning plan, for [`write_plan_html`]: its changes and its text (`None`
+/// when it is not shown).
+pub struct PlannedDocument<'a> {
+    /// What `clean` removes from it.
+    pub changes: &'a crate::clean::DocumentChanges,
+    /// Its text as read.
+    pub text: Option<String>,
+}
+
+/// Writes a cleaning plan (`clean --dry-run --html`): every removal highlighted in its
+/// document, beside the paragraph it repeats.
+pub fn write_plan_html(
+    manifest: &crate::clean::Manifest,
+    documents: &[PlannedDocument<'_>],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let docs: Vec<Value> = documents
+        .iter()
+        .map(|d| {
+            let marks: Vec<Value> = d
+                .text
+                .as_ref()
+                .map(|text| {
+                    let mut marks = Vec::new();
+                    for (n, r) in d.changes.removed.iter().enumerate() {
+                        let (s, e) = line_range(text, r.lines[0], r.lines[1]);
+                        let removed = utf16(text, &[s, e]);
+                        marks.push(
+                            json!({"start": removed[0], "end": removed[1], "cls": "removed",
+                                "key": n, "title": match r.reason {
+                                crate::clean::RemovalReason::Repeat => "removed: a repeat",
+                                crate::clean::RemovalReason::Boilerplate => "removed: boilerplate",
+                            }}),
+                        );
+                        if let Some(line) = r.repeat_of_line {
+                            // The paragraph it repeats, from that line to the paragraph's end.
+                            let kept = paragraph::segment(text)
+                                .into_iter()
+                                .find(|p| p.first_line == line);
+                            if let Some(p) = kept {
+                                let kept = utf16(text, &[p.start, p.end]);
+                                marks.push(
+                                    json!({"start": kept[0], "end": kept[1], "cls": "repeated",
+                                    "key": n, "title": "the paragraph it repeats, kept"}),
+                                );
+                            }
+                        }
+                    }
+                    marks
+                })
+                .unwrap_or_default();
+            json!({
+                "label": crate::diagnostic::location(&d.changes.path, d.changes.position()),
+                "text": d.text,
+                "removed": d.changes.removed,
+                "marks": marks,
+            })
+        })
+        .collect();
+    let data = json!({
+        "kind": "plan",
+        "version": manifest.version,
+        "stats": manifest.stats,
+        "params": manifest.params,
+        "documents": docs,
+        "dropped": manifest.dropped_duplicates,
+        "not_shown": manifest.documents.len().saturating_sub(documents.len()),
+    });
+    write_page(&data, out)
 }
 
 /// The least similar verified pair inside `cluster`, with its similarity.

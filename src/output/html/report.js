@@ -258,7 +258,63 @@ window.addEventListener("error", function (e) {
         el("td", {}, p.message))))) : el("p", {}, "Every input was read."));
   }
 
+  // Two documents side by side, as compare --html writes them.
+  function compareView() {
+    const c = data.comparison;
+    const pct = (x) => (x * 100).toFixed(1) + "%";
+    const mark = (side) => data.spans.map((s, k) => ({
+      start: s[side], end: s[side + 1], cls: "passage p" + (k % 6), key: k,
+      title: "shared passage " + (k + 1) + ", " + s[4] + " words",
+    }));
+    const sides = el("div", { class: "sides" },
+      el("div", { class: "side", id: "side-a" }, el("h3", {}, "a: " + c.a), textView(data.a, mark(0))),
+      el("div", { class: "side", id: "side-b" }, el("h3", {}, "b: " + c.b), textView(data.b, mark(2))));
+    return [el("header", {}, el("h1", {}, "neardup compare"),
+      el("div", { class: "facts" },
+        el("span", {}, "jaccard ", el("b", {}, fixed(c.jaccard))),
+        el("span", {}, "of a in b ", el("b", {}, pct(c.containment_a_in_b))),
+        el("span", {}, "of b in a ", el("b", {}, pct(c.containment_b_in_a))),
+        el("span", {}, "shared passages ", el("b", {}, c.passages.length)))),
+      el("main", {}, sides)];
+  }
+
+  // A cleaning plan, as clean --dry-run --html writes it: each changed document with what goes
+  // highlighted beside the paragraph it repeats.
+  function planView() {
+    const s = data.stats;
+    const docs = data.documents.map((d, i) => el("section", { class: "detail", "data-document": i },
+      el("h2", {}, d.label),
+      d.removed.map((r) => el("p", { class: "note" }, "lines " + r.lines[0] + "-" + r.lines[1] +
+        ": " + (r.reason === "repeat" ? "repeats line " + r.repeat_of_line + " (" + r.repeat_kind +
+          ", " + fixed(r.similarity) + ")" : "boilerplate in " + r.boilerplate_documents +
+          " documents") + ": " + r.preview)),
+      d.text === null ? el("p", { class: "note" }, "The text is not included.")
+        : textView(d.text, d.marks)));
+    const notShown = data.not_shown ? el("p", { class: "note" }, data.not_shown +
+      " more documents change; the manifest lists them all.") : null;
+    const dropped = data.dropped.length ? el("section", { class: "detail" },
+      el("h2", {}, data.dropped.length + " near-duplicates left out"),
+      el("table", {}, el("tbody", {}, data.dropped.slice(0, 500).map((d) => el("tr", {},
+        el("td", { class: "path" }, d.path + (d.line ? ":" + d.line : "") +
+          (d.row !== undefined && d.row !== null ? "#" + d.row : "")),
+        el("td", { class: "path" }, "duplicate of " + d.duplicate_of),
+        el("td", { class: "num" }, fixed(d.similarity))))))) : null;
+    return [el("header", {}, el("h1", {}, "neardup clean: the plan"),
+      el("div", { class: "facts" },
+        el("span", {}, "documents ", el("b", {}, s.documents)),
+        el("span", {}, "changed ", el("b", {}, s.documents_changed)),
+        el("span", {}, "repeats removed ", el("b", {}, s.repeats_removed)),
+        el("span", {}, "boilerplate removed ", el("b", {}, s.boilerplate_removed)),
+        el("span", {}, "duplicates left out ", el("b", {}, s.duplicates_dropped)))),
+      el("main", {}, notShown, docs, dropped)];
+  }
+
   function draw() {
+    if (data.kind === "compare" || data.kind === "plan") {
+      app.replaceChildren(...(data.kind === "compare" ? compareView() : planView()));
+      document.body.setAttribute("data-ready", "1");
+      return;
+    }
     const route = decodeURIComponent(location.hash.replace(/^#/, "")).split("/");
     const view = route[0] || "clusters";
     const tab = view.startsWith("cluster") ? "clusters" : view.startsWith("repeat") ? "repeats"
@@ -289,6 +345,7 @@ window.addEventListener("error", function (e) {
   let moved = false;
 
   document.addEventListener("keydown", (e) => {
+    if (data.kind !== "report") return;
     if (e.target.tagName === "INPUT") {
       if (e.key === "Escape") e.target.blur();
       return;
