@@ -123,19 +123,7 @@ impl PassTwo<'_> {
                 result.problems.push(diagnostic(Problem::CopiedUnchanged));
                 self.copy_streamed(index, expected, &mut result);
             }
-            Some(Streamed::Differs) => {
-                let changed = input::changed_during_run(&source.display, AfterChange::NotWritten);
-                result.problems.push(changed);
-                result.failed = true;
-            }
-            Some(Streamed::Unreadable(e)) => {
-                let mut unreadable = diagnostic(Problem::Unreadable {
-                    reason: io_reason(&e),
-                });
-                unreadable.then.push(Problem::NotWritten);
-                result.problems.push(unreadable);
-                result.failed = true;
-            }
+            Some(ending) => not_written(&source.display, ending, &mut result),
         }
         result
     }
@@ -166,22 +154,8 @@ impl PassTwo<'_> {
             }
             Ok(())
         });
-        let diagnostic = |problem: Problem| Diagnostic::new(source.display.as_str(), None, problem);
-        match ending {
-            Some(Streamed::Differs) => {
-                let changed = input::changed_during_run(&source.display, AfterChange::NotWritten);
-                result.problems.push(changed);
-                result.failed = true;
-            }
-            Some(Streamed::Unreadable(e)) => {
-                let mut unreadable = diagnostic(Problem::Unreadable {
-                    reason: io_reason(&e),
-                });
-                unreadable.then.push(Problem::NotWritten);
-                result.problems.push(unreadable);
-                result.failed = true;
-            }
-            _ => {}
+        if let Some(ending) = ending {
+            not_written(&source.display, ending, result);
         }
         // What was not written did not change.
         if !result.written {
@@ -287,6 +261,23 @@ impl PassTwo<'_> {
             },
         }
     }
+}
+
+/// Records why the copy of the source shown as `display` was not written: it changed since the
+/// scan, or could not be read.
+fn not_written(display: &str, ending: Streamed, result: &mut SourceResult) {
+    let problem = match ending {
+        Streamed::Differs => input::changed_during_run(display, AfterChange::NotWritten),
+        Streamed::Unreadable(e) => {
+            let reason = io_reason(&e);
+            let mut unreadable = Diagnostic::new(display, None, Problem::Unreadable { reason });
+            unreadable.then.push(Problem::NotWritten);
+            unreadable
+        }
+        Streamed::Changed | Streamed::Unchanged | Streamed::CannotClean => return,
+    };
+    result.problems.push(problem);
+    result.failed = true;
 }
 
 /// Why cleaning the lines of a JSON Lines file stopped.

@@ -330,15 +330,25 @@ where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
 {
-    let mut docs = Vec::new();
-    let mut sink = |piece: Vec<T>, _| -> Result<(), std::convert::Infallible> {
-        docs.extend(piece);
-        Ok(())
-    };
-    let Ok(read) = parquet::read_pieces(source, options, usize::MAX, work, &mut sink);
+    let read = every_piece(|sink| parquet::read_pieces(source, options, usize::MAX, work, sink));
     if expected.is_some_and(|e| read.fingerprint != Some(e)) {
         return SourceRead::failed(changed_during_run(&source.display, AfterChange::Skipped));
     }
+    read
+}
+
+/// The reading a piecewise `read` gives, with the documents of every piece gathered.
+fn every_piece<T>(
+    read: impl FnOnce(
+        &mut dyn FnMut(Vec<T>, u64) -> Result<(), std::convert::Infallible>,
+    ) -> Result<SourceRead<()>, std::convert::Infallible>,
+) -> SourceRead<T> {
+    let mut docs = Vec::new();
+    let mut sink = |piece: Vec<T>, _| {
+        docs.extend(piece);
+        Ok(())
+    };
+    let Ok(read) = read(&mut sink);
     read.with_docs(docs)
 }
 

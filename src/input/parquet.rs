@@ -288,20 +288,16 @@ where
         fingerprint,
     };
     let bytes = bytes::Bytes::copy_from_slice(bytes);
-    let mut docs = Vec::new();
-    let mut sink = |piece: Vec<T>, _| -> Result<(), std::convert::Infallible> {
-        docs.extend(piece);
-        Ok(())
-    };
-    let Ok(read) = read_rows(
-        &whole,
-        &|| Ok(bytes.clone()),
-        options,
-        usize::MAX,
-        work,
-        &mut sink,
-    );
-    read.with_docs(docs)
+    super::every_piece(|sink| {
+        read_rows(
+            &whole,
+            &|| Ok(bytes.clone()),
+            options,
+            usize::MAX,
+            work,
+            sink,
+        )
+    })
 }
 
 /// What is known of a whole file before its rows are read.

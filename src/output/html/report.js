@@ -181,13 +181,22 @@ window.addEventListener("error", function (e) {
         start: s[side], end: s[side + 1], cls: "passage p" + (k % 6), key: k,
         title: "shared passage " + (k + 1) + ", " + s[4] + " words",
       }));
-      parts.push(el("p", { class: "note" }, spans.length + " shared passages highlighted; " +
-        "text in neither colour differs."));
+      parts.push(el("p", { class: "note" }, spans.length + " shared passages highlighted " +
+        "(pointing at one lights up its twin, clicking it brings the twin into view); " +
+        "plain text differs."));
       const sides = el("div", { class: "sides" },
         el("div", { class: "side", id: "side-a" }, el("h3", {}, "representative: " + rep.label),
           textView(a, mark(0))),
         el("div", { class: "side", id: "side-b" }, el("h3", {}, "member: " + other.label),
           textView(b, mark(2))));
+      // Clicking a passage brings its twin on the other side into view.
+      sides.addEventListener("click", (e) => {
+        const key = e.target.getAttribute && e.target.getAttribute("data-key");
+        if (key === null) return;
+        const other = e.target.closest("#side-a") ? "#side-b" : "#side-a";
+        const twin = sides.querySelector(other + ' mark[data-key="' + key + '"]');
+        if (twin) twin.scrollIntoView({ block: "center", inline: "nearest" });
+      });
       sides.addEventListener("mouseover", (e) => {
         const key = e.target.getAttribute && e.target.getAttribute("data-key");
         sides.querySelectorAll("mark.hot").forEach((m) => m.classList.remove("hot"));
