@@ -32,6 +32,7 @@ use crate::input::{self, Position};
 use crate::pipeline::jaccard;
 use crate::pipeline::lsh::{self, BandBuckets};
 use crate::pipeline::minhash::MinHasher;
+use crate::progress::{Progress, Stage};
 use crate::scan::hash_document;
 use crate::work::WorkDir;
 use crate::work::sort::{self, RunReader};
@@ -116,6 +117,7 @@ pub fn sign(
     roots: &[PathBuf],
     config: &ScanConfig,
     out: &Path,
+    progress: &dyn Progress,
 ) -> Result<(ShardDescription, Vec<crate::diagnostic::Diagnostic>)> {
     let banding = config.validate()?;
     if !config.verify {
@@ -137,6 +139,7 @@ pub fn sign(
     );
     type Signed = (Option<Position>, Option<Value>, crate::scan::HashedDocument);
     let mut count = 0u32;
+    progress.start(Stage::Hashing, walked.files.iter().map(|s| s.len).sum());
     for source in &walked.files {
         let work = |doc: input::Document<'_>| -> Signed {
             (
@@ -145,7 +148,10 @@ pub fn sign(
                 hash_document(doc.text, config, &minhasher),
             )
         };
-        let mut add = |signed: Vec<Signed>, _: u64| -> std::io::Result<()> {
+        let mut reported = 0;
+        let mut add = |signed: Vec<Signed>, read_so_far: u64| -> std::io::Result<()> {
+            progress.advance(read_so_far.saturating_sub(reported));
+            reported = reported.max(read_so_far);
             for (position, id, mut hashed) in signed {
                 if hashed.tokens == 0 {
                     continue;
@@ -175,14 +181,16 @@ pub fn sign(
         if source.kind == input::SourceKind::Text {
             let mut read = input::read_source(source, &config.input, None, &work);
             let docs = std::mem::take(&mut read.docs);
-            add(docs, 0).map_err(io_error(out))?;
+            add(docs, read.len).map_err(io_error(out))?;
             problems.extend(read.problems);
         } else {
             let read = input::read_pieces(source, &config.input, piece_bytes, &work, &mut add)
                 .map_err(io_error(out))?;
+            progress.advance(read.len.saturating_sub(reported));
             problems.extend(read.problems);
         }
     }
+    progress.finish();
     documents.flush().map_err(io_error(&documents_path))?;
     store.finish(&folder).map_err(io_error(out))?;
     bands.par_iter_mut().for_each(|keys| keys.sort_unstable());
@@ -256,7 +264,12 @@ fn describe_all(shards: &[PathBuf]) -> Result<Vec<ShardDescription>> {
 
 /// Writes to `out` the candidate pairs of `bands` over `shards` (in corpus order), as one run
 /// of packed pairs; their number.
-pub fn candidates(shards: &[PathBuf], bands: std::ops::Range<usize>, out: &Path) -> Result<u64> {
+pub fn candidates(
+    shards: &[PathBuf],
+    bands: std::ops::Range<usize>,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<u64> {
     let descriptions = describe_all(shards)?;
     let total: usize = descriptions.iter().map(|d| d.documents).sum();
     if u32::try_from(total).is_err() {
@@ -280,6 +293,7 @@ pub fn candidates(shards: &[PathBuf], bands: std::ops::Range<usize>, out: &Path)
             Some(first)
         })
         .collect();
+    progress.start(Stage::Banding, bands.len() as u64);
     let pairs = bands
         .into_par_iter()
         .with_max_len(1)
@@ -307,9 +321,11 @@ pub fn candidates(shards: &[PathBuf], bands: std::ops::Range<usize>, out: &Path)
                 let (run, head, _, path) = &mut runs[i];
                 *head = run.next().map_err(io_error(path))?;
             }
+            progress.advance(1);
             Ok(buckets.finish())
         })
         .try_reduce(Vec::new, |a, b| Ok(lsh::union_of_sorted(a, b)))?;
+    progress.finish();
     let count = pairs.len() as u64;
     let parent = out.parent().unwrap_or(Path::new("."));
     let folder = WorkDir::existing(parent);
@@ -319,7 +335,12 @@ pub fn candidates(shards: &[PathBuf], bands: std::ops::Range<usize>, out: &Path)
 
 /// Verifies the candidate pairs in the runs `candidate_runs` on the shingle sets of `shards`
 /// (in corpus order) and writes the similar pairs to `out` as JSON Lines; their number.
-pub fn verify(shards: &[PathBuf], candidate_runs: &[PathBuf], out: &Path) -> Result<u64> {
+pub fn verify(
+    shards: &[PathBuf],
+    candidate_runs: &[PathBuf],
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<u64> {
     let descriptions = describe_all(shards)?;
     let Some(first) = descriptions.first() else {
         return Ok(0);
@@ -360,6 +381,7 @@ pub fn verify(shards: &[PathBuf], candidate_runs: &[PathBuf], out: &Path) -> Res
         .zip(&descriptions)
         .map(|(shard, d)| Store::open(shard, d.num_perm).map_err(io_error(shard)))
         .collect::<Result<_>>()?;
+    progress.start(Stage::Verifying, pairs.len() as u64);
     let similar: Vec<(u32, u32, f64)> = pairs
         .par_iter()
         .map_init(
@@ -372,11 +394,13 @@ pub fn verify(shards: &[PathBuf], candidate_runs: &[PathBuf], out: &Path) -> Res
                 stores[sb]
                     .shingles(db, b_set, bytes)
                     .map_err(io_error(&shards[sb]))?;
+                progress.advance(1);
                 Ok(jaccard::jaccard_at_least(a_set, b_set, threshold).map(|s| (a, b, s)))
             },
         )
         .filter_map(|r| r.transpose())
         .collect::<Result<_>>()?;
+    progress.finish();
     // The documents the pairs name, read from the shards' lists.
     let mut wanted: Vec<u32> = similar.iter().flat_map(|&(a, b, _)| [a, b]).collect();
     wanted.sort_unstable();

@@ -2,7 +2,10 @@
 //! range of bands, verify candidate runs), for a cluster engine to run as separate tasks.
 
 use crate::args::{CandidatesArgs, SignArgs, StageCommand, VerifyArgs};
+use crate::display::Bars;
 use crate::{EXIT_FAILURE, EXIT_INPUT_ERRORS, prepare, warn};
+use neardup::progress::{NoProgress, Progress, Stage};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Runs one stage.
@@ -24,7 +27,9 @@ fn sign(args: SignArgs) -> ExitCode {
         Ok(prepared) => prepared,
         Err(code) => return code,
     };
-    match neardup::stage::sign(&args.paths, &config, &args.out) {
+    let bars = Bars::new();
+    let progress: &dyn Progress = if chatter.progress { &bars } else { &NoProgress };
+    match neardup::stage::sign(&args.paths, &config, &args.out, progress) {
         Ok((shard, problems)) => {
             for problem in &problems {
                 warn(problem);
@@ -55,15 +60,53 @@ fn candidates(args: CandidatesArgs) -> ExitCode {
             None => 0..0,
         },
     };
-    match neardup::stage::candidates(&args.shards, bands, &args.out) {
+    match neardup::stage::candidates(&args.shards, bands, &args.out, &bars_on_a_terminal()) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => failed(e),
     }
 }
 
 fn verify(args: VerifyArgs) -> ExitCode {
-    match neardup::stage::verify(&args.shards, &args.candidates, &args.out) {
+    match neardup::stage::verify(
+        &args.shards,
+        &args.candidates,
+        &args.out,
+        &bars_on_a_terminal(),
+    ) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => failed(e),
+    }
+}
+
+/// Progress bars when stderr is a terminal, nothing otherwise (the stages that take no scan
+/// options have no --quiet).
+fn bars_on_a_terminal() -> Quiet {
+    Quiet {
+        bars: std::io::stderr().is_terminal().then(Bars::new),
+    }
+}
+
+/// [`Bars`] or nothing.
+struct Quiet {
+    bars: Option<Bars>,
+}
+
+impl Progress for Quiet {
+    fn start(&self, stage: Stage, total: u64) {
+        if let Some(bars) = &self.bars {
+            bars.start(stage, total);
+        }
+    }
+
+    fn advance(&self, units: u64) {
+        if let Some(bars) = &self.bars {
+            bars.advance(units);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bars) = &self.bars {
+            bars.finish();
+        }
     }
 }
