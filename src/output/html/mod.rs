@@ -146,15 +146,20 @@ pub fn write_html(
                 "min": listed.min_pair_similarity,
                 "texts": with_texts,
                 "lowest": lowest.map(|(a, b, s)| json!([label(a), label(b), s])),
-                "members": cluster.members.iter().zip(&listed.members).map(|(m, r)| json!({
-                    "doc": texts.contains_key(&m.doc).then_some(m.doc),
-                    "label": label(m.doc),
-                    "similarity": r.similarity,
-                    "representative": r.representative,
-                    "kept": r.kept,
-                    "dropped": r.dropped,
-                    "tokens": r.tokens,
-                })).collect::<Vec<_>>(),
+                // Compact, as [doc or null, label, similarity, flags, tokens] with flags 1 for
+                // the representative, 2 kept, 4 dropped: the script unpacks them.
+                "members": cluster.members.iter().zip(&listed.members).map(|(m, r)| {
+                    let flags = u8::from(r.representative)
+                        | (u8::from(r.kept) << 1)
+                        | (u8::from(r.dropped) << 2);
+                    json!([
+                        texts.contains_key(&m.doc).then_some(m.doc),
+                        label(m.doc),
+                        r.similarity,
+                        flags,
+                        r.tokens,
+                    ])
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -7,6 +7,13 @@ window.addEventListener("error", function (e) {
 });
 (function () {
   const data = JSON.parse(document.getElementById("data").textContent);
+  // Members come packed as [doc, label, similarity, flags, tokens].
+  for (const c of data.clusters || []) {
+    c.members = c.members.map(([doc, label, similarity, flags, tokens]) => ({
+      doc, label, similarity, tokens,
+      representative: (flags & 1) !== 0, kept: (flags & 2) !== 0, dropped: (flags & 4) !== 0,
+    }));
+  }
   const app = document.getElementById("app");
   const state = { sort: "size", ascending: false, filter: "", current: 0, shown: 500 };
 
