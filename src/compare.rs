@@ -55,15 +55,11 @@ pub struct SharedPassage {
 
 /// The passages `a` and `b` share, longest first, at least one of the scan's word shingles
 /// long.
-pub fn shared_passages(
-    a: &LoadedDocument,
-    b: &LoadedDocument,
-    config: &ScanConfig,
-) -> Vec<SharedPassage> {
+pub fn shared_passages(a: &str, b: &str, config: &ScanConfig) -> Vec<SharedPassage> {
     let mut tokenizer = Tokenizer::new();
     let (ta, tb) = (
-        passages::tokens(&a.text, &mut tokenizer),
-        passages::tokens(&b.text, &mut tokenizer),
+        passages::tokens(a, &mut tokenizer),
+        passages::tokens(b, &mut tokenizer),
     );
     passages::shared_passages(&ta, &tb, min_words(config))
         .into_iter()
@@ -79,7 +75,7 @@ pub fn shared_passages(
                 a_lines,
                 b_lines,
                 words: p.len,
-                preview: crate::pipeline::paragraph::preview(&a.text[a_bytes.clone()]),
+                preview: crate::pipeline::paragraph::preview(&a[a_bytes.clone()]),
                 a_bytes,
                 b_bytes,
             }
@@ -123,7 +119,7 @@ pub fn compare_texts(a: &LoadedDocument, b: &LoadedDocument, config: &ScanConfig
             common as f64 / of.len() as f64
         }
     };
-    let shared = shared_passages(a, b, config);
+    let shared = shared_passages(&a.text, &b.text, config);
     Comparison {
         a: a.name.clone(),
         b: b.name.clone(),
@@ -140,8 +136,9 @@ fn round4(x: f64) -> f64 {
 
 /// Reads the document `name` names: a file (one document: a text file, or a file of records
 /// holding one record), `path:line` for a JSON Lines record or `path#row` for a Parquet one.
-/// Problems reading it (a guessed encoding, damaged bytes) come back as notes.
-pub fn load(name: &str, options: &InputOptions) -> Result<(LoadedDocument, Vec<Diagnostic>)> {
+/// What reading it found comes back too: its problems (damaged bytes) and notes (a guessed
+/// encoding), those of the file and of the record.
+pub fn load(name: &str, options: &InputOptions) -> Result<Loaded> {
     let (path, wanted) = split_location(name);
     let path = PathBuf::from(path);
     let not_found = |reason: String| Error::Io {
@@ -157,7 +154,11 @@ pub fn load(name: &str, options: &InputOptions) -> Result<(LoadedDocument, Vec<D
             .unwrap_or_else(|| "not a file".into());
         return Err(not_found(reason));
     };
-    let work = |doc: input::Document<'_>| (doc.position, doc.text.to_string());
+    // Only the record asked for keeps its text.
+    let work = |doc: input::Document<'_>| {
+        let asked = wanted.is_none() || doc.position == wanted;
+        (doc.position, asked.then(|| doc.text.to_string()))
+    };
     let read = input::read_source(source, options, None, &work);
     if read.fingerprint.is_none() || read.skipped {
         let reason = read
@@ -167,20 +168,20 @@ pub fn load(name: &str, options: &InputOptions) -> Result<(LoadedDocument, Vec<D
             .unwrap_or_else(|| "could not be read".into());
         return Err(not_found(reason));
     }
-    let mut problems = read.problems;
-    problems.extend(read.notes);
+    let about_it = |d: &Diagnostic| d.at.is_none() || d.at == wanted;
+    let problems = read.problems.into_iter().filter(about_it).collect();
+    let notes = read.notes.into_iter().filter(about_it).collect();
     let text = match wanted {
         Some(position) => read
             .docs
             .into_iter()
-            .find(|(at, _)| *at == Some(position))
-            .map(|(_, text)| text)
+            .find_map(|(at, text)| text.filter(|_| at == Some(position)))
             .ok_or_else(|| not_found(format!("no record at {}", position.named())))?,
         None => {
             let count = read.docs.len();
             let mut docs = read.docs.into_iter();
             match (docs.next(), count) {
-                (Some((_, text)), 1) => text,
+                (Some((_, Some(text))), 1) => text,
                 (None, _) => return Err(not_found("no document in it".into())),
                 (Some((Some(Position::Row(_)), _)), _) => {
                     return Err(not_found(format!(
@@ -199,7 +200,22 @@ pub fn load(name: &str, options: &InputOptions) -> Result<(LoadedDocument, Vec<D
         name: name.to_string(),
         text,
     };
-    Ok((document, problems))
+    Ok(Loaded {
+        document,
+        problems,
+        notes,
+    })
+}
+
+/// A document [`load`] read, with what reading it found.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The document.
+    pub document: LoadedDocument,
+    /// Problems: the text was read with replacements, or the file has damage.
+    pub problems: Vec<Diagnostic>,
+    /// Notes that do not mean anything was lost (a guessed encoding).
+    pub notes: Vec<Diagnostic>,
 }
 
 /// `path:LINE` or `path#ROW` as the path and the record, when the name ends so and the path

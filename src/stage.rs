@@ -29,6 +29,7 @@
 use crate::config::ScanConfig;
 use crate::error::{Error, Result};
 use crate::input::{self, Position};
+use crate::output::lists::{PairSide, write_pair_line};
 use crate::pipeline::jaccard;
 use crate::pipeline::lsh::{self, BandBuckets};
 use crate::pipeline::minhash::MinHasher;
@@ -96,6 +97,17 @@ pub struct ShardDocument {
     pub id: Option<Value>,
     /// Normalized tokens.
     pub tokens: usize,
+}
+
+impl ShardDocument {
+    /// The side of a similar pair it is.
+    fn side(&self) -> PairSide<'_> {
+        PairSide {
+            path: &self.path,
+            position: Position::from_fields(self.line, self.row),
+            id: self.id.as_ref(),
+        }
+    }
 }
 
 /// A field that is there, null included.
@@ -302,24 +314,23 @@ pub fn candidates(
             // Each shard's run is sorted by (key, document); with the shard's offset added, a
             // merge of them is the band's entries over the corpus, in order.
             let mut runs = Vec::new();
-            for (shard, &offset) in shards.iter().zip(&offsets) {
+            // The lowest head of every shard's run, on a heap: one step per entry whatever the
+            // number of shards.
+            let mut heads = std::collections::BinaryHeap::new();
+            for (i, (shard, &offset)) in shards.iter().zip(&offsets).enumerate() {
                 let path = shard.join(band_file(band));
                 let mut run = RunReader::<(u64, u32)>::open(&path).map_err(io_error(&path))?;
-                let head = run.next().map_err(io_error(&path))?;
-                runs.push((run, head, offset, path));
+                if let Some((key, doc)) = run.next().map_err(io_error(&path))? {
+                    heads.push(std::cmp::Reverse((key, doc + offset, i)));
+                }
+                runs.push((run, offset, path));
             }
-            loop {
-                let lowest = runs
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, (_, head, offset, _))| {
-                        head.map(|(key, doc)| ((key, doc + offset), i))
-                    })
-                    .min();
-                let Some(((key, doc), i)) = lowest else { break };
+            while let Some(std::cmp::Reverse((key, doc, i))) = heads.pop() {
                 buckets.push(key, doc);
-                let (run, head, _, path) = &mut runs[i];
-                *head = run.next().map_err(io_error(path))?;
+                let (run, offset, path) = &mut runs[i];
+                if let Some((key, doc)) = run.next().map_err(io_error(path))? {
+                    heads.push(std::cmp::Reverse((key, doc + *offset, i)));
+                }
             }
             progress.advance(1);
             Ok(buckets.finish())
@@ -424,7 +435,6 @@ pub fn verify(
     }
     let mut writer = std::io::BufWriter::new(std::fs::File::create(out).map_err(io_error(out))?);
     for &(a, b, similarity) in &similar {
-        let mut record = serde_json::Map::new();
         let missing = |doc: u32| {
             Error::InvalidConfig(format!(
                 "document {doc} is not listed in its shard's documents.jsonl"
@@ -432,25 +442,8 @@ pub fn verify(
         };
         let da = named.get(&a).ok_or_else(|| missing(a))?;
         let db = named.get(&b).ok_or_else(|| missing(b))?;
-        record.insert("a".into(), Value::from(da.path.as_str()));
-        record.insert("b".into(), Value::from(db.path.as_str()));
-        record.insert(
-            "similarity".into(),
-            Value::from(crate::output::report::round4(similarity)),
-        );
-        for (side, doc) in [("a", da), ("b", db)] {
-            if let Some(line) = doc.line {
-                record.insert(format!("{side}_line"), Value::from(line));
-            }
-            if let Some(row) = doc.row {
-                record.insert(format!("{side}_row"), Value::from(row));
-            }
-            if let Some(id) = &doc.id {
-                record.insert(format!("{side}_id"), id.clone());
-            }
-        }
-        serde_json::to_writer(&mut writer, &record).map_err(|e| io_error(out)(e.into()))?;
-        writer.write_all(b"\n").map_err(io_error(out))?;
+        let similarity = crate::output::report::round4(similarity);
+        write_pair_line(da.side(), db.side(), similarity, &mut writer).map_err(io_error(out))?;
     }
     writer.flush().map_err(io_error(out))?;
     Ok(similar.len() as u64)

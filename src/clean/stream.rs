@@ -92,7 +92,6 @@ impl PassTwo<'_> {
         let mut found = SourceResult::default();
         let mut ending = None;
         self.write_streamed(index, &mut result, &mut |out| {
-            found = SourceResult::default();
             let streamed = match source.kind {
                 SourceKind::Parquet => self.stream_parquet(index, expected, out, &mut found),
                 _ => self.stream_jsonl(index, expected, out, &mut found),

@@ -57,8 +57,8 @@ pub struct InputOptions {
     /// Ask the file system for every file's size while walking, so that progress has a total
     /// in bytes from the start. It costs one more system call per file; without it a text
     /// file's size is known once it is read ([`SourceRead::len`]), and progress totals start at
-    /// 0. The sizes of JSON Lines and compressed files are always asked for: the scan plans its
-    /// batches by them.
+    /// 0. The sizes of files of records (JSON Lines, Parquet) and compressed files are always
+    /// asked for: the scan plans its batches by them.
     pub sizes_up_front: bool,
     /// How files become documents: by extension, or every file as text or as JSON Lines.
     pub format: InputFormat,
@@ -338,7 +338,7 @@ where
 }
 
 /// The reading a piecewise `read` gives, with the documents of every piece gathered.
-fn every_piece<T>(
+pub(crate) fn every_piece<T>(
     read: impl FnOnce(
         &mut dyn FnMut(Vec<T>, u64) -> Result<(), std::convert::Infallible>,
     ) -> Result<SourceRead<()>, std::convert::Infallible>,

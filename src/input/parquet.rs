@@ -357,12 +357,12 @@ where
         ids: RepeatedIds::default(),
     };
     // One reader per row group, each with its own handle of the file.
-    let reader = |group: usize, batch_rows: usize| {
+    let reader = |group: usize| {
         let handle = open().map_err(parquet::errors::ParquetError::from)?;
         ParquetRecordBatchReaderBuilder::new_with_metadata(handle, metadata.clone())
             .with_projection(projected.mask.clone())
             .with_row_groups(vec![group])
-            .with_batch_size(batch_rows.max(1))
+            .with_batch_size(BATCH_ROWS)
             .build()
     };
     let size = |g: usize| usize::try_from(groups[g].total_byte_size()).unwrap_or(0);
@@ -370,7 +370,7 @@ where
     // A row group's batches until the first that fails, and that failure.
     let decode = |g: usize| -> (Vec<RecordBatch>, Option<parquet::errors::ParquetError>) {
         let mut batches = Vec::new();
-        let reader = match reader(g, BATCH_ROWS) {
+        let reader = match reader(g) {
             Ok(reader) => reader,
             Err(e) => return (batches, Some(e)),
         };
@@ -388,7 +388,7 @@ where
     while group < groups.len() && failure.is_none() {
         if size(group) > piece_bytes {
             // One row group larger than a piece: its batches handed on about a piece at a time.
-            let reader = match reader(group, BATCH_ROWS) {
+            let reader = match reader(group) {
                 Ok(reader) => reader,
                 Err(e) => {
                     failure = Some((e, rows.next_row));

@@ -45,23 +45,7 @@ pub fn write_pairs(
         let similarity = round4(pair.similarity);
         match format {
             PairsFormat::JsonLines => {
-                let mut record = Map::new();
-                record.insert("a".into(), Value::from(a.path.as_str()));
-                record.insert("b".into(), Value::from(b.path.as_str()));
-                record.insert("similarity".into(), Value::from(similarity));
-                for (side, doc) in [("a", a), ("b", b)] {
-                    if let Some(line) = doc.line() {
-                        record.insert(format!("{side}_line"), Value::from(line));
-                    }
-                    if let Some(row) = doc.row() {
-                        record.insert(format!("{side}_row"), Value::from(row));
-                    }
-                    if let Some(id) = &doc.id {
-                        record.insert(format!("{side}_id"), id.clone());
-                    }
-                }
-                serde_json::to_writer(&mut *out, &record)?;
-                writeln!(out)?;
+                write_pair_line(PairSide::of(a), PairSide::of(b), similarity, out)?;
             }
             PairsFormat::Csv => {
                 let cells = |doc: &DocumentInfo| {
@@ -88,6 +72,51 @@ pub fn write_pairs(
         }
     }
     Ok(())
+}
+
+/// One document of a similar pair, as a `--pairs` line names it.
+pub(crate) struct PairSide<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) position: Option<crate::diagnostic::Position>,
+    pub(crate) id: Option<&'a Value>,
+}
+
+impl<'a> PairSide<'a> {
+    /// The side a scanned document is.
+    fn of(d: &'a DocumentInfo) -> Self {
+        PairSide {
+            path: &d.path,
+            position: d.position,
+            id: d.id.as_ref(),
+        }
+    }
+}
+
+/// Writes one JSON Lines record of `--pairs`: `a`, `b`, `similarity` (rounded as given), and
+/// each side's `_line` or `_row` and `_id` where it has them.
+pub(crate) fn write_pair_line(
+    a: PairSide<'_>,
+    b: PairSide<'_>,
+    similarity: f64,
+    out: &mut (impl Write + ?Sized),
+) -> io::Result<()> {
+    let mut record = Map::new();
+    record.insert("a".into(), Value::from(a.path));
+    record.insert("b".into(), Value::from(b.path));
+    record.insert("similarity".into(), Value::from(similarity));
+    for (name, side) in [("a", &a), ("b", &b)] {
+        if let Some(line) = side.position.and_then(|p| p.line()) {
+            record.insert(format!("{name}_line"), Value::from(line));
+        }
+        if let Some(row) = side.position.and_then(|p| p.row()) {
+            record.insert(format!("{name}_row"), Value::from(row));
+        }
+        if let Some(id) = side.id {
+            record.insert(format!("{name}_id"), id.clone());
+        }
+    }
+    serde_json::to_writer(&mut *out, &record)?;
+    writeln!(out)
 }
 
 /// Writes the location (`path`, or `path:line` or `path#row` for a record) of every document that

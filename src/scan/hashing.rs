@@ -286,7 +286,7 @@ fn estimated_text(source: &SourceFile) -> u64 {
     source.len.max(4096) * factor
 }
 
-/// Hashes a large JSON Lines source piece by piece (each about a batch of text), each piece's
+/// Hashes a large file of records (JSON Lines or Parquet) piece by piece (each about a batch of text), each piece's
 /// documents handed to the holder before the next is read.
 #[allow(clippy::too_many_arguments)]
 fn hash_in_pieces(
@@ -300,15 +300,7 @@ fn hash_in_pieces(
     found: &mut HashedSources,
     holder: &mut Holder,
 ) -> std::io::Result<()> {
-    let hash = |doc: input::Document<'_>| {
-        let hashed = hash_document(doc.text, config, minhasher);
-        (
-            doc.position,
-            doc.id.cloned(),
-            doc.keep_value.cloned(),
-            hashed,
-        )
-    };
+    let hash = |doc: input::Document<'_>| hash_record(doc, config, minhasher);
     let display = source.display.clone();
     let mut reported = 0;
     let mut sink = |docs: Vec<Hashed>, read_so_far: u64| -> std::io::Result<()> {
@@ -363,6 +355,17 @@ fn record(
         keep_value,
     };
     (info, (!empty).then_some(doc))
+}
+
+/// A document read from its file, hashed, with what its record carries.
+fn hash_record(doc: input::Document<'_>, config: &ScanConfig, minhasher: &MinHasher) -> Hashed {
+    let hashed = hash_document(doc.text, config, minhasher);
+    (
+        doc.position,
+        doc.id.cloned(),
+        doc.keep_value.cloned(),
+        hashed,
+    )
 }
 
 /// A document's line or row, id and `--keep-by` value, and its hashes.
@@ -420,15 +423,7 @@ fn hash_batch(
                 reads: Vec::with_capacity(run.len()),
                 ..RunDocuments::default()
             };
-            let work = |doc: input::Document<'_>| {
-                let hashed = hash_document(doc.text, config, minhasher);
-                (
-                    doc.position,
-                    doc.id.cloned(),
-                    doc.keep_value.cloned(),
-                    hashed,
-                )
-            };
+            let work = |doc: input::Document<'_>| hash_record(doc, config, minhasher);
             for (offset, source) in run.iter().enumerate() {
                 let source_index = first_source + run_index * DOCUMENTS_PER_TASK + offset;
                 let mut read = input::read_source(source, &config.input, None, &work);

@@ -382,24 +382,12 @@ fn paragraph_texts(
             // A file read in pieces the first time is read in pieces again, and its texts are
             // kept only if its bytes did not change.
             let (texts, unchanged) = if hashing::is_large(source, plan) {
-                let mut texts: Vec<(usize, String)> = Vec::new();
-                let mut keep = |found: Vec<Vec<(usize, String)>>, _: u64| {
-                    texts.extend(found.into_iter().flatten());
-                    Ok::<(), std::convert::Infallible>(())
-                };
                 let piece_bytes = plan.batch_bytes as usize;
-                let read = match input::read_pieces(
-                    source,
-                    &config.input,
-                    piece_bytes,
-                    &work,
-                    &mut keep,
-                ) {
-                    Ok(read) => read,
-                    Err(never) => match never {},
-                };
+                let read = input::every_piece(|sink| {
+                    input::read_pieces(source, &config.input, piece_bytes, &work, sink)
+                });
                 let unchanged = read.fingerprint.is_some() && read.fingerprint == expected;
-                (texts, unchanged)
+                (read.docs.into_iter().flatten().collect(), unchanged)
             } else {
                 let read = input::read_source(source, &config.input, expected, &work);
                 let unchanged = read.fingerprint.is_some();

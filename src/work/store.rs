@@ -71,6 +71,7 @@ impl StoreWriter {
     pub fn finish(self, work: &WorkDir) -> std::io::Result<Store> {
         let shingles = self.shingles.into_inner().map_err(|e| e.into_error())?;
         let signatures = self.signatures.into_inner().map_err(|e| e.into_error())?;
+        work.wrote(self.offsets.len() as u64 * 8)?;
         let mut index =
             BufWriter::with_capacity(IO_BUFFER, File::create(work.file("shingles.idx")?)?);
         for offset in &self.offsets {

@@ -9,19 +9,24 @@ use std::process::ExitCode;
 
 /// Runs `compare`.
 pub(crate) fn run(args: CompareArgs) -> ExitCode {
-    let (config, _) = match prepare("compare", args.options) {
+    let (config, chatter) = match prepare("compare", args.options) {
         Ok(prepared) => prepared,
         Err(code) => return code,
     };
     let mut problems = false;
     let mut load = |name: &str| -> Option<LoadedDocument> {
         match neardup::compare::load(name, &config.input) {
-            Ok((document, notes)) => {
-                for note in notes {
+            Ok(loaded) => {
+                for problem in loaded.problems {
                     problems = true;
-                    warn(note);
+                    warn(problem);
                 }
-                Some(document)
+                if chatter.notes {
+                    for note in loaded.notes {
+                        eprintln!("neardup: note: {note}");
+                    }
+                }
+                Some(loaded.document)
             }
             Err(e) => {
                 warn(e);

@@ -389,7 +389,7 @@ fn run_clean(args: CleanArgs) -> ExitCode {
                 let name = neardup::diagnostic::location(&changes.path, changes.position());
                 let text = neardup::compare::load(&name, &config.scan.input)
                     .ok()
-                    .map(|(document, _)| document.text);
+                    .map(|loaded| loaded.document.text);
                 neardup::html::PlannedDocument { changes, text }
             })
             .collect();

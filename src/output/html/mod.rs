@@ -119,15 +119,7 @@ pub fn write_html(
                     let Some(text) = texts.get(&member.doc).filter(|_| member.doc != rep) else {
                         continue;
                     };
-                    let a = LoadedDocument {
-                        name: String::new(),
-                        text: rep_text.clone(),
-                    };
-                    let b = LoadedDocument {
-                        name: String::new(),
-                        text: text.clone(),
-                    };
-                    let shared = compare::shared_passages(&a, &b, config);
+                    let shared = compare::shared_passages(rep_text, text, config);
                     let spans: Vec<Value> = shared
                         .iter()
                         .map(|p| {
