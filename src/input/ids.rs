@@ -5,10 +5,12 @@
 use crate::diagnostic::{Diagnostic, Position, Problem};
 use std::collections::HashMap;
 
-/// The ids of one file's records seen so far: where each was first used, and the first repeat.
+/// The ids of one file's records seen so far: where each was first used (by a 128-bit hash of
+/// its JSON text, so that a file of millions of records does not keep their texts), and the
+/// first repeat.
 #[derive(Default)]
 pub(super) struct RepeatedIds {
-    first_use: HashMap<String, Position>,
+    first_use: HashMap<u128, Position>,
     /// The first record that repeated an earlier id: where, where that id was first used, and
     /// the id as JSON.
     first_repeat: Option<(Position, Position, String)>,
@@ -19,14 +21,17 @@ impl RepeatedIds {
     /// Records that the record at `at` has the id `id` (its JSON text).
     pub(super) fn saw(&mut self, id: String, at: Position) {
         use std::collections::hash_map::Entry;
-        match self.first_use.entry(id) {
+        match self
+            .first_use
+            .entry(xxhash_rust::xxh3::xxh3_128(id.as_bytes()))
+        {
             Entry::Vacant(slot) => {
                 slot.insert(at);
             }
             Entry::Occupied(slot) => {
                 self.repeats += 1;
                 if self.first_repeat.is_none() {
-                    self.first_repeat = Some((at, *slot.get(), slot.key().clone()));
+                    self.first_repeat = Some((at, *slot.get(), id));
                 }
             }
         }

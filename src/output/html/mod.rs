@@ -54,6 +54,24 @@ fn utf16(text: &str, at: &[usize]) -> Vec<usize> {
     out
 }
 
+/// The passages `a` and `b` share as the script reads them: `[a start, a end, b start, b end,
+/// words]` in UTF-16 units, each text walked once.
+fn passage_spans(passages: &[compare::SharedPassage], a: &str, b: &str) -> Value {
+    let ends = |side: fn(&compare::SharedPassage) -> &std::ops::Range<usize>| -> Vec<usize> {
+        passages
+            .iter()
+            .flat_map(|p| [side(p).start, side(p).end])
+            .collect()
+    };
+    let ua = utf16(a, &ends(|p| &p.a_bytes));
+    let ub = utf16(b, &ends(|p| &p.b_bytes));
+    passages
+        .iter()
+        .enumerate()
+        .map(|(k, p)| json!([ua[2 * k], ua[2 * k + 1], ub[2 * k], ub[2 * k + 1], p.words]))
+        .collect()
+}
+
 /// Byte range of lines `first..=last` (1-based) of `text`, line ending excluded.
 fn line_range(text: &str, first: u32, last: u32) -> (usize, usize) {
     let mut starts = vec![0];
@@ -120,15 +138,8 @@ pub fn write_html(
                         continue;
                     };
                     let shared = compare::shared_passages(rep_text, text, config);
-                    let spans: Vec<Value> = shared
-                        .iter()
-                        .map(|p| {
-                            let ua = utf16(rep_text, &[p.a_bytes.start, p.a_bytes.end]);
-                            let ub = utf16(text, &[p.b_bytes.start, p.b_bytes.end]);
-                            json!([ua[0], ua[1], ub[0], ub[1], p.words])
-                        })
-                        .collect();
-                    passages.insert(format!("{}:{m}", listed.id), Value::from(spans));
+                    let spans = passage_spans(&shared, rep_text, text);
+                    passages.insert(format!("{}:{m}", listed.id), spans);
                 }
             }
             let lowest = with_texts.then(|| lowest_pair(outcome, cluster)).flatten();
@@ -276,15 +287,7 @@ pub fn write_compare_html(
     b: &LoadedDocument,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let spans: Vec<Value> = comparison
-        .passages
-        .iter()
-        .map(|p| {
-            let ua = utf16(&a.text, &[p.a_bytes.start, p.a_bytes.end]);
-            let ub = utf16(&b.text, &[p.b_bytes.start, p.b_bytes.end]);
-            json!([ua[0], ua[1], ub[0], ub[1], p.words])
-        })
-        .collect();
+    let spans = passage_spans(&comparison.passages, &a.text, &b.text);
     let data = json!({
         "kind": "compare",
         "version": crate::output::report::VERSION,
