@@ -110,9 +110,13 @@ impl TextCleaner {
         if !boilerplate.is_empty()
             && let Some(zones) = Zones::of(&layout)
         {
+            // Only what is boilerplate goes, and what is bound to a paragraph that stays stays.
+            let is_boilerplate = |k: u64| boilerplate.contains_key(&k);
             let counted = match &self.candidates {
-                Some(candidates) => zones.counted(|k| candidates.binary_search(&k).is_ok()),
-                None => zones.counted(|k| boilerplate.contains_key(&k)),
+                Some(candidates) => {
+                    zones.removable(&|k| candidates.binary_search(&k).is_ok(), &is_boilerplate)
+                }
+                None => zones.counted(is_boilerplate),
             };
             for (_, i) in counted {
                 counts[i as usize] = true;

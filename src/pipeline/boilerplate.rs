@@ -23,9 +23,16 @@
 //! among them ([`Zones::counted`]). A candidate is boilerplate when its occurrences that count
 //! are in `min_docs` unrelated documents, and it is removed only where it counts. Short lines
 //! ("Usage:", "Advertisement") alone never make a zone, so a heading stays.
+//!
+//! A zone goes whole or not at all ([`Zones::removable`]): a run of candidates that reaches
+//! [`ZONE_PARAGRAPHS`] paragraphs is not a zone (a long generated section), nothing goes from a
+//! document that would be left empty, and a paragraph bound to one that stays (a
+//! heading over it, a lead-in ending in a colon, a sentence it carries on) stays with it. So no
+//! block is cut inside a statement, and cleaning a cleaned text finds no new zone.
 
 use crate::pipeline::paragraph::READER_WORDS_CAP;
-use crate::pipeline::paragraph::rules::reader_words;
+use crate::pipeline::paragraph::prose;
+use crate::pipeline::paragraph::rules::{self, reader_words};
 
 /// Default of `--min-docs`.
 pub const DEFAULT_MIN_DOCS: usize = 10;
@@ -35,17 +42,49 @@ pub const FAMILY_SIMILARITY: f64 = 0.5;
 /// Default of `--min-words`: paragraphs with fewer words do not make a boilerplate zone by
 /// themselves.
 pub const DEFAULT_MIN_WORDS: usize = 4;
+/// Words under which a paragraph of its own that starts lowercase carries on the sentence
+/// before it.
+const CONTINUATION_WORDS: usize = 8;
 /// How far from either end of a document its boilerplate zones may reach, in paragraphs.
 pub const ZONE_PARAGRAPHS: usize = 32;
 
-/// A paragraph as the zone rule sees it: its key, whether it may be boilerplate (it has a
-/// letter), and whether it is short.
-pub type LayoutEntry = (u64, bool, bool);
+/// A paragraph as the zone rule sees it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayoutEntry {
+    /// Its exact-match key.
+    pub key: u64,
+    /// Whether it may be boilerplate (it has a letter).
+    pub eligible: bool,
+    /// Whether it has fewer than `min_words` words.
+    pub short: bool,
+    /// Whether it introduces what follows it: a heading or an entry's header
+    /// ([`rules::starts_section`]), or a lead-in ending in a colon.
+    pub opens: bool,
+    /// Whether it may carry on the sentence before it: it starts with a lowercase letter.
+    pub continues: bool,
+    /// Whether it leaves its sentence unfinished (no full stop, question or exclamation mark).
+    pub unfinished: bool,
+    /// Whether it belongs to the paragraph above it whatever that is (an entry's trailer).
+    pub trails: bool,
+}
+
+impl LayoutEntry {
+    /// A paragraph that neither opens nor continues anything.
+    pub fn new(key: u64, eligible: bool, short: bool) -> Self {
+        LayoutEntry {
+            key,
+            eligible,
+            short,
+            ..Self::default()
+        }
+    }
+}
 
 /// The paragraphs at both ends of a document, where its boilerplate zones can be: the first and
 /// the last [`ZONE_PARAGRAPHS`] (all of them, once, when the document has no more). Compact, as
 /// one is kept per document until the boilerplate is found: each paragraph is its key (0 when it
-/// may not be boilerplate), and a bit mask says which are short.
+/// may not be boilerplate), and bit masks say which are short, which open what follows and which
+/// continue what precedes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Zones {
     /// Number of paragraphs of the document.
@@ -54,13 +93,30 @@ pub struct Zones {
     head: Box<[u64]>,
     /// Keys of its last paragraphs (empty when `head` holds them all).
     tail: Box<[u64]>,
-    /// Bit `i`: paragraph `i` of `head` is short.
-    head_short: u32,
-    /// Bit `i`: paragraph `i` of `tail` is short.
-    tail_short: u32,
+    /// Bit `i` of each mask: paragraph `i` of `head` is short, opens what follows, may continue
+    /// what precedes, is unfinished, trails what precedes ([`LayoutEntry`]).
+    head_bits: Bits,
+    /// The same for `tail`.
+    tail_bits: Bits,
 }
 
-const _: () = assert!(ZONE_PARAGRAPHS <= 32, "the short masks have 32 bits");
+/// Short, opens, continues, unfinished, trails: one bit per paragraph of one end.
+type Bits = [u32; 5];
+
+const _: () = assert!(ZONE_PARAGRAPHS <= 32, "the bit masks have 32 bits");
+
+/// One paragraph of a document's end, as [`Zones::removable`] walks it.
+#[derive(Debug, Clone, Copy)]
+struct End {
+    /// Index in the document.
+    index: usize,
+    key: u64,
+    short: bool,
+    opens: bool,
+    continues: bool,
+    unfinished: bool,
+    trails: bool,
+}
 
 impl Zones {
     /// The ends of a document with this layout, or `None` when no paragraph there may be
@@ -74,45 +130,55 @@ impl Zones {
                 &layout[layout.len() - ZONE_PARAGRAPHS..],
             )
         };
-        let eligible = |e: &LayoutEntry| e.1;
+        let eligible = |e: &LayoutEntry| e.eligible;
         if !(head.iter().any(eligible) || tail.iter().any(eligible)) {
             return None;
         }
         let keys = |part: &[LayoutEntry]| -> Box<[u64]> {
             part.iter()
-                .map(|&(key, eligible, _)| if eligible { key } else { 0 })
+                .map(|e| if e.eligible { e.key } else { 0 })
                 .collect()
         };
-        let short = |part: &[LayoutEntry]| {
-            part.iter()
-                .enumerate()
-                .fold(0u32, |mask, (i, e)| mask | (u32::from(e.2) << i))
+        let bits = |part: &[LayoutEntry]| {
+            let mask = |f: fn(&LayoutEntry) -> bool| {
+                part.iter()
+                    .enumerate()
+                    .fold(0u32, |mask, (i, e)| mask | (u32::from(f(e)) << i))
+            };
+            [
+                mask(|e| e.short),
+                mask(|e| e.opens),
+                mask(|e| e.continues),
+                mask(|e| e.unfinished),
+                mask(|e| e.trails),
+            ]
         };
         Some(Zones {
             paragraphs: layout.len() as u32,
             head: keys(head),
             tail: keys(tail),
-            head_short: short(head),
-            tail_short: short(tail),
+            head_bits: bits(head),
+            tail_bits: bits(tail),
         })
     }
 
     /// Appends the zones to `out` in their spilled form: the paragraph count (u32), the head's
-    /// and the tail's lengths (u8 each), the two short masks (u32 each), then the keys (u64
-    /// each), little-endian.
+    /// and the tail's lengths (u8 each), the head's five bit masks and the tail's (u32 each),
+    /// then the keys (u64 each), little-endian.
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.paragraphs.to_le_bytes());
         out.push(self.head.len() as u8);
         out.push(self.tail.len() as u8);
-        out.extend_from_slice(&self.head_short.to_le_bytes());
-        out.extend_from_slice(&self.tail_short.to_le_bytes());
+        for mask in self.head_bits.iter().chain(&self.tail_bits) {
+            out.extend_from_slice(&mask.to_le_bytes());
+        }
         for key in self.head.iter().chain(self.tail.iter()) {
             out.extend_from_slice(&key.to_le_bytes());
         }
     }
 
     /// Bytes of the fixed part of the encoding, before the keys.
-    pub const ENCODED_HEADER: usize = 14;
+    pub const ENCODED_HEADER: usize = 46;
 
     /// Length of the whole encoding whose fixed part is `header`.
     pub fn encoded_len(header: &[u8; Self::ENCODED_HEADER]) -> usize {
@@ -129,7 +195,12 @@ impl Zones {
             bytes.get(..Self::ENCODED_HEADER)?.try_into().ok()?;
         let paragraphs = u32_at(0)?;
         let head_len = usize::from(header[4]);
-        let (head_short, tail_short) = (u32_at(6)?, u32_at(10)?);
+        let mut masks = [0u32; 10];
+        for (i, mask) in masks.iter_mut().enumerate() {
+            *mask = u32_at(6 + 4 * i)?;
+        }
+        let head_bits: Bits = masks[..5].try_into().expect("five masks");
+        let tail_bits: Bits = masks[5..].try_into().expect("five masks");
         let end = Self::encoded_len(header);
         let mut keys = bytes
             .get(Self::ENCODED_HEADER..end)?
@@ -141,8 +212,8 @@ impl Zones {
             paragraphs,
             head,
             tail,
-            head_short,
-            tail_short,
+            head_bits,
+            tail_bits,
         };
         Some((zones, end))
     }
@@ -152,35 +223,72 @@ impl Zones {
         std::mem::size_of::<Zones>() + 8 * (self.head.len() + self.tail.len())
     }
 
-    /// The paragraphs in a boilerplate zone, given which keys are candidates: `(key, paragraph
-    /// index)` of each candidate there, in document order, each once.
+    /// The candidates in a boilerplate zone, given which keys are candidates: `(key, paragraph
+    /// index)` of each, in document order, each once. [`Zones::removable`] with every candidate
+    /// removable: what the scan counts.
     pub fn counted(&self, is_candidate: impl Fn(u64) -> bool) -> Vec<(u64, u32)> {
-        // (index in the document, key, short) of each paragraph, from one end inwards.
-        type Entry = (usize, u64, bool);
-        let candidate = |e: &Entry| e.1 != 0 && is_candidate(e.1);
-        let mut out = Vec::new();
-        let mut take = |entries: &mut dyn Iterator<Item = Entry>| {
-            let zone: Vec<Entry> = entries.take_while(|e| e.2 || candidate(e)).collect();
-            if zone.iter().any(|e| !e.2 && candidate(e)) {
-                out.extend(
-                    zone.iter()
-                        .filter(|e| candidate(e))
-                        .map(|e| (e.1, e.0 as u32)),
-                );
-            }
+        self.removable(&is_candidate, &is_candidate)
+    }
+
+    /// The paragraphs that go from the document's boilerplate zones: `(key, paragraph index)`,
+    /// in document order, each once.
+    ///
+    /// A zone is the run of paragraphs from one end of the document inwards that are all
+    /// candidates (`is_candidate`) or short, with a candidate of `min_words` or more among them.
+    /// It goes whole or not at all:
+    /// - a run that reaches [`ZONE_PARAGRAPHS`] paragraphs is no zone (a block longer than that
+    ///   is the document's own text), and neither is a document in which every paragraph would
+    ///   go;
+    /// - of a zone, the paragraphs `removable` says go, except those bound to a paragraph that
+    ///   stays: a heading or lead-in that opens it or is opened by it, a paragraph that carries
+    ///   on its unfinished sentence (starts lowercase), an entry's trailer; so no block is cut
+    ///   inside a statement and no heading loses its text.
+    pub fn removable(
+        &self,
+        is_candidate: &dyn Fn(u64) -> bool,
+        removable: &dyn Fn(u64) -> bool,
+    ) -> Vec<(u64, u32)> {
+        let candidate = |e: &End| e.key != 0 && is_candidate(e.key);
+        let end = |keys: &[u64], bits: Bits, first: usize| -> Vec<End> {
+            (0..keys.len())
+                .map(|i| End {
+                    index: first + i,
+                    key: keys[i],
+                    short: bits[0] >> i & 1 == 1,
+                    opens: bits[1] >> i & 1 == 1,
+                    continues: bits[2] >> i & 1 == 1,
+                    unfinished: bits[3] >> i & 1 == 1,
+                    trails: bits[4] >> i & 1 == 1,
+                })
+                .collect()
         };
-        let head = |i: usize| (i, self.head[i], self.head_short >> i & 1 == 1);
-        take(&mut (0..self.head.len()).map(head));
-        if self.tail.is_empty() {
-            // A short document: its closing zone is read from the same paragraphs.
-            take(&mut (0..self.head.len()).rev().map(head));
+        let head = end(&self.head, self.head_bits, 0);
+        let tail = if self.tail.is_empty() {
+            head.clone()
         } else {
-            let tail_start = self.paragraphs as usize - self.tail.len();
-            take(
-                &mut (0..self.tail.len())
-                    .rev()
-                    .map(|i| (tail_start + i, self.tail[i], self.tail_short >> i & 1 == 1)),
+            let first = self.paragraphs as usize - self.tail.len();
+            end(&self.tail, self.tail_bits, first)
+        };
+        let in_zone = |e: &End| e.short || candidate(e);
+        let mut out = Vec::new();
+        // The opening zone and the paragraph after it; the closing zone and the one before it.
+        let opening = head.iter().take_while(|e| in_zone(e)).count();
+        if opening < head.len() {
+            zone_removals(
+                &head[..=opening],
+                Some(opening),
+                &candidate,
+                removable,
+                &mut out,
             );
+        } else if self.tail.is_empty() {
+            // A short document that is one zone from end to end.
+            zone_removals(&head, None, &candidate, removable, &mut out);
+        }
+        let closing = tail.iter().rev().take_while(|e| in_zone(e)).count();
+        if closing < tail.len() {
+            let start = tail.len() - closing - 1;
+            zone_removals(&tail[start..], Some(0), &candidate, removable, &mut out);
         }
         out.sort_unstable_by_key(|&(_, i)| i);
         out.dedup();
@@ -188,25 +296,93 @@ impl Zones {
     }
 }
 
-/// Each paragraph's key, whether it may be boilerplate (it has a letter), and whether it is
-/// shorter than `min_words` words: what [`Zones`] work from.
+/// The removals of one zone: `window` is the zone with the paragraph that bounds it inside the
+/// document, at `window[bound]`, or a whole short document (`bound` is `None`), which keeps
+/// everything unless some paragraph of it stays.
+fn zone_removals(
+    window: &[End],
+    bound: Option<usize>,
+    candidate: &dyn Fn(&End) -> bool,
+    removable: &dyn Fn(u64) -> bool,
+    out: &mut Vec<(u64, u32)>,
+) {
+    if !window
+        .iter()
+        .enumerate()
+        .any(|(i, e)| Some(i) != bound && !e.short && candidate(e))
+    {
+        return;
+    }
+    let mut stays: Vec<bool> = window
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Some(i) == bound || !(candidate(e) && removable(e.key)))
+        .collect();
+    if !stays.contains(&true) {
+        return;
+    }
+    // A paragraph bound to one that stays stays too, until nothing changes.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in 1..window.len() {
+            let (before, after) = (&window[i - 1], &window[i]);
+            let bound_together =
+                before.opens || after.trails || (after.continues && before.unfinished);
+            if bound_together && stays[i - 1] != stays[i] {
+                stays[i - 1] = true;
+                stays[i] = true;
+                changed = true;
+            }
+        }
+    }
+    out.extend(
+        window
+            .iter()
+            .zip(&stays)
+            .filter(|(_, stays)| !**stays)
+            .map(|(e, _)| (e.key, e.index as u32)),
+    );
+}
+
+/// Each paragraph's key, whether it may be boilerplate (it has a letter), whether it is shorter
+/// than `min_words` words, and, near the document's ends, whether it opens what follows or
+/// continues what precedes: what [`Zones`] work from.
 pub fn paragraph_layout(
     text: &str,
     analysis: &crate::pipeline::paragraph::Analysis,
     min_words: usize,
 ) -> Vec<LayoutEntry> {
+    let n = analysis.paragraphs.len();
+    // In a text with a paragraph per line, any line may carry on the sentence of the line
+    // before; between blank lines, only a short phrase does ("at your option.").
+    let line_mode = analysis
+        .paragraphs
+        .windows(2)
+        .all(|w| w[1].first_line == w[0].last_line + 1);
     analysis
         .fingerprints
         .iter()
         .zip(&analysis.paragraphs)
-        .map(|(f, p)| {
+        .enumerate()
+        .map(|(i, (f, p))| {
+            let paragraph = p.text(text);
             let words = if min_words <= READER_WORDS_CAP {
                 usize::from(f.reader_words)
             } else {
-                reader_words(p.text(text), min_words)
+                reader_words(paragraph, min_words)
             };
-            let short = words < min_words;
-            (f.key, f.boilerplate_eligible(), short)
+            let mut entry = LayoutEntry::new(f.key, f.boilerplate_eligible(), words < min_words);
+            // Only the paragraphs a zone or its bound can hold need the rest.
+            if i <= ZONE_PARAGRAPHS || i + ZONE_PARAGRAPHS >= n {
+                entry.opens = rules::opens_what_follows(paragraph);
+                entry.continues = rules::continues_what_precedes(paragraph)
+                    && (line_mode
+                        || reader_words(paragraph, CONTINUATION_WORDS) < CONTINUATION_WORDS);
+                entry.unfinished = !prose::ends_sentence(paragraph);
+                entry.trails = rules::trails_what_precedes(paragraph);
+            }
+            entry
         })
         .collect()
 }
@@ -378,11 +554,21 @@ fn sort_most_frequent_first(found: &mut [Boilerplate]) {
 mod tests {
     use super::*;
 
+    fn entry(key: u64, eligible: bool, short: bool) -> LayoutEntry {
+        LayoutEntry::new(key, eligible, short)
+    }
+
     #[test]
     fn zones_come_back_from_their_encoding() {
         // 40 paragraphs: an opening and a closing zone, some short, some not eligible.
         let layout: Vec<LayoutEntry> = (0..40u64)
-            .map(|i| (1000 + i, i % 7 != 3, i % 5 == 0))
+            .map(|i| LayoutEntry {
+                opens: i % 3 == 0,
+                continues: i % 4 == 1,
+                unfinished: i % 6 == 2,
+                trails: i % 11 == 4,
+                ..entry(1000 + i, i % 7 != 3, i % 5 == 0)
+            })
             .collect();
         for layout in [&layout[..], &layout[..6]] {
             let zones = Zones::of(layout).unwrap();
@@ -425,42 +611,114 @@ mod tests {
         // and 103.
         let (nav, title, heading, share, stars) = (1, 3, 5, 7, 9);
         let layout = [
-            (nav, true, true),     // "Home", above the navigation
-            (100, true, false),    // navigation, a candidate
-            (title, true, true),   // the title, short, not a candidate: still in the zone
-            (101, true, false),    // article text: the opening zone ends
-            (heading, true, true), // "Example:" inside the text
-            (103, true, false),    // a template sentence inside the text
-            (102, true, false),    // article text
-            (share, true, true),   // "Share this", in the closing zone
-            (stars, false, true),  // "***", no letter
-            (100, true, false),    // footer
+            entry(nav, true, true),     // "Home", above the navigation
+            entry(100, true, false),    // navigation, a candidate
+            entry(title, true, true),   // the title, short, not a candidate: still in the zone
+            entry(101, true, false),    // article text: the opening zone ends
+            entry(heading, true, true), // "Example:" inside the text
+            entry(103, true, false),    // a template sentence inside the text
+            entry(102, true, false),    // article text
+            entry(share, true, true),   // "Share this", in the closing zone
+            entry(stars, false, true),  // "***", no letter
+            entry(100, true, false),    // footer
         ];
         let candidates = [1u64, 5, 7, 100, 103];
         let zones = Zones::of(&layout).unwrap();
         let counted = zones.counted(|k| candidates.contains(&k));
         assert_eq!(counted, [(nav, 0), (100, 1), (share, 7), (100, 9)]);
         // Short lines alone make no zone.
-        let headings = [(5, true, true), (101, true, false), (5, true, true)];
+        let headings = [
+            entry(5, true, true),
+            entry(101, true, false),
+            entry(5, true, true),
+        ];
         assert!(Zones::of(&headings).unwrap().counted(|k| k == 5).is_empty());
         // A document whose paragraphs have no letter has nothing to look at.
-        assert_eq!(Zones::of(&[(0, false, true), (0, false, false)]), None);
+        assert_eq!(
+            Zones::of(&[entry(0, false, true), entry(0, false, false)]),
+            None
+        );
     }
 
     #[test]
-    fn zones_reach_only_so_far_into_a_long_document() {
-        let mut layout = vec![(100, true, false); 2 * ZONE_PARAGRAPHS + 10];
-        layout[ZONE_PARAGRAPHS + 3] = (7, true, true);
-        layout[1] = (5, true, true);
+    fn a_block_goes_whole_or_not_at_all() {
+        // A long document whose opening run of candidates ends inside the zone's reach, and
+        // whose closing run is longer than the zone: the first goes, the second stays whole.
+        let n = 2 * ZONE_PARAGRAPHS + 10;
+        let mut layout = vec![entry(100, true, false); n];
+        layout[3] = entry(7, true, false);
+        layout[1] = entry(5, true, true);
         let zones = Zones::of(&layout).unwrap();
         assert_eq!(
             (zones.head.len(), zones.tail.len()),
             (ZONE_PARAGRAPHS, ZONE_PARAGRAPHS)
         );
-        let counted = zones.counted(|k| k == 100 || k == 5 || k == 7);
-        assert_eq!(counted.len(), 2 * ZONE_PARAGRAPHS);
-        assert!(counted.contains(&(5, 1)));
-        assert!(!counted.iter().any(|&(k, _)| k == 7));
+        let counted = zones.counted(|k| k == 100 || k == 5);
+        assert_eq!(counted, [(100, 0), (5, 1), (100, 2)]);
+        // Shortened by one, the closing run ends one paragraph before the zone's reach.
+        layout[n - ZONE_PARAGRAPHS] = entry(8, true, false);
+        let counted = Zones::of(&layout).unwrap().counted(|k| k == 100 || k == 5);
+        assert_eq!(counted.len(), 3 + ZONE_PARAGRAPHS - 1);
+        // A document that is all candidates is its own text.
+        let all = vec![entry(100, true, false); 6];
+        assert!(Zones::of(&all).unwrap().counted(|k| k == 100).is_empty());
+    }
+
+    #[test]
+    fn a_paragraph_bound_to_one_that_stays_stays() {
+        // "Licensed under either of" / the licences (other links in every crate) / "at your
+        // option." / "## Contribution" / the contribution statement.
+        let (lead, list, option, heading, contribution) = (10, 11, 12, 13, 14);
+        let layout = [
+            entry(200, true, false),
+            LayoutEntry {
+                opens: true,
+                ..entry(lead, true, false)
+            },
+            LayoutEntry {
+                unfinished: true,
+                ..entry(list, true, false)
+            },
+            LayoutEntry {
+                continues: true,
+                ..entry(option, true, true)
+            },
+            LayoutEntry {
+                opens: true,
+                ..entry(heading, true, true)
+            },
+            entry(contribution, true, false),
+        ];
+        let candidates = [lead, option, heading, contribution];
+        let counted = Zones::of(&layout)
+            .unwrap()
+            .counted(|k| candidates.contains(&k));
+        // The statement keeps "at your option."; the contribution block goes whole.
+        assert_eq!(counted, [(heading, 4), (contribution, 5)]);
+        // A heading that stays (not shared) keeps the block it opens.
+        let not_shared = [lead, option, contribution];
+        let counted = Zones::of(&layout)
+            .unwrap()
+            .counted(|k| not_shared.contains(&k));
+        assert!(counted.is_empty());
+        // An opening zone whose last paragraph is a heading over the text keeps the heading.
+        let layout = [
+            entry(lead, true, false),
+            LayoutEntry {
+                opens: true,
+                ..entry(heading, true, true)
+            },
+            entry(200, true, false),
+            entry(201, true, false),
+        ];
+        let counted = Zones::of(&layout)
+            .unwrap()
+            .counted(|k| k == lead || k == heading);
+        assert_eq!(counted, [(lead, 0)]);
+        // What is not removable stays, and binds what it opens.
+        let zones = Zones::of(&layout).unwrap();
+        let counted = zones.removable(&|k| k == lead || k == heading, &|k| k == heading);
+        assert!(counted.is_empty());
     }
 
     #[test]
@@ -478,7 +736,7 @@ mod tests {
                         (false, true) => vec![105, text, text + 10, 100],
                         (false, false) => vec![text, 105, text + 10, 100],
                     };
-                    keys.into_iter().map(|k| (k, true, false)).collect()
+                    keys.into_iter().map(|k| entry(k, true, false)).collect()
                 })
                 .collect()
         };
@@ -496,7 +754,7 @@ mod tests {
             .flat_map(|(d, l)| {
                 l.iter()
                     .enumerate()
-                    .map(move |(i, e)| (e.0, d as u32, i as u32))
+                    .map(move |(i, e)| (e.key, d as u32, i as u32))
             })
             .collect();
         let (found, candidates) =

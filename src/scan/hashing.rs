@@ -125,8 +125,8 @@ pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> 
         let mut paragraph_keys: Vec<(u64, u32)> = layout
             .iter()
             .enumerate()
-            .filter(|(_, (_, eligible, _))| *eligible)
-            .map(|(i, &(key, _, _))| (key, i as u32))
+            .filter(|(_, e)| e.eligible)
+            .map(|(i, e)| (e.key, i as u32))
             .collect();
         paragraph_keys.sort_unstable();
         paragraph_keys.dedup_by_key(|k| k.0);

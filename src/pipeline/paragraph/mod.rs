@@ -33,12 +33,15 @@
 //!   truncated copy of another member: seed 001's truncated first line gives way to the full
 //!   DayDayNews paragraph further down.
 
+mod context;
 mod near;
+pub mod prose;
 pub mod rules;
 mod segment;
 
 pub use segment::{Paragraph, assemble, preview, segment, segment_into};
 
+use context::{Context, Kind};
 use near::{BITMAP_WORDS, for_each_run};
 
 use super::hash::finalize;
@@ -51,6 +54,9 @@ pub const MIN_REPEAT_WORDS: usize = 10;
 /// Fewest words a paragraph needs for near-exact matching (truncation, Jaccard); shorter ones
 /// match only when their normalized texts are equal.
 pub const NEAR_MIN_WORDS: usize = 10;
+/// How many earlier copies of a paragraph a copy is tried against, so that a text of thousands
+/// of equal lines stays linear.
+const EARLIER_COPIES_TRIED: usize = 8;
 /// Fewest words a truncated copy needs, so that sharing the first words is not chance.
 pub const TRUNCATED_MIN_WORDS: usize = 12;
 /// Jaccard similarity of word 3-shingles at or above which two paragraphs are near-exact repeats.
@@ -192,22 +198,18 @@ impl Analyzer {
         if eligible.len() < 2 {
             return Vec::new();
         }
-        // Section of each paragraph: copies on either side of a heading or an entry's header
-        // belong to two entries (reference text), so only copies inside one section repeat.
-        // Found on the first pair that matches, which most documents never have.
-        let sections = std::cell::OnceCell::new();
-        let same_section = |a: usize, b: usize| {
-            let section = sections.get_or_init(|| {
-                let mut current = 0u32;
-                paragraphs
-                    .iter()
-                    .map(|p| {
-                        current += u32::from(rules::starts_section(p.text(text)));
-                        current
-                    })
-                    .collect::<Vec<u32>>()
-            });
-            section[a] == section[b]
+        // Whether a match is a paste (the context module's rules), found on the first pair
+        // that matches, which most documents never have.
+        let context = std::cell::OnceCell::new();
+        let mut pastes: Vec<(usize, usize)> = Vec::new();
+        let mut is_paste = |first: usize, second: usize, kind: Kind| {
+            let paste = context
+                .get_or_init(|| Context::new(text, analysis))
+                .is_paste(first, second, kind);
+            if paste {
+                pastes.push((first.min(second), first.max(second)));
+            }
+            paste
         };
         let mut sets = UnionFind::new(fps.len());
         let mut merged = false;
@@ -215,17 +217,22 @@ impl Analyzer {
         let mut by_key: Vec<(u64, usize)> = eligible.iter().map(|&i| (fps[i].key, i)).collect();
         by_key.sort_unstable();
         let mut distinct = Vec::new();
+        // Each copy joins the first earlier one (of the first few) it is a paste of.
+        let mut first_of_key = 0;
         for (n, &(key, i)) in by_key.iter().enumerate() {
-            if n > 0 && by_key[n - 1].0 == key {
-                let previous = by_key[n - 1].1;
-                if same_section(previous, i)
-                    && long_enough(previous, MIN_REPEAT_WORDS)
-                    && long_enough(i, MIN_REPEAT_WORDS)
-                {
-                    merged |= sets.union(previous as u32, i as u32);
-                }
-            } else {
+            if n == 0 || by_key[n - 1].0 != key {
+                first_of_key = n;
                 distinct.push(i);
+                continue;
+            }
+            if !long_enough(i, MIN_REPEAT_WORDS) {
+                continue;
+            }
+            for &(_, earlier) in by_key[first_of_key..n].iter().take(EARLIER_COPIES_TRIED) {
+                if long_enough(earlier, MIN_REPEAT_WORDS) && is_paste(earlier, i, Kind::Exact) {
+                    merged |= sets.union(earlier as u32, i as u32);
+                    break;
+                }
             }
         }
         distinct.sort_unstable();
@@ -257,9 +264,9 @@ impl Analyzer {
                         truncated = self.is_truncated_copy(text, analysis, short, long);
                     }
                     if truncated
-                        && same_section(short, long)
                         && long_enough(short, TRUNCATED_MIN_WORDS)
                         && long_enough(long, TRUNCATED_MIN_WORDS)
+                        && is_paste(short, long, Kind::Truncated)
                     {
                         merged |= sets.union(short as u32, long as u32);
                         truncated_keys.push(fps[short].key);
@@ -271,15 +278,14 @@ impl Analyzer {
             let mut similar = Vec::new();
             self.similar_pairs(near.len(), units, |a, b| similar.push((near[a], near[b])));
             for (a, b) in similar {
-                if !(same_section(a, b)
-                    && long_enough(a, NEAR_MIN_WORDS)
-                    && long_enough(b, NEAR_MIN_WORDS))
-                {
+                if !(long_enough(a, NEAR_MIN_WORDS) && long_enough(b, NEAR_MIN_WORDS)) {
                     continue;
                 }
                 let a_tokens = self.tokens(paragraphs[a].text(text));
                 let b_tokens = self.tokens(paragraphs[b].text(text));
-                if rules::same_words_but_spelling(&a_tokens, &b_tokens) {
+                if rules::same_words_but_spelling(&a_tokens, &b_tokens)
+                    && is_paste(a, b, Kind::Respelled)
+                {
                     merged |= sets.union(a as u32, b as u32);
                 }
             }
@@ -287,10 +293,22 @@ impl Analyzer {
         if !merged {
             return Vec::new();
         }
+        // A paste takes the copies before it in its block (a heading pasted with it).
+        let mut members = eligible;
+        if let Some(context) = context.get() {
+            for &(a, b) in &pastes {
+                for (earlier, later) in context.block_before(a, b) {
+                    sets.union(earlier as u32, later as u32);
+                    members.extend([earlier, later]);
+                }
+            }
+        }
+        members.sort_unstable();
+        members.dedup();
         truncated_keys.sort_unstable();
         let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
         let mut slot_of_root = std::collections::HashMap::new();
-        for &i in &eligible {
+        for &i in &members {
             let root = sets.find(i as u32);
             let slot = *slot_of_root.entry(root).or_insert_with(|| {
                 groups.push((root, Vec::new()));
@@ -438,8 +456,10 @@ mod tests {
 
     #[test]
     fn exact_repeats_match_after_normalization() {
+        // Case and wrapping do not matter; other punctuation does (`%{x}` is not `%%{x}`).
+        let wrapped = LONG.replacen(' ', "\n", 3);
         let text = format!(
-            "{LONG}\n\nintro text here for once\n\n{}\n\n{LONG}!",
+            "{LONG}\n\nintro text here for once\n\n{}\n\n{wrapped}\n\n{LONG}!",
             LONG.to_uppercase()
         );
         let (_, gs) = groups(&text);
@@ -566,8 +586,8 @@ mod tests {
         // not the first): every copy is J = 17/19 from the first line and one edit away from it.
         let line = |last: &str| {
             format!(
-                "error while connecting to the upstream server at the port number given in the \
-                 configuration file of the proxy service {last}"
+                "Error while connecting to the upstream server at the port number given in the \
+                 configuration file of the proxy service {last}."
             )
         };
         let mut lines = vec![line("configuration")];

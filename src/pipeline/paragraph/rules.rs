@@ -62,14 +62,21 @@ const ASCII_CLASS: [u8; 256] = {
 };
 
 /// Whether a paragraph opens a section of reference text, so that a paragraph repeated on
-/// either side of it belongs to two entries. Headings stand alone as a paragraph of one line of
-/// fewer than 12 words:
-/// a Markdown heading (`## ...`), a GNU ChangeLog entry (`2024-01-31  Name  <mail>`), a Debian
-/// changelog entry (`pkg (1.2-3) unstable; urgency=low`), a manual's heading in capitals
-/// (`OPTIONS`), a short lead-in that ends in a colon (`To set the region attribute:`); or of
-/// two or three lines, underlined (and overlined) with `===` or `---`; or a git log's
-/// `commit <hash>` line over its author and date.
+/// either side of it belongs to two entries: [`heading_level`] gives it a level.
 pub fn starts_section(paragraph: &str) -> bool {
+    heading_level(paragraph).is_some()
+}
+
+/// The level of a paragraph that opens a section (1 the highest), or `None` for any other.
+/// Headings stand alone as a paragraph of one line of fewer than 12 words: a Markdown heading
+/// (`## ...`, its number of `#`), a heading as `html2text` writes it (`*** ... ***`, fewer stars
+/// lower), a GNU ChangeLog entry (`2024-01-31  Name  <mail>`), a Debian changelog entry
+/// (`pkg (1.2-3) unstable; urgency=low`), a release (`* Version 2.7.1 (released 2008-10-31)`),
+/// a manual's heading in capitals (`OPTIONS`), or a short lead-in that ends in a colon (`To set
+/// the region attribute:`, the lowest); or of two or three lines, underlined (and overlined)
+/// with `===` (level 1) or `---` (level 2); or a git log's `commit <hash>` line over its author
+/// and date.
+pub fn heading_level(paragraph: &str) -> Option<u8> {
     let mut lines = paragraph.trim().lines().map(str::trim);
     let first = lines.next().unwrap_or("");
     let underline = |line: &str| {
@@ -83,23 +90,38 @@ pub fn starts_section(paragraph: &str) -> bool {
         let hash = rest.split_whitespace().next().unwrap_or("");
         (7..=40).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
     });
+    if commit {
+        return Some(1);
+    }
     match (lines.next(), lines.next(), lines.next()) {
-        (None, ..) => commit || one_line_heading(first),
-        (Some(under), None, _) => commit || underline(under),
-        (Some(_), Some(under), None) => commit || (underline(first) && underline(under)),
-        _ => commit,
+        (None, ..) => one_line_heading(first),
+        (Some(under), None, _) if underline(under) => {
+            Some(if under.starts_with('=') { 1 } else { 2 })
+        }
+        (Some(_), Some(under), None) if underline(first) && underline(under) => Some(1),
+        _ => None,
     }
 }
 
-/// [`starts_section`] for a paragraph of one line: a heading of fewer than 12 words.
-fn one_line_heading(line: &str) -> bool {
+/// [`heading_level`] for a paragraph of one line: a heading of fewer than 12 words.
+fn one_line_heading(line: &str) -> Option<u8> {
     // A one-line paragraph of more words is prose on one long line.
     if reader_words(line, 12) >= 12 {
-        return false;
+        return None;
     }
     let markdown = || {
         let rest = line.trim_start_matches('#');
-        (1..=6).contains(&(line.len() - rest.len())) && rest.starts_with(' ')
+        let level = line.len() - rest.len();
+        ((1..=6).contains(&level) && rest.starts_with(' ')).then_some(level as u8)
+    };
+    let starred = || {
+        let stars = line.len() - line.trim_start_matches('*').len();
+        let inner = line[stars..].strip_suffix(&"*".repeat(stars))?;
+        ((2..=6).contains(&stars)
+            && inner.starts_with(' ')
+            && inner.ends_with(' ')
+            && !inner.trim().is_empty())
+        .then_some(7 - stars as u8)
     };
     let gnu_entry = || {
         let bytes = line.as_bytes();
@@ -115,13 +137,55 @@ fn one_line_heading(line: &str) -> bool {
             && bytes[10].is_ascii_whitespace()
     };
     let debian_entry = || line.contains(") ") && line.contains("; urgency=");
+    let release = || {
+        reader_words(line, 8) < 8
+            && !line.ends_with('.')
+            && !line.starts_with(char::is_lowercase)
+            && line
+                .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .any(|part| {
+                    let mut numbers = part.split('.');
+                    part.contains('.')
+                        && numbers.next().is_some_and(|n| !n.is_empty())
+                        && numbers.next().is_some_and(|n| !n.is_empty())
+                })
+    };
     let lead_in = || line.ends_with(':') && reader_words(line, 10) < 10;
     let capitals = || {
         reader_words(line, 6) < 6
             && line.chars().any(char::is_alphabetic)
             && !line.chars().any(char::is_lowercase)
     };
-    markdown() || gnu_entry() || debian_entry() || lead_in() || capitals()
+    markdown()
+        .or_else(starred)
+        .or_else(|| (gnu_entry() || debian_entry() || release() || capitals()).then_some(1))
+        .or_else(|| lead_in().then_some(9))
+}
+
+/// Whether a paragraph introduces what follows it, so that the two go or stay together: a
+/// heading or an entry's header ([`starts_section`]), or a lead-in ending in a colon ("Licensed
+/// under either of:", "is licensed as follows:").
+pub fn opens_what_follows(paragraph: &str) -> bool {
+    paragraph.trim_end().ends_with(':') || starts_section(paragraph)
+}
+
+/// Whether a paragraph may carry on the sentence before it: its first character is a lowercase
+/// letter ("at your option.", the second line of a sentence that a converter put on a line of
+/// its own). It does when that sentence is unfinished ([`ends_mid_sentence`] or a list item
+/// without a full stop).
+pub fn continues_what_precedes(paragraph: &str) -> bool {
+    paragraph
+        .trim_start()
+        .chars()
+        .next()
+        .is_some_and(char::is_lowercase)
+}
+
+/// Whether a paragraph belongs to the one above it whatever that one is: the trailer of a
+/// Debian changelog entry (` -- Name <mail>  Mon, 16 May 2005 22:10:17 +1000`).
+pub fn trails_what_precedes(paragraph: &str) -> bool {
+    let line = paragraph.trim_start();
+    line.starts_with("-- ") && line.contains('<') && line.contains(">  ") && line.contains(", ")
 }
 
 /// Whether a paragraph holds a Markdown code fence (a line starting with three backticks or

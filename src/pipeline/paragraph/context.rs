@@ -1,0 +1,286 @@
+//! Whether two paragraphs that match (the same words, a cut-off copy, a respelling) are a paste:
+//! the same prose pasted again in one place of a document, rather than the same sentence under
+//! two entries of reference text, a line of code, or a fragment of a wrapped sentence.
+//!
+//! Rules (the README's "Paragraphs" section):
+//! - **Prose.** Both read as prose ([`prose::reads_as_code`] says no, and no code fence holds
+//!   them), neither carries on a sentence from the line before it (in a text with a paragraph
+//!   per line), and the same punctuation and symbols come in the same order
+//!   ([`prose::skeleton`]).
+//! - **One section.** Their headings, from the top one down, are the same ([`heading_level`]):
+//!   a copy under another release, another option or another chapter belongs there.
+//! - **One entry.** Going back from the two copies while the paragraphs before them are equal
+//!   (a block pasted whole brings its own heading), they do not both sit under an entry header
+//!   at the same distance ([`prose::header_like`], up to [`ENTRY_REACH`] paragraphs back: a
+//!   signature, a flag, a copyright line, anything short or without a sentence end, then the
+//!   same description). That is reference text, where the same sentence under two entries
+//!   belongs to each; a paste sits in running prose, or right after the paragraph it repeats.
+//! - **Blocks.** A copy that matches as a paste takes with it the copies before it in the same
+//!   block (its heading, a short line), when what follows the block does not need them.
+
+use super::prose;
+use super::rules::{continues_what_precedes, heading_level};
+use super::{Analysis, Paragraph};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// How far back from a copy its entry's header may be, in paragraphs.
+const ENTRY_REACH: usize = 3;
+
+/// How two paragraphs match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// The same words.
+    Exact,
+    /// The first one is the second one cut off.
+    Truncated,
+    /// The same words, some spelled differently.
+    Respelled,
+}
+
+/// What the rules need to know about a document, found once per document that has a match.
+pub(super) struct Context<'a> {
+    text: &'a str,
+    paragraphs: &'a [Paragraph],
+    keys: Vec<u64>,
+    /// Hash of the headings a paragraph lies under, from the top one down.
+    sections: Vec<u64>,
+    /// Whether a paragraph opens a section.
+    headings: Vec<bool>,
+    /// Whether a paragraph lies in a fenced code block.
+    fenced: Vec<bool>,
+    /// Whether the text has no blank line between paragraphs, so that every line is one and
+    /// a sentence a converter wrapped is several.
+    line_mode: bool,
+}
+
+impl<'a> Context<'a> {
+    /// The context of an analyzed document.
+    pub(super) fn new(text: &'a str, analysis: &'a Analysis) -> Self {
+        let paragraphs = &analysis.paragraphs[..];
+        let mut stack: Vec<(u8, u64)> = Vec::new();
+        let mut sections = Vec::with_capacity(paragraphs.len());
+        let mut headings = Vec::with_capacity(paragraphs.len());
+        for (p, f) in paragraphs.iter().zip(&analysis.fingerprints) {
+            let level = heading_level(p.text(text));
+            if let Some(level) = level {
+                while stack.last().is_some_and(|&(l, _)| l >= level) {
+                    stack.pop();
+                }
+                stack.push((level, f.key));
+            }
+            headings.push(level.is_some());
+            let path = stack.iter().fold(0u64, |h, &(l, k)| {
+                xxh3_64_with_seed(&k.to_le_bytes(), h ^ u64::from(l))
+            });
+            sections.push(path);
+        }
+        Context {
+            text,
+            paragraphs,
+            keys: analysis.fingerprints.iter().map(|f| f.key).collect(),
+            sections,
+            headings,
+            fenced: prose::fenced(paragraphs.iter().map(|p| p.text(text))),
+            line_mode: paragraphs
+                .windows(2)
+                .all(|w| w[1].first_line == w[0].last_line + 1),
+        }
+    }
+
+    fn paragraph(&self, i: usize) -> &'a str {
+        self.paragraphs[i].text(self.text)
+    }
+
+    /// Whether paragraph `i` carries on the sentence of the line before it, in a text with a
+    /// paragraph per line.
+    fn carries_on(&self, i: usize) -> bool {
+        self.line_mode
+            && i > 0
+            && continues_what_precedes(self.paragraph(i))
+            && !prose::ends_sentence(self.paragraph(i - 1))
+    }
+
+    /// Whether paragraphs `first` and `second` (`first` cut off from `second` for
+    /// [`Kind::Truncated`]) are a paste, by the module rules.
+    pub(super) fn is_paste(&self, first: usize, second: usize, kind: Kind) -> bool {
+        let (a, b) = (first.min(second), first.max(second));
+        let (x, y) = (self.paragraph(first), self.paragraph(second));
+        let prose =
+            |i: usize, p: &str| !self.fenced[i] && !prose::reads_as_code(p) && !self.carries_on(i);
+        if !(prose(first, x) && prose(second, y)) || self.sections[a] != self.sections[b] {
+            return false;
+        }
+        let (sx, sy) = (prose::skeleton(x), prose::skeleton(y));
+        let shaped = match kind {
+            Kind::Exact | Kind::Respelled => sx == sy,
+            // The cut-off copy is not the first line of a sentence that the next line carries on.
+            Kind::Truncated => sy.starts_with(&sx) && !self.carries_on(first + 1),
+        };
+        shaped && self.one_entry(a, b)
+    }
+
+    /// Where the equal runs that end at `a` and `b` (a < b) start, going back.
+    fn run_starts(&self, a: usize, b: usize) -> (usize, usize) {
+        let (mut i, mut j) = (a, b);
+        while i > 0 && self.keys[i - 1] != 0 && self.keys[i - 1] == self.keys[j - 1] {
+            i -= 1;
+            j -= 1;
+        }
+        (i, j)
+    }
+
+    /// The nearest entry header within [`ENTRY_REACH`] paragraphs before paragraph `start`: its
+    /// distance (1 for the paragraph right before).
+    fn entry_header(&self, start: usize) -> Option<usize> {
+        (1..=ENTRY_REACH.min(start)).find(|&d| prose::header_like(self.paragraph(start - d)))
+    }
+
+    /// Whether copies `a` < `b` belong to one entry: unless the runs touch (a block doubled in
+    /// place), they do not both sit under an entry header at the same distance (two entries
+    /// of one shape: a signature, a flag or a copyright line, then the same description).
+    fn one_entry(&self, a: usize, b: usize) -> bool {
+        let (i, j) = self.run_starts(a, b);
+        if j <= a + 1 {
+            return true;
+        }
+        match (self.entry_header(i), self.entry_header(j)) {
+            (Some(x), Some(y)) => x != y,
+            _ => true,
+        }
+    }
+
+    /// The copies that go with the paste `a` < `b`: pairs `(earlier, later)` of the equal
+    /// paragraphs before `b` in the same block, when the block ends at a heading or at the
+    /// document's end (so no text after it loses the heading it had).
+    pub(super) fn block_before(&self, a: usize, b: usize) -> Vec<(usize, usize)> {
+        let (i, j) = self.run_starts(a, b);
+        if j == b || j <= a {
+            return Vec::new();
+        }
+        let mut end = b + 1;
+        while end < self.keys.len()
+            && end - (b - a) < b
+            && self.keys[end] != 0
+            && self.keys[end] == self.keys[end - (b - a)]
+        {
+            end += 1;
+        }
+        let bounded = end == self.keys.len() || self.headings[end];
+        if !bounded {
+            return Vec::new();
+        }
+        (j..b).map(|k| (i + (k - j), k)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Analysis, Analyzer, RepeatGroup};
+
+    fn groups(text: &str) -> Vec<RepeatGroup> {
+        let mut analyzer = Analyzer::new();
+        let mut analysis = Analysis::default();
+        analyzer.analyze(text, &mut analysis);
+        analyzer.repeats(text, &analysis)
+    }
+
+    const PASTE: &str = "Of course, the emergence of the conflict was also inevitable, as the \
+                         alliance kept putting pressure on its neighbour for many years.";
+    const PROSE: [&str; 3] = [
+        "The talks began in spring and went on through the summer without any result at all.",
+        "Observers expected a settlement before the winter, but none of them came to pass then.",
+        "By the end of the year both sides had moved their troops closer to the border again.",
+    ];
+
+    #[test]
+    fn a_paragraph_pasted_into_running_prose_is_a_repeat() {
+        let text = [PASTE, PROSE[0], PROSE[1], PASTE, PROSE[2], PASTE].join("\n\n");
+        assert_eq!(groups(&text)[0].members, [0, 3, 5]);
+    }
+
+    #[test]
+    fn one_description_under_two_entry_headers_is_not() {
+        // API documentation with a line per paragraph: each copy belongs to its signature.
+        let text = "Source\n*** type Error = Infallible ***\nThe type returned in the event of a \
+                    conversion error.\nSource\n*** type Error = <U as TryFrom<T>>::Error ***\n\
+                    The type returned in the event of a conversion error.";
+        assert!(groups(text).is_empty());
+        // A licence under two copyright lines, each with its own first paragraph.
+        let licence = "The above copyright notice and this permission notice shall be included \
+                       in all copies or substantial portions of the Software.";
+        let text = format!(
+            "Copyright 2000 Precision Insight, Inc.\nAll Rights Reserved.\n\n{}\n\n{licence}\n\n\
+             Copyright 2002 Frank C. Earl\nAll Rights Reserved.\n\n{}\n\n{licence}",
+            PROSE[0], PROSE[1]
+        );
+        assert!(groups(&text).is_empty());
+        // A flag's note under two flags of a manual.
+        let note = "This flag argument must be specified if any of the other arguments in this \
+                    group are specified.";
+        let text = format!(
+            "--keytab=KEYTAB\n\n{}\n\n{note}\n\n--krb5-config=KRB5_CONFIG\n\n{}\n\n{note}",
+            PROSE[0], PROSE[1]
+        );
+        assert!(groups(&text).is_empty());
+    }
+
+    #[test]
+    fn copies_under_two_releases_are_not_repeats() {
+        let item = "** certtool: Print a PKCS #8 key even if it is not encrypted by the user.";
+        let text = format!(
+            "* Version 2.7.1 (released 2008-10-31)\n\n{}\n\n{item}\n\n\
+             * Version 2.6.1 (released 2008-11-10)\n\n{}\n\n{item}",
+            PROSE[0], PROSE[1]
+        );
+        assert!(groups(&text).is_empty());
+    }
+
+    #[test]
+    fn code_diagrams_and_other_symbols_are_not_repeats() {
+        let code = "fn main() {\n    let leaf = Rc::new(Node { value: 3, parent: RefCell::new(\
+                    Weak::new()), children: RefCell::new(vec![]) });";
+        let text = format!("{code}\n\n{}\n\n{code}", PROSE[0]);
+        assert!(groups(&text).is_empty());
+        let a = "If curl --write-out \"%{http_code}\" is executed in a batch file, the shell \
+                 expands it before curl sees it.";
+        let b = a.replace("%{", "%%{");
+        let text = format!("{a}\n\n{}\n\n{b}", PROSE[0]);
+        assert!(groups(&text).is_empty());
+        // Inside a fenced block, even prose is code.
+        let text = format!("```\n{PASTE}\n\n{PASTE}\n```");
+        assert!(groups(&text).is_empty());
+    }
+
+    #[test]
+    fn the_first_line_of_a_wrapped_sentence_is_not_a_cut_off_copy() {
+        // A paragraph per line: "Returns ... comparison" is the start of a sentence the next
+        // line carries on, not a cut-off copy of the whole sentence above.
+        let whole = "Returns the maximum of two values with respect to the specified \
+                     comparison function of the caller.";
+        let text = format!(
+            "{whole}\nSource\nReturns the maximum of two values with respect to the specified\n\
+             comparison function of the caller. Read more"
+        );
+        assert!(groups(&text).is_empty());
+    }
+
+    #[test]
+    fn a_block_pasted_with_its_heading_goes_whole() {
+        let text = [
+            "## Background",
+            PASTE,
+            PROSE[0],
+            "## Analysis",
+            PROSE[1],
+            PROSE[2],
+            "## Background",
+            PASTE,
+            PROSE[0],
+        ]
+        .join("\n\n");
+        let groups = groups(&text);
+        let later: Vec<u32> = groups.iter().map(|g| g.members[1]).collect();
+        assert_eq!(later, [6, 7, 8]);
+        assert!(groups.iter().all(|g| g.kept == g.members[0]));
+    }
+}

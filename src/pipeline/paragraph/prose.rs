@@ -1,0 +1,192 @@
+//! What a pasted paragraph looks like: prose that ends its sentence, not code, not a diagram,
+//! not a line of a sentence that a converter wrapped; and what two copies must share beyond
+//! their words (their punctuation and symbols). Each test errs towards keeping the text.
+
+/// Characters that are rare in prose and common in code, markup tables and diagrams.
+fn code_symbol(c: char) -> bool {
+    matches!(
+        c,
+        '{' | '}'
+            | '['
+            | ']'
+            | '<'
+            | '>'
+            | '='
+            | ';'
+            | '|'
+            | '\\'
+            | '~'
+            | '^'
+            | '*'
+            | '#'
+            | '@'
+            | '$'
+            | '%'
+            | '&'
+            | '+'
+            | '_'
+            | '`'
+    )
+}
+
+/// Whether a paragraph reads as code, a table or a diagram rather than prose: a line drawing
+/// character, more than one code symbol (`{ } [ ] < > = ; | * # _ ...`) per 25 letters, or a
+/// line that opens or closes a block (`... {`, `}`, `...;` at its end).
+pub fn reads_as_code(paragraph: &str) -> bool {
+    let (mut letters, mut symbols) = (0usize, 0usize);
+    for c in paragraph.chars() {
+        if c.is_alphabetic() {
+            letters += 1;
+        } else if code_symbol(c) {
+            symbols += 1;
+        } else if ('\u{2500}'..='\u{259F}').contains(&c) {
+            return true;
+        }
+    }
+    if symbols * 25 > letters {
+        return true;
+    }
+    paragraph.lines().map(str::trim).any(|line| {
+        line.ends_with('{') || line.starts_with('}') || (line.ends_with(';') && !line.contains(' '))
+    })
+}
+
+/// Whether a paragraph ends a sentence: its last character, past closing quotes, brackets and
+/// emphasis, is a full stop, a question or exclamation mark or an ellipsis (in any script).
+pub fn ends_sentence(paragraph: &str) -> bool {
+    paragraph
+        .trim_end()
+        .trim_end_matches(['"', '\'', ')', ']', '*', '_', '\u{201D}', '\u{2019}', '»'])
+        .chars()
+        .next_back()
+        .is_some_and(|c| {
+            matches!(
+                c,
+                '.' | '!' | '?' | '\u{2026}' | '\u{3002}' | '\u{FF01}' | '\u{FF1F}'
+            )
+        })
+}
+
+/// Whether a paragraph reads as an entry's header rather than running prose: fewer than 12
+/// words, a lead-in ending in a colon, fewer than 24 words without a sentence end (a signature,
+/// a name, a flag, a title), or copyright lines.
+pub fn header_like(paragraph: &str) -> bool {
+    let words = super::rules::reader_words(paragraph, 24);
+    words < 12
+        || paragraph.trim_end().ends_with(':')
+        || (words < 24 && !ends_sentence(paragraph))
+        || notice_header(paragraph)
+}
+
+/// Whether a paragraph opens with a copyright line or a Debian copyright stanza (`Files:`),
+/// which heads the licence text under it.
+fn notice_header(paragraph: &str) -> bool {
+    let first = paragraph.trim_start();
+    let lower = first.get(..9).unwrap_or(first).to_lowercase();
+    lower.starts_with("copyright")
+        || lower.starts_with("(c)")
+        || first.starts_with('\u{A9}')
+        || first.starts_with("Files:")
+}
+
+/// The punctuation and symbols of a paragraph in order (whitespace, letters and digits left
+/// out; curly quotes read as straight ones): two copies of one paste have the same, while
+/// `%{http_code}` and `%%{http_code}`, or two diagrams of the same labels, do not.
+pub fn skeleton(paragraph: &str) -> String {
+    paragraph
+        .chars()
+        .filter(|c| !(c.is_whitespace() || c.is_alphanumeric()))
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{201C}' | '\u{201D}' => '"',
+            c => c,
+        })
+        .collect()
+}
+
+/// Whether each paragraph lies in a fenced code block (```` ``` ```` or `~~~`), the fence lines
+/// included: a code block with blank lines in it is several paragraphs, all code.
+pub fn fenced(paragraphs: impl Iterator<Item = impl AsRef<str>>) -> Vec<bool> {
+    let mut open = false;
+    paragraphs
+        .map(|p| {
+            let mut inside = open;
+            for line in p.as_ref().lines() {
+                let line = line.trim_start();
+                if line.starts_with("```") || line.starts_with("~~~") {
+                    open = !open;
+                    inside = true;
+                }
+            }
+            inside
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_tables_and_diagrams_are_not_prose() {
+        for code in [
+            "fn main() {\n    let leaf = Rc::new(Node {\n        value: 3,\n    });",
+            "}",
+            "x = a[i] + b[j];",
+            "+-------+     +-------+\n| Input | --> | Store |\n+-------+     +-------+",
+            "┌──────┐\n│ box  │\n└──────┘",
+            "If curl --write-out \"%%{http_code}\" is executed in a batch file:\n%{http_code}",
+        ] {
+            assert!(reads_as_code(code), "{code}");
+        }
+        for prose in [
+            "Of course, the emergence of the conflict is also inevitable. On the one hand, NATO \
+             continues to put pressure on Russia.",
+            "Permission is hereby granted, free of charge, to any person obtaining a copy of \
+             this software and associated documentation files (the \"Software\").",
+            "See https://example.org/docs/guide.html for the details; it is short.",
+        ] {
+            assert!(!reads_as_code(prose), "{prose}");
+        }
+    }
+
+    #[test]
+    fn sentences_end_past_quotes_and_brackets() {
+        assert!(ends_sentence("It ended."));
+        assert!(ends_sentence("He said \"it ended.\""));
+        assert!(ends_sentence("(An aside.)"));
+        assert!(ends_sentence("北京欢迎你。"));
+        assert!(!ends_sentence(
+            "Returns the maximum of two values with respect to the"
+        ));
+        assert!(!ends_sentence("Author: Ann Lee <ann@example.org>"));
+        assert!(!ends_sentence("subject to the following conditions:"));
+    }
+
+    #[test]
+    fn headers_are_short_or_open() {
+        assert!(header_like("*** type Error = Infallible ***"));
+        assert!(header_like("Copyright (C) 2018 Intel Corporation"));
+        assert!(header_like(
+            "- rimraf, located at lib/internal/fs/rimraf.js, is licensed as follows, with \
+             the notice that comes with it:"
+        ));
+        assert!(!header_like(
+            "Of course, Russia is also actively mediating. It needs more countries to \
+             respond to them and recognize it."
+        ));
+    }
+
+    #[test]
+    fn skeletons_keep_symbols_and_fold_quotes() {
+        assert_eq!(skeleton("It’s “here”, now."), "'\"\",.");
+        assert_ne!(skeleton("%{http_code}"), skeleton("%%{http_code}"));
+        assert_eq!(skeleton("a  b\n c."), skeleton("A B C."));
+    }
+
+    #[test]
+    fn fenced_blocks_cover_their_paragraphs() {
+        let paragraphs = ["text", "```rust\nfn a() {}", "", "fn b() {}\n```", "after"];
+        assert_eq!(fenced(paragraphs.iter()), [false, true, true, true, false]);
+    }
+}
