@@ -1,12 +1,30 @@
 "use strict";
 // Draws the report's views from the JSON in #data. Routes (the address's #fragment):
 // #clusters, #cluster/ID/MEMBER, #repeats, #repeat/INDEX, #boilerplate, #boilerplate/I/EXAMPLE,
-// #problems. The body gets data-ready="1" once a view is drawn, data-error on any error.
-window.addEventListener("error", function (e) {
-  document.body.setAttribute("data-error", String(e.message));
-});
+// #problems. The body gets data-ready="1" once a view is drawn. Any error is shown at the top of
+// the page (#failure) and in the body's data-error.
+function fail(message) {
+  document.body.setAttribute("data-error", message);
+  let box = document.getElementById("failure");
+  if (!box) {
+    box = document.createElement("p");
+    box.id = "failure";
+    box.setAttribute("role", "alert");
+    document.body.prepend(box);
+  }
+  box.textContent = message;
+}
+window.addEventListener("error", (e) => fail("This report's script failed: " + e.message));
 (function () {
-  const data = JSON.parse(document.getElementById("data").textContent);
+  let data;
+  try {
+    data = JSON.parse(document.getElementById("data").textContent);
+  } catch (e) {
+    console.error(e);
+    fail("This report could not be drawn: its data (the JSON in the page) does not read: " +
+      e.message);
+    return;
+  }
   // Members come packed as [doc, label, similarity, flags, tokens].
   for (const c of data.clusters || []) {
     c.members = c.members.map(([doc, label, similarity, flags, tokens]) => ({
