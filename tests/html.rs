@@ -2,8 +2,9 @@
 //! installs), without errors, with the clusters and members in the page, the six occurrences of
 //! the DayDayNews paragraph highlighted in seed 001, and the passages 000 and 005 share
 //! highlighted on both sides; texts holding markup shown exactly on every page (scan, compare,
-//! the cleaning plan), and a page whose data does not read saying so. Without a browser the
-//! tests say so and pass, unless NEARDUP_REQUIRE_BROWSER is set (as CI sets it).
+//! the cleaning plan), a page whose data does not read saying so, and boilerplate examples as
+//! links. Without a browser the tests say so and pass, unless NEARDUP_REQUIRE_BROWSER is set (as
+//! CI sets it).
 
 mod browser;
 mod common;
@@ -221,6 +222,33 @@ fn markup_corpus(dir: &Path) {
     write_text(dir, "markup_b.txt", &text);
 }
 
+/// A corpus whose highlights are far down its texts and whose cluster list is longer than the
+/// window: 40 unrelated texts of 12 paragraphs, each with a copy (a cluster) and the same
+/// footer (boilerplate); late_a.txt and late_b.txt, which share 12 paragraphs after 6 of their
+/// own each (Jaccard about 0.5: scan them with `--threshold 0.4`); and repeat.txt, whose ninth
+/// paragraph comes back as its twelfth.
+fn long_corpus(dir: &Path) {
+    let mut rng = common::Rng::new(5);
+    let footer = "Subscribe to the Long Letter for more articles like this one, every week in \
+                  your inbox, free of charge and without adverts.";
+    for d in 0..40 {
+        let mut text = paragraphs(&mut rng, 12);
+        text.push(footer.to_string());
+        write_text(dir, &format!("long{d:02}.txt"), &text);
+        text[0].push_str(" edited");
+        write_text(dir, &format!("long{d:02}_copy.txt"), &text);
+    }
+    let shared = paragraphs(&mut rng, 12);
+    for name in ["late_a.txt", "late_b.txt"] {
+        let mut text = paragraphs(&mut rng, 6);
+        text.extend(shared.iter().cloned());
+        write_text(dir, name, &text);
+    }
+    let mut text = paragraphs(&mut rng, 11);
+    text.push(text[8].clone());
+    write_text(dir, "repeat.txt", &text);
+}
+
 /// Asserts that the page drew, ran nothing from the texts, and that its text panes show
 /// exactly the files at `paths`, in any order.
 fn shows_exactly(dom: &str, log: &str, paths: &[&str]) {
@@ -309,4 +337,50 @@ fn a_page_whose_data_does_not_read_says_so_in_the_page() {
         failure.contains("This report could not be drawn: its data"),
         "{failure}"
     );
+}
+
+/// The scan report of [`long_corpus`] in `dir`.
+fn long_report(dir: &Path) -> (PathBuf, neardup::Report) {
+    let corpus = dir.join("corpus");
+    long_corpus(&corpus);
+    let page = dir.join("report.html");
+    let (report, _) = common::scan_json(
+        &[
+            corpus.to_str().unwrap(),
+            "--threshold",
+            "0.4",
+            "--html",
+            page.to_str().unwrap(),
+        ],
+        dir,
+        0,
+    );
+    (page, report)
+}
+
+#[test]
+fn boilerplate_examples_are_links_to_their_documents() {
+    let Some(browser) = browser() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (page, report) = long_report(tmp.path());
+    let (dom, log) = dom(&browser, &page, "boilerplate/0/2");
+    loaded_cleanly(&dom, &log);
+    assert!(!dom.contains("[object"), "an element drawn as a string");
+    let examples = &dom[dom.find("Examples: ").unwrap()..];
+    let examples = &examples[..examples.find("</p>").unwrap()];
+    let links: Vec<&str> = examples
+        .split("<button class=\"link\">")
+        .skip(1)
+        .map(|b| &b[..b.find("</button>").unwrap()])
+        .collect();
+    assert_eq!(links, report.boilerplate[0].examples, "{examples}");
+    assert!(examples.contains("</button>, <button"), "{examples}");
+    // The third example is open, with the paragraph highlighted.
+    let shown = pane_texts(&dom);
+    assert_eq!(shown.len(), 1);
+    assert_eq!(
+        shown[0],
+        std::fs::read_to_string(&report.boilerplate[0].examples[2]).unwrap()
+    );
+    assert_eq!(dom.matches("<mark class=\"boilerplate\"").count(), 1);
 }

@@ -42,7 +42,7 @@ window.addEventListener("error", (e) => fail("This report's script failed: " + e
       else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
       else node.setAttribute(key, value);
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child !== null && child !== undefined) {
         node.append(child instanceof Node ? child : String(child));
       }
