@@ -2,14 +2,14 @@
 //! installs), without errors, with the clusters and members in the page, the six occurrences of
 //! the DayDayNews paragraph highlighted in seed 001, and the passages 000 and 005 share
 //! highlighted on both sides; texts holding markup shown exactly on every page (scan, compare,
-//! the cleaning plan), a page whose data does not read saying so, and boilerplate examples as
-//! links. Without a browser the tests say so and pass, unless NEARDUP_REQUIRE_BROWSER is set (as
-//! CI sets it).
+//! the cleaning plan), a page whose data does not read saying so, boilerplate examples as links,
+//! and where the page is scrolled when a view opens. Without a browser the tests say so and
+//! pass, unless NEARDUP_REQUIRE_BROWSER is set (as CI sets it).
 
 mod browser;
 mod common;
 
-use browser::{body_tag, browser, dom, loaded_cleanly, pane_texts};
+use browser::{body_tag, browser, dom, loaded_cleanly, pane_texts, sight};
 
 use std::path::{Path, PathBuf};
 
@@ -356,6 +356,78 @@ fn long_report(dir: &Path) -> (PathBuf, neardup::Report) {
         0,
     );
     (page, report)
+}
+
+/// The cluster whose representative is the file `name`.
+fn cluster_of(report: &neardup::Report, name: &str) -> usize {
+    report
+        .clusters
+        .iter()
+        .find(|c| c.members[0].path.ends_with(name))
+        .unwrap()
+        .id
+}
+
+#[test]
+fn an_address_or_a_click_brings_the_view_it_opens_into_sight() {
+    let Some(browser) = browser() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (page, report) = long_report(tmp.path());
+    assert_eq!((report.clusters.len(), report.boilerplate.len()), (41, 1));
+    let late = cluster_of(&report, "late_a.txt");
+    let repeat = report
+        .repeats
+        .iter()
+        .position(|r| r.path.ends_with("repeat.txt"));
+    let cases = [
+        (
+            format!("cluster/{late}/1"),
+            None,
+            "#cluster-detail".to_string(),
+        ),
+        (
+            format!("repeat/{}", repeat.unwrap()),
+            None,
+            "#repeat-detail".into(),
+        ),
+        (
+            "boilerplate/0/1".into(),
+            None,
+            "[data-boilerplate=\"0\"]".into(),
+        ),
+        (
+            "clusters".into(),
+            Some(format!("tr[data-cluster=\"{late}\"]")),
+            "#cluster-detail".into(),
+        ),
+        (
+            "boilerplate".into(),
+            Some("[data-boilerplate=\"0\"] button.link:nth-of-type(2)".into()),
+            "[data-boilerplate=\"0\"]".into(),
+        ),
+    ];
+    for (fragment, click, view) in cases {
+        let (seen, _) = sight(&browser, &page, &fragment, click.as_deref(), &view);
+        let (top, window) = (
+            seen["view"].as_f64().unwrap(),
+            seen["window"].as_f64().unwrap(),
+        );
+        // The view starts at the top of the window, or as near as the page's end lets it.
+        assert!(
+            seen["page"].as_f64().unwrap() > 0.0 && top > -1.0 && top < window / 4.0,
+            "#{fragment} {click:?}: {seen}"
+        );
+    }
+    // A list shows from the top of the page, its header and tabs in sight, whether it is
+    // opened or gone back to.
+    for (fragment, click) in [
+        ("clusters".to_string(), None),
+        ("repeats".into(), None),
+        (format!("cluster/{late}/1"), Some("nav button")),
+    ] {
+        let (seen, _) = sight(&browser, &page, &fragment, click, "header");
+        assert_eq!(seen["page"], 0, "#{fragment} {click:?}: {seen}");
+    }
 }
 
 #[test]

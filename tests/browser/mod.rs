@@ -1,5 +1,6 @@
 //! Driving headless Chromium for the HTML report's tests: the page's DOM once its scripts ran,
-//! and the texts its panes show.
+//! the texts its panes show, and what a probe script measures of where the page and its panes
+//! are scrolled.
 
 use std::path::{Path, PathBuf};
 
@@ -104,4 +105,43 @@ pub fn pane_texts(dom: &str) -> Vec<String> {
             lines.join("\n")
         })
         .collect()
+}
+
+/// What a probe script measures in `page` opened at `fragment` in a 1400x1000 window, once it
+/// has loaded and, with `click` (a CSS selector), once that element was clicked and the view it
+/// opens drawn: the page's scroll (`page`), the top of the element `view` in the window
+/// (`view`), the window's height (`window`) and, per text pane, its scroll, its height and the
+/// top of its first highlight in it (`panes`: `scroll`, `height`, `mark`). With the DOM.
+pub fn sight(
+    browser: &Path,
+    page: &Path,
+    fragment: &str,
+    click: Option<&str>,
+    view: &str,
+) -> (serde_json::Value, String) {
+    let probe = format!(
+        "<script>\n(function (VIEW, CLICK) {{\n{}}})({}, {});\n</script>\n",
+        include_str!("probe.js"),
+        serde_json::to_string(view).unwrap(),
+        serde_json::to_string(&click).unwrap(),
+    );
+    let html = std::fs::read_to_string(page).unwrap();
+    let end = html.rfind("</body>").unwrap();
+    let probed = page.with_file_name("probed.html");
+    std::fs::write(&probed, format!("{}{probe}{}", &html[..end], &html[end..])).unwrap();
+    let (dom, log) = open(
+        browser,
+        &probed,
+        fragment,
+        &["--window-size=1400,1000", "--virtual-time-budget=1000"],
+    );
+    loaded_cleanly(&dom, &log);
+    const OUT: &str = "<pre id=\"probe\">";
+    let at = dom.find(OUT).expect("the probe measured nothing") + OUT.len();
+    let json = &dom[at..at + dom[at..].find("</pre>").unwrap()];
+    let json = json
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    (serde_json::from_str(&json).unwrap(), dom)
 }

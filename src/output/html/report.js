@@ -2,7 +2,8 @@
 // Draws the report's views from the JSON in #data. Routes (the address's #fragment):
 // #clusters, #cluster/ID/MEMBER, #repeats, #repeat/INDEX, #boilerplate, #boilerplate/I/EXAMPLE,
 // #problems. The body gets data-ready="1" once a view is drawn. Any error is shown at the top of
-// the page (#failure) and in the body's data-error.
+// the page (#failure) and in the body's data-error. No element's id is a route, so that the
+// browser does not scroll to one by itself: the script brings the view it draws into sight.
 function fail(message) {
   document.body.setAttribute("data-error", message);
   let box = document.getElementById("failure");
@@ -152,7 +153,7 @@ window.addEventListener("error", (e) => fail("This report's script failed: " + e
       value: state.filter,
       oninput: (e) => { state.filter = e.target.value; state.current = 0; redrawTable(); },
     });
-    const table = el("table", { id: "clusters" },
+    const table = el("table", { id: "cluster-table" },
       el("thead", {}, el("tr", {}, column("id", "#"), column("size", "size"),
         column("min", "lowest pair"), column("rep", "representative"))),
       el("tbody", {}, rows.slice(0, state.shown).map((c, i) => el("tr", {
@@ -162,7 +163,7 @@ window.addEventListener("error", (e) => fail("This report's script failed: " + e
       el("td", { class: "num" }, fixed(c.min)), el("td", { class: "path" }, c.members[0].label)))));
     function redrawTable() {
       const fresh = clusterList();
-      app.querySelector("#clusters").parentNode.replaceWith(fresh);
+      app.querySelector("#cluster-table").parentNode.replaceWith(fresh);
       const input = app.querySelector("#filter");
       input.focus();
       input.setSelectionRange(input.value.length, input.value.length);
@@ -231,11 +232,11 @@ window.addEventListener("error", (e) => fail("This report's script failed: " + e
       });
       parts.push(sides);
     }
-    return el("section", { class: "detail", id: "cluster" }, parts);
+    return el("section", { class: "detail", id: "cluster-detail" }, parts);
   }
 
   function repeatList() {
-    return el("section", {}, leftOut(), el("table", { id: "repeats" },
+    return el("section", {}, leftOut(), el("table", { id: "repeat-table" },
       el("thead", {}, el("tr", {}, el("th", {}, "document"), el("th", {}, "groups"),
         el("th", {}, "occurrences"))),
       el("tbody", {}, data.repeats.map((r, i) => el("tr", {
@@ -264,7 +265,7 @@ window.addEventListener("error", (e) => fail("This report's script failed: " + e
       })));
       parts.push(textView(data.docs[r.doc].text, marks));
     }
-    return el("section", { class: "detail", id: "repeat" }, parts);
+    return el("section", { class: "detail", id: "repeat-detail" }, parts);
   }
 
   function boilerplateList(open, example) {
@@ -343,7 +344,9 @@ window.addEventListener("error", (e) => fail("This report's script failed: " + e
       el("main", {}, notShown, docs, dropped)];
   }
 
-  function draw() {
+  // Draws the view the address names; `navigated` (a new address, or the first drawing) also
+  // brings it into sight.
+  function draw(navigated) {
     if (data.kind === "compare" || data.kind === "plan") {
       app.replaceChildren(...(data.kind === "compare" ? compareView() : planView()));
       document.body.setAttribute("data-ready", "1");
@@ -371,12 +374,16 @@ window.addEventListener("error", (e) => fail("This report's script failed: " + e
       el("p", { class: "keys" }, el("kbd", {}, "j"), "/", el("kbd", {}, "k"), " move, ",
         el("kbd", {}, "Enter"), " open, ", el("kbd", {}, "Esc"), " back, ", el("kbd", {}, "/"),
         " filter, ", el("kbd", {}, "1"), "-", el("kbd", {}, "4"), " tabs")));
-    const detail = app.querySelector(".detail");
-    if (moved && detail && view !== "boilerplate") detail.scrollIntoView({ block: "start" });
+    if (navigated) {
+      // A view opened below a list comes into sight; a list shows from the top of the page.
+      const opened = view === "cluster" || view === "repeat" ? app.querySelector(".detail")
+        : view === "boilerplate" && route[1] !== undefined
+          ? app.querySelector('[data-boilerplate="' + Number(route[1]) + '"]') : null;
+      if (opened) opened.scrollIntoView({ block: "start" });
+      else window.scrollTo(0, 0);
+    }
     document.body.setAttribute("data-ready", "1");
   }
-  // The page scrolls to an opened view, but not on the first drawing.
-  let moved = false;
 
   document.addEventListener("keydown", (e) => {
     if (data.kind !== "report") return;
@@ -395,11 +402,11 @@ window.addEventListener("error", (e) => fail("This report's script failed: " + e
     else if (e.key === "Enter") { location.hash = "cluster/" + rows[state.current].id + "/1"; return; }
     else return;
     e.preventDefault();
-    app.querySelectorAll("#clusters tbody tr").forEach((tr, i) => {
+    app.querySelectorAll("#cluster-table tbody tr").forEach((tr, i) => {
       tr.classList.toggle("current", i === state.current);
       if (i === state.current) tr.scrollIntoView({ block: "nearest" });
     });
   });
-  window.addEventListener("hashchange", () => { moved = true; draw(); });
-  draw();
+  window.addEventListener("hashchange", () => draw(true));
+  draw(true);
 })();
