@@ -3,8 +3,8 @@
 //! the DayDayNews paragraph highlighted in seed 001, and the passages 000 and 005 share
 //! highlighted on both sides; texts holding markup shown exactly on every page (scan, compare,
 //! the cleaning plan), a page whose data does not read saying so, boilerplate examples as links,
-//! and where the page is scrolled when a view opens. Without a browser the tests say so and
-//! pass, unless NEARDUP_REQUIRE_BROWSER is set (as CI sets it).
+//! and where the page and its text panes are scrolled when a view opens. Without a browser the
+//! tests say so and pass, unless NEARDUP_REQUIRE_BROWSER is set (as CI sets it).
 
 mod browser;
 mod common;
@@ -455,4 +455,76 @@ fn boilerplate_examples_are_links_to_their_documents() {
         std::fs::read_to_string(&report.boilerplate[0].examples[2]).unwrap()
     );
     assert_eq!(dom.matches("<mark class=\"boilerplate\"").count(), 1);
+}
+
+/// Asserts that every text pane of the page `seen` shows its first highlight, and that some
+/// pane had to scroll to it.
+fn panes_at_their_highlights(seen: &serde_json::Value, what: &str) {
+    let panes = seen["panes"].as_array().unwrap();
+    assert!(!panes.is_empty(), "{what}: no text pane");
+    for pane in panes {
+        let mark = pane["mark"].as_f64().unwrap();
+        let height = pane["height"].as_f64().unwrap();
+        // At least its first line (under 20 pixels) is in the pane: a highlight at the end of
+        // the text sits at the pane's bottom.
+        assert!(mark >= 0.0 && mark + 20.0 <= height, "{what}: {pane}");
+    }
+    assert!(
+        panes.iter().any(|p| p["scroll"].as_f64().unwrap() > 0.0),
+        "{what}: {seen}"
+    );
+}
+
+#[test]
+fn text_panes_open_at_their_first_highlight() {
+    let Some(browser) = browser() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (page, report) = long_report(tmp.path());
+    let late = cluster_of(&report, "late_a.txt");
+    let repeat = report
+        .repeats
+        .iter()
+        .position(|r| r.path.ends_with("repeat.txt"));
+    for fragment in [
+        format!("cluster/{late}/1"),
+        format!("repeat/{}", repeat.unwrap()),
+        "boilerplate/0/0".into(),
+    ] {
+        let (seen, _) = sight(&browser, &page, &fragment, None, "#app");
+        panes_at_their_highlights(&seen, &fragment);
+        assert_eq!(
+            seen["panes"].as_array().unwrap().len(),
+            1 + usize::from(fragment.starts_with("cluster"))
+        );
+    }
+
+    let corpus = tmp.path().join("corpus");
+    let compared = tmp.path().join("compare.html");
+    let output = common::neardup()
+        .arg("compare")
+        .args([corpus.join("late_a.txt"), corpus.join("late_b.txt")])
+        .arg("--html")
+        .arg(&compared)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let (seen, _) = sight(&browser, &compared, "", None, "#app");
+    panes_at_their_highlights(&seen, "compare");
+    assert!(
+        seen["panes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["scroll"].as_f64().unwrap() > 0.0)
+    );
+
+    let plan = tmp.path().join("plan.html");
+    let output = common::neardup()
+        .args(["clean", corpus.to_str().unwrap(), "--dry-run", "--html"])
+        .arg(&plan)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let (seen, _) = sight(&browser, &plan, "", None, "#app");
+    panes_at_their_highlights(&seen, "the cleaning plan");
 }

@@ -344,11 +344,26 @@ window.addEventListener("error", (e) => fail("This report's script failed: " + e
       el("main", {}, notShown, docs, dropped)];
   }
 
+  // Each text pane opens on its first highlight, with some lines above it, unless the highlight
+  // is in the pane's first screen: positions are all read before any pane scrolls.
+  function showHighlights() {
+    const moves = [];
+    for (const pane of app.querySelectorAll(".text")) {
+      const mark = pane.querySelector("mark");
+      if (!mark) continue;
+      const top = mark.getBoundingClientRect().top - pane.getBoundingClientRect().top +
+        pane.scrollTop;
+      if (top > pane.clientHeight * 0.75) moves.push([pane, top - pane.clientHeight / 5]);
+    }
+    for (const [pane, top] of moves) pane.scrollTop = top;
+  }
+
   // Draws the view the address names; `navigated` (a new address, or the first drawing) also
   // brings it into sight.
   function draw(navigated) {
     if (data.kind === "compare" || data.kind === "plan") {
       app.replaceChildren(...(data.kind === "compare" ? compareView() : planView()));
+      showHighlights();
       document.body.setAttribute("data-ready", "1");
       return;
     }
@@ -374,6 +389,7 @@ window.addEventListener("error", (e) => fail("This report's script failed: " + e
       el("p", { class: "keys" }, el("kbd", {}, "j"), "/", el("kbd", {}, "k"), " move, ",
         el("kbd", {}, "Enter"), " open, ", el("kbd", {}, "Esc"), " back, ", el("kbd", {}, "/"),
         " filter, ", el("kbd", {}, "1"), "-", el("kbd", {}, "4"), " tabs")));
+    showHighlights();
     if (navigated) {
       // A view opened below a list comes into sight; a list shows from the top of the page.
       const opened = view === "cluster" || view === "repeat" ? app.querySelector(".detail")
