@@ -12,9 +12,14 @@ out=benches/screenshots
 mkdir -p "$out"
 page=$(mktemp -d)/report.html
 target/release/neardup scan corpus --html "$page" -q >/dev/null
+# The report opens a view scrolled into sight, and headless Chromium paints a page it scrolled
+# only in part: the page is shot inside a frame of the window's size, which scrolls instead.
 shoot() {
+  frame="$(dirname "$page")/$1.html"
+  printf '<!DOCTYPE html><body style="margin:0"><iframe src="report.html#%s" %s></iframe>\n' \
+    "$2" 'style="border:0;width:1280px;height:860px"' >"$frame"
   chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,860 \
-    --user-data-dir="$(mktemp -d)" --screenshot="$out/$1.png" "file://$page#$2" 2>/dev/null
+    --user-data-dir="$(mktemp -d)" --screenshot="$out/$1.png" "file://$frame" 2>/dev/null
 }
 shoot clusters "clusters"
 # Cluster 2 of corpus/ is 005 (the representative) and 000.

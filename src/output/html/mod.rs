@@ -260,13 +260,30 @@ pub fn write_html(
     write_page(&data, out)
 }
 
+/// `data` as JSON that a `<script>` element holds as it is: `<`, `>` and `&` (found only inside
+/// JSON strings) written as `\u003c`, `\u003e` and `\u0026`, so that no `</script>` in a text
+/// ends the element early and no `<!--` followed by `<script>` keeps it open past its end, and
+/// U+2028 and U+2029 as `\u2028` and `\u2029`. All are JSON escapes: `JSON.parse` reads the
+/// original text back.
+fn script_json(data: &Value) -> serde_json::Result<String> {
+    let json = serde_json::to_string(data)?;
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
 /// Writes the page around `data` (its `kind` says which view the script draws).
 fn write_page(data: &Value, out: &mut dyn Write) -> std::io::Result<()> {
-    // In a script element, "</" would end it: JSON may write it escaped.
-    let data = serde_json::to_string(data)
-        .map_err(std::io::Error::other)?
-        .replace("</", "<\\/")
-        .replace("<!--", "<\\!--");
+    let data = script_json(data).map_err(std::io::Error::other)?;
     write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -398,5 +415,17 @@ mod tests {
         assert_eq!(&text[s..e], "second\nthird");
         let (s, e) = line_range(text, 1, 1);
         assert_eq!(&text[s..e], "héllo 😀 world");
+    }
+
+    #[test]
+    fn the_data_holds_no_markup_and_reads_back_as_written() {
+        let text = "a <!-- b --> </script><script>c</script> & d\u{2028}e\u{2029}f <\\/ \\u003c";
+        let data = json!({"docs": {"1": {"text": text}}, "<key>": [1, "&"]});
+        let json = script_json(&data).unwrap();
+        for c in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
+            assert!(!json.contains(c), "{c:?} in {json}");
+        }
+        let back: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, data);
     }
 }

@@ -1,12 +1,31 @@
 "use strict";
 // Draws the report's views from the JSON in #data. Routes (the address's #fragment):
 // #clusters, #cluster/ID/MEMBER, #repeats, #repeat/INDEX, #boilerplate, #boilerplate/I/EXAMPLE,
-// #problems. The body gets data-ready="1" once a view is drawn, data-error on any error.
-window.addEventListener("error", function (e) {
-  document.body.setAttribute("data-error", String(e.message));
-});
+// #problems. The body gets data-ready="1" once a view is drawn. Any error is shown at the top of
+// the page (#failure) and in the body's data-error. No element's id is a route, so that the
+// browser does not scroll to one by itself: the script brings the view it draws into sight.
+function fail(message) {
+  document.body.setAttribute("data-error", message);
+  let box = document.getElementById("failure");
+  if (!box) {
+    box = document.createElement("p");
+    box.id = "failure";
+    box.setAttribute("role", "alert");
+    document.body.prepend(box);
+  }
+  box.textContent = message;
+}
+window.addEventListener("error", (e) => fail("This report's script failed: " + e.message));
 (function () {
-  const data = JSON.parse(document.getElementById("data").textContent);
+  let data;
+  try {
+    data = JSON.parse(document.getElementById("data").textContent);
+  } catch (e) {
+    console.error(e);
+    fail("This report could not be drawn: its data (the JSON in the page) does not read: " +
+      e.message);
+    return;
+  }
   // Members come packed as [doc, label, similarity, flags, tokens].
   for (const c of data.clusters || []) {
     c.members = c.members.map(([doc, label, similarity, flags, tokens]) => ({
@@ -24,7 +43,7 @@ window.addEventListener("error", function (e) {
       else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
       else node.setAttribute(key, value);
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child !== null && child !== undefined) {
         node.append(child instanceof Node ? child : String(child));
       }
@@ -134,7 +153,7 @@ window.addEventListener("error", function (e) {
       value: state.filter,
       oninput: (e) => { state.filter = e.target.value; state.current = 0; redrawTable(); },
     });
-    const table = el("table", { id: "clusters" },
+    const table = el("table", { id: "cluster-table" },
       el("thead", {}, el("tr", {}, column("id", "#"), column("size", "size"),
         column("min", "lowest pair"), column("rep", "representative"))),
       el("tbody", {}, rows.slice(0, state.shown).map((c, i) => el("tr", {
@@ -144,7 +163,7 @@ window.addEventListener("error", function (e) {
       el("td", { class: "num" }, fixed(c.min)), el("td", { class: "path" }, c.members[0].label)))));
     function redrawTable() {
       const fresh = clusterList();
-      app.querySelector("#clusters").parentNode.replaceWith(fresh);
+      app.querySelector("#cluster-table").parentNode.replaceWith(fresh);
       const input = app.querySelector("#filter");
       input.focus();
       input.setSelectionRange(input.value.length, input.value.length);
@@ -213,11 +232,11 @@ window.addEventListener("error", function (e) {
       });
       parts.push(sides);
     }
-    return el("section", { class: "detail", id: "cluster" }, parts);
+    return el("section", { class: "detail", id: "cluster-detail" }, parts);
   }
 
   function repeatList() {
-    return el("section", {}, leftOut(), el("table", { id: "repeats" },
+    return el("section", {}, leftOut(), el("table", { id: "repeat-table" },
       el("thead", {}, el("tr", {}, el("th", {}, "document"), el("th", {}, "groups"),
         el("th", {}, "occurrences"))),
       el("tbody", {}, data.repeats.map((r, i) => el("tr", {
@@ -246,7 +265,7 @@ window.addEventListener("error", function (e) {
       })));
       parts.push(textView(data.docs[r.doc].text, marks));
     }
-    return el("section", { class: "detail", id: "repeat" }, parts);
+    return el("section", { class: "detail", id: "repeat-detail" }, parts);
   }
 
   function boilerplateList(open, example) {
@@ -325,9 +344,26 @@ window.addEventListener("error", function (e) {
       el("main", {}, notShown, docs, dropped)];
   }
 
-  function draw() {
+  // Each text pane opens on its first highlight, with some lines above it, unless the highlight
+  // is in the pane's first screen: positions are all read before any pane scrolls.
+  function showHighlights() {
+    const moves = [];
+    for (const pane of app.querySelectorAll(".text")) {
+      const mark = pane.querySelector("mark");
+      if (!mark) continue;
+      const top = mark.getBoundingClientRect().top - pane.getBoundingClientRect().top +
+        pane.scrollTop;
+      if (top > pane.clientHeight * 0.75) moves.push([pane, top - pane.clientHeight / 5]);
+    }
+    for (const [pane, top] of moves) pane.scrollTop = top;
+  }
+
+  // Draws the view the address names; `navigated` (a new address, or the first drawing) also
+  // brings it into sight.
+  function draw(navigated) {
     if (data.kind === "compare" || data.kind === "plan") {
       app.replaceChildren(...(data.kind === "compare" ? compareView() : planView()));
+      showHighlights();
       document.body.setAttribute("data-ready", "1");
       return;
     }
@@ -353,12 +389,17 @@ window.addEventListener("error", function (e) {
       el("p", { class: "keys" }, el("kbd", {}, "j"), "/", el("kbd", {}, "k"), " move, ",
         el("kbd", {}, "Enter"), " open, ", el("kbd", {}, "Esc"), " back, ", el("kbd", {}, "/"),
         " filter, ", el("kbd", {}, "1"), "-", el("kbd", {}, "4"), " tabs")));
-    const detail = app.querySelector(".detail");
-    if (moved && detail && view !== "boilerplate") detail.scrollIntoView({ block: "start" });
+    showHighlights();
+    if (navigated) {
+      // A view opened below a list comes into sight; a list shows from the top of the page.
+      const opened = view === "cluster" || view === "repeat" ? app.querySelector(".detail")
+        : view === "boilerplate" && route[1] !== undefined
+          ? app.querySelector('[data-boilerplate="' + Number(route[1]) + '"]') : null;
+      if (opened) opened.scrollIntoView({ block: "start" });
+      else window.scrollTo(0, 0);
+    }
     document.body.setAttribute("data-ready", "1");
   }
-  // The page scrolls to an opened view, but not on the first drawing.
-  let moved = false;
 
   document.addEventListener("keydown", (e) => {
     if (data.kind !== "report") return;
@@ -377,11 +418,11 @@ window.addEventListener("error", function (e) {
     else if (e.key === "Enter") { location.hash = "cluster/" + rows[state.current].id + "/1"; return; }
     else return;
     e.preventDefault();
-    app.querySelectorAll("#clusters tbody tr").forEach((tr, i) => {
+    app.querySelectorAll("#cluster-table tbody tr").forEach((tr, i) => {
       tr.classList.toggle("current", i === state.current);
       if (i === state.current) tr.scrollIntoView({ block: "nearest" });
     });
   });
-  window.addEventListener("hashchange", () => { moved = true; draw(); });
-  draw();
+  window.addEventListener("hashchange", () => draw(true));
+  draw(true);
 })();
