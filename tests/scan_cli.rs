@@ -1060,7 +1060,7 @@ fn pairs_are_written_as_json_lines_or_csv() {
 }
 
 #[test]
-fn the_text_report_shows_the_top_entries_within_80_columns() {
+fn the_text_report_shows_the_top_entries_and_piped_keeps_paths_whole() {
     let tmp = tempfile::tempdir().unwrap();
     let mut rng = Rng::new(12);
     let deep = tmp
@@ -1083,7 +1083,15 @@ fn the_text_report_shows_the_top_entries_within_80_columns() {
     assert_eq!(code, 0);
     assert_eq!(stdout.matches("cluster ").count(), 5, "{stdout}");
     assert!(stdout.contains("... and 9 more clusters"), "{stdout}");
-    assert!(stdout.lines().all(|l| l.chars().count() <= 80), "{stdout}");
+    // Not a terminal: the paths, wider than 80 columns, come whole, to be copied.
+    let path = "./a-folder-with-a-rather-long-name/and-another-one-below-it/\
+                article-number-00-original-version.txt";
+    assert!(path.len() > 80);
+    assert!(
+        stdout.lines().any(|l| l.contains(&format!("  {path}"))),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('…'), "{stdout}");
     let (_, everything, _) = scan(&[".", "--limit", "0"], tmp.path());
     assert_eq!(
         everything.matches("\ncluster ").count() + 1,
