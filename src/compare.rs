@@ -41,6 +41,16 @@ pub struct SharedPassage {
     pub a_lines: [u32; 2],
     /// Its first and last line in the second.
     pub b_lines: [u32; 2],
+    /// Where it starts in the first document's text as read (decoded; a record's text field),
+    /// in characters (Unicode scalar values) from the text's start.
+    pub a_offset: usize,
+    /// Its length in the first document's text, in characters, from its first word's start to
+    /// its last word's end.
+    pub a_length: usize,
+    /// Where it starts in the second document's text, in characters.
+    pub b_offset: usize,
+    /// Its length in the second document's text, in characters.
+    pub b_length: usize,
     /// Its length in normalized words.
     pub words: usize,
     /// Its start in the first document, whitespace collapsed, cut to 72 characters.
@@ -61,20 +71,35 @@ pub fn shared_passages(a: &str, b: &str, config: &ScanConfig) -> Vec<SharedPassa
         passages::tokens(a, &mut tokenizer),
         passages::tokens(b, &mut tokenizer),
     );
-    passages::shared_passages(&ta, &tb, min_words(config))
-        .into_iter()
-        .map(|p| {
-            // A chunk holds no line break: the last token's line is the passage's last.
-            let span = |tokens: &[Token], first: usize| {
-                let (start, end) = (&tokens[first], &tokens[first + p.len - 1]);
-                (start.start..end.end, [start.line, end.line])
-            };
-            let (a_bytes, a_lines) = span(&ta, p.a);
-            let (b_bytes, b_lines) = span(&tb, p.b);
+    let found = passages::shared_passages(&ta, &tb, min_words(config));
+    // Each passage's byte range and lines in one text; a chunk holds no line break, so the last
+    // token's line is the passage's last.
+    let spans = |tokens: &[Token], first: fn(&passages::Passage) -> usize| -> Vec<Span> {
+        let span = |p: &passages::Passage| {
+            let (start, end) = (&tokens[first(p)], &tokens[first(p) + p.len - 1]);
+            (start.start..end.end, [start.line, end.line])
+        };
+        found.iter().map(span).collect()
+    };
+    let (sa, sb) = (spans(&ta, |p| p.a), spans(&tb, |p| p.b));
+    // The same ranges in characters (offset, length), each text walked once.
+    let chars = |text: &str, spans: &[Span]| -> Vec<(usize, usize)> {
+        let ends: Vec<usize> = spans.iter().flat_map(|(r, _)| [r.start, r.end]).collect();
+        let at = passages::offsets_in_units(text, &ends, |s| s.chars().count());
+        at.chunks(2).map(|c| (c[0], c[1] - c[0])).collect()
+    };
+    let (ca, cb) = (chars(a, &sa), chars(b, &sb));
+    (0..found.len())
+        .map(|k| {
+            let ((a_bytes, a_lines), (b_bytes, b_lines)) = (sa[k].clone(), sb[k].clone());
             SharedPassage {
                 a_lines,
                 b_lines,
-                words: p.len,
+                a_offset: ca[k].0,
+                a_length: ca[k].1,
+                b_offset: cb[k].0,
+                b_length: cb[k].1,
+                words: found[k].len,
                 preview: crate::pipeline::paragraph::preview(&a[a_bytes.clone()]),
                 a_bytes,
                 b_bytes,
@@ -82,6 +107,9 @@ pub fn shared_passages(a: &str, b: &str, config: &ScanConfig) -> Vec<SharedPassa
         })
         .collect()
 }
+
+/// A passage's byte range in one text, and its first and last line.
+type Span = (std::ops::Range<usize>, [u32; 2]);
 
 /// A document read for comparing.
 #[derive(Debug, Clone)]

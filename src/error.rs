@@ -20,6 +20,14 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// An output (a file or folder the operation makes) could not be made or written.
+    #[error("{}: could not write this output: {}", path.display(), crate::diagnostic::io_reason(source))]
+    Output {
+        /// The output.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
     /// Writing or reading the spilled data in the work folder failed (a full disk): what the
     /// run wrote there is removed.
     #[error("work folder {}: {}; the run stopped and removed what it wrote there", path.display(), crate::diagnostic::io_reason(source))]

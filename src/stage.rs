@@ -5,17 +5,26 @@
 //! `scan --pairs` gives for the same corpus and parameters.
 //!
 //! - [`sign`]: the documents of some inputs (a shard) -> a shard folder: `shard.json` (the
-//!   parameters and the number of documents), `documents.jsonl` (one line per document, in
+//!   format, the parameters, the number of documents and the shard's fingerprint: 32 hex digits
+//!   of an xxh3-128 over its documents' lines, shingle sets and signatures, so that two shards
+//!   of other contents differ), `documents.jsonl` (one line per document, in
 //!   document order: `path`, `line` or `row`, `id`, `tokens`), the store of shingle sets and
 //!   signatures (`shingles.bin`, `shingles.idx`, `signatures.bin`, in the formats of
 //!   [`crate::work`]) and one sorted run per band (`band-000.run`, ...: `(band key, document)`
 //!   records, numbered inside the shard).
-//! - [`candidates`]: shard folders in corpus order and a range of bands -> one run of candidate
-//!   pairs (`u64` records: the lower document number in the high 32 bits, the higher in the low
-//!   ones), documents numbered over the shards in the order given.
-//! - [`verify`]: the shard folders and candidate runs -> the similar pairs, as JSON Lines in the
+//! - [`candidates`]: shard folders in corpus order and a range of bands -> one file of candidate
+//!   pairs, documents numbered over the shards in the order given: the header `NDCAND01`, the
+//!   number of shards (u32) and each shard's fingerprint in that order (16 bytes, the xxh3-128
+//!   as a little-endian u128), then a sorted run in the [`crate::work`] format of `u64` records
+//!   (the lower document number in the high 32 bits, the higher in the low ones).
+//! - [`verify`]: the shard folders and candidate files -> the similar pairs, as JSON Lines in the
 //!   form `scan --pairs` writes (`a`, `b`, `similarity`, and `a_line`, `a_row`, `a_id` and the
-//!   same for `b` where the documents have them), in document order.
+//!   same for `b` where the documents have them), in document order. A candidate file computed
+//!   over other shards, or over the same in another order, is refused (its document numbers
+//!   would name other documents), with the order it expects when only the order differs.
+//!
+//! Outputs (`--out`) are made with their missing parent folders; an output that cannot be made
+//! or written is an [`Error::Output`] naming it.
 //!
 //! A bucket of a band is a run of keys equal above the document bits, which depend on the number
 //! of documents in the whole corpus: candidates are computed over every shard at once, per band,
@@ -27,6 +36,7 @@
 //! thread.
 
 use crate::config::ScanConfig;
+use crate::diagnostic::io_reason;
 use crate::error::{Error, Result};
 use crate::input::{self, Position};
 use crate::output::lists::{PairSide, write_pair_line};
@@ -41,13 +51,17 @@ use crate::work::store::{Store, StoreWriter};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+mod files;
 
 /// The name of a shard folder's description.
 pub const SHARD_FILE: &str = "shard.json";
 /// The `format` of the shard folders this build writes and reads.
-pub const SHARD_FORMAT: &str = "neardup-shard-1";
+pub const SHARD_FORMAT: &str = "neardup-shard-2";
+
+pub use files::CANDIDATES_MAGIC;
 
 /// What `shard.json` says: the parameters the shard was signed with (every shard of one corpus
 /// must have the same) and its number of documents.
@@ -74,6 +88,29 @@ pub struct ShardDescription {
     pub rows: usize,
     /// Documents in the shard (those with at least one word).
     pub documents: usize,
+    /// What the shard holds, hashed: 32 hex digits of an xxh3-128 over each document's line of
+    /// `documents.jsonl`, shingle set and signature, in document order. The candidates record
+    /// it, so that verification knows them for the shards they were computed over.
+    pub fingerprint: String,
+}
+
+impl ShardDescription {
+    /// The description of a shard signed with `config`, of no documents yet.
+    fn of(config: &ScanConfig, banding: &lsh::Banding) -> Self {
+        ShardDescription {
+            format: SHARD_FORMAT.to_string(),
+            shingle: config.shingle.unit().to_string(),
+            shingle_size: config.shingle.size(),
+            num_perm: config.num_perm,
+            minhash: config.minhash.name().to_string(),
+            seed: config.seed,
+            threshold: config.threshold,
+            bands: banding.bands,
+            rows: banding.rows,
+            documents: 0,
+            fingerprint: String::new(),
+        }
+    }
 }
 
 /// One line of `documents.jsonl`.
@@ -122,9 +159,39 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
+/// The error of an output that could not be made or written.
+fn output_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// `path`'s parent folders, made where missing.
+fn make_parent(path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                let shown = parent.display();
+                let reason = match parent.is_file() {
+                    true => format!("{shown} is a file, not a folder"),
+                    false => format!("its folder {shown} could not be made ({})", io_reason(&e)),
+                };
+                output_error(path)(std::io::Error::new(e.kind(), reason))
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A problem with a file given as input, named as `path: reason`.
+fn bad_input(path: &Path, reason: String) -> Error {
+    io_error(path)(std::io::Error::new(std::io::ErrorKind::InvalidData, reason))
+}
+
 /// Signs the documents of `roots` (files and folders, walked and read as the scan reads them)
-/// into the shard folder `out`, which must not exist yet; problems with single inputs come back
-/// as the scan's diagnostics do.
+/// into the shard folder `out`, which must not exist yet (its parent folders are made); problems
+/// with single inputs come back as the scan's diagnostics do.
 pub fn sign(
     roots: &[PathBuf],
     config: &ScanConfig,
@@ -137,18 +204,18 @@ pub fn sign(
             "stage verify computes the exact Jaccard similarity; --no-verify is for scan".into(),
         ));
     }
-    let folder = WorkDir::at(out).map_err(io_error(out))?;
+    let folder = make_shard_folder(out)?;
+    let written = output_error(out);
     let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
     // Files of records are read in pieces of a sixteenth of the budget, as the scan reads them.
     let piece_bytes = (config.memory.unwrap_or_else(crate::work::default_memory) / 16) as usize;
     let walked = input::discover(roots, &config.input);
     let mut problems = walked.problems;
-    let mut store = StoreWriter::create(&folder, minhasher.num_perm()).map_err(io_error(out))?;
+    let mut store = StoreWriter::create(&folder, minhasher.num_perm()).map_err(&written)?;
     let mut bands: Vec<Vec<(u64, u32)>> = vec![Vec::new(); banding.bands];
     let documents_path = out.join("documents.jsonl");
-    let mut documents = std::io::BufWriter::new(
-        std::fs::File::create(&documents_path).map_err(io_error(&documents_path))?,
-    );
+    let mut documents =
+        files::DocumentList::create(&documents_path).map_err(output_error(&documents_path))?;
     type Signed = (Option<Position>, Option<Value>, crate::scan::HashedDocument);
     let mut count = 0u32;
     progress.start(Stage::Hashing, walked.files.iter().map(|s| s.len).sum());
@@ -175,15 +242,14 @@ pub fn sign(
                     let rows = &hashed.signature[band * banding.rows..(band + 1) * banding.rows];
                     keys.push((lsh::band_key(rows, band), count));
                 }
-                let line = ShardDocument {
+                let document = ShardDocument {
                     path: source.display.clone(),
                     line: position.and_then(Position::line),
                     row: position.and_then(Position::row),
                     id,
                     tokens: hashed.tokens,
                 };
-                serde_json::to_writer(&mut documents, &line)?;
-                documents.write_all(b"\n")?;
+                documents.push(&document, &hashed.shingles, &hashed.signature)?;
                 count = count.checked_add(1).ok_or_else(|| {
                     std::io::Error::other("more than 4,294,967,295 documents in one shard")
                 })?;
@@ -193,40 +259,48 @@ pub fn sign(
         if source.kind == input::SourceKind::Text {
             let mut read = input::read_source(source, &config.input, None, &work);
             let docs = std::mem::take(&mut read.docs);
-            add(docs, read.len).map_err(io_error(out))?;
+            add(docs, read.len).map_err(&written)?;
             problems.extend(read.problems);
         } else {
             let read = input::read_pieces(source, &config.input, piece_bytes, &work, &mut add)
-                .map_err(io_error(out))?;
+                .map_err(&written)?;
             progress.advance(read.len.saturating_sub(reported));
             problems.extend(read.problems);
         }
     }
     progress.finish();
-    documents.flush().map_err(io_error(&documents_path))?;
-    store.finish(&folder).map_err(io_error(out))?;
+    let fingerprint = documents.finish().map_err(output_error(&documents_path))?;
+    store.finish(&folder).map_err(&written)?;
     bands.par_iter_mut().for_each(|keys| keys.sort_unstable());
     for (band, keys) in bands.iter().enumerate() {
         let path = out.join(band_file(band));
-        sort::write_run(&path, keys, &folder).map_err(io_error(&path))?;
+        sort::write_run(&path, keys, &folder).map_err(output_error(&path))?;
     }
     let description = ShardDescription {
-        format: SHARD_FORMAT.to_string(),
-        shingle: config.shingle.unit().to_string(),
-        shingle_size: config.shingle.size(),
-        num_perm: config.num_perm,
-        minhash: config.minhash.name().to_string(),
-        seed: config.seed,
-        threshold: config.threshold,
-        bands: banding.bands,
-        rows: banding.rows,
         documents: count as usize,
+        fingerprint,
+        ..ShardDescription::of(config, &banding)
     };
     let path = out.join(SHARD_FILE);
     let json = serde_json::to_vec_pretty(&description).map_err(std::io::Error::other);
     json.and_then(|json| std::fs::write(&path, json))
-        .map_err(io_error(&path))?;
+        .map_err(output_error(&path))?;
     Ok((description, problems))
+}
+
+/// The new shard folder `out`, its parent folders made; one that exists is refused.
+fn make_shard_folder(out: &Path) -> Result<WorkDir> {
+    make_parent(out)?;
+    WorkDir::at(out).map_err(|e| {
+        let e = match e.kind() {
+            std::io::ErrorKind::AlreadyExists => std::io::Error::new(
+                e.kind(),
+                "it exists already (stage sign makes a new shard folder)",
+            ),
+            _ => e,
+        };
+        output_error(out)(e)
+    })
 }
 
 /// The name of band `band`'s run in a shard folder.
@@ -238,16 +312,20 @@ fn band_file(band: usize) -> String {
 pub fn describe(shard: &Path) -> Result<ShardDescription> {
     let path = shard.join(SHARD_FILE);
     let text = std::fs::read(&path).map_err(io_error(&path))?;
-    let description: ShardDescription =
-        serde_json::from_slice(&text).map_err(|e| io_error(&path)(std::io::Error::other(e)))?;
-    if description.format != SHARD_FORMAT {
-        return Err(Error::InvalidConfig(format!(
-            "{} is a shard of format {}, this build reads {SHARD_FORMAT}",
-            path.display(),
-            description.format
-        )));
+    let not_json = |e: serde_json::Error| bad_input(&path, e.to_string());
+    // The format first: a shard of another format may have other fields.
+    let value: Value = serde_json::from_slice(&text).map_err(not_json)?;
+    let format = value
+        .get("format")
+        .and_then(Value::as_str)
+        .unwrap_or("none");
+    if format != SHARD_FORMAT {
+        return Err(bad_input(
+            &path,
+            format!("a shard of format {format}; this build reads {SHARD_FORMAT} (sign it again)"),
+        ));
     }
-    Ok(description)
+    serde_json::from_value(value).map_err(not_json)
 }
 
 /// The descriptions of `shards`, checked to share their parameters.
@@ -257,6 +335,7 @@ fn describe_all(shards: &[PathBuf]) -> Result<Vec<ShardDescription>> {
     if let Some(first) = descriptions.first() {
         let same = |d: &ShardDescription| ShardDescription {
             documents: 0,
+            fingerprint: String::new(),
             ..d.clone()
         };
         if let Some((i, _)) = descriptions
@@ -274,8 +353,9 @@ fn describe_all(shards: &[PathBuf]) -> Result<Vec<ShardDescription>> {
     Ok(descriptions)
 }
 
-/// Writes to `out` the candidate pairs of `bands` over `shards` (in corpus order), as one run
-/// of packed pairs; their number.
+/// Writes to `out` (its parent folders made) the candidate pairs of `bands` over `shards` (in
+/// corpus order), as a file of candidate pairs that names the shards in that order; their
+/// number.
 pub fn candidates(
     shards: &[PathBuf],
     bands: std::ops::Range<usize>,
@@ -338,14 +418,31 @@ pub fn candidates(
         .try_reduce(Vec::new, |a, b| Ok(lsh::union_of_sorted(a, b)))?;
     progress.finish();
     let count = pairs.len() as u64;
+    let head = files::candidates_header(&fingerprints(shards, &descriptions)?);
+    make_parent(out)?;
     let parent = out.parent().unwrap_or(Path::new("."));
     let folder = WorkDir::existing(parent);
-    sort::write_run(&out.to_path_buf(), &pairs, &folder).map_err(io_error(out))?;
+    sort::write_run_after(&out.to_path_buf(), &head, &pairs, &folder).map_err(output_error(out))?;
     Ok(count)
 }
 
-/// Verifies the candidate pairs in the runs `candidate_runs` on the shingle sets of `shards`
-/// (in corpus order) and writes the similar pairs to `out` as JSON Lines; their number.
+/// The shards' fingerprints, as numbers.
+fn fingerprints(shards: &[PathBuf], descriptions: &[ShardDescription]) -> Result<Vec<u128>> {
+    shards
+        .iter()
+        .zip(descriptions)
+        .map(|(shard, d)| {
+            u128::from_str_radix(&d.fingerprint, 16).map_err(|_| {
+                let reason = format!("fingerprint {:?} is not 32 hex digits", d.fingerprint);
+                bad_input(&shard.join(SHARD_FILE), reason)
+            })
+        })
+        .collect()
+}
+
+/// Verifies the candidate pairs in the files `candidate_runs` on the shingle sets of `shards`
+/// (in corpus order) and writes the similar pairs to `out` as JSON Lines; their number. A file
+/// of candidates computed over other shards, or over these in another order, is refused.
 pub fn verify(
     shards: &[PathBuf],
     candidate_runs: &[PathBuf],
@@ -357,13 +454,10 @@ pub fn verify(
         return Ok(0);
     };
     let threshold = first.threshold;
+    let given = fingerprints(shards, &descriptions)?;
     let mut packed = Vec::new();
     for path in candidate_runs {
-        let mut run = RunReader::<u64>::open(path).map_err(io_error(path))?;
-        let mut pairs = Vec::new();
-        while let Some(pair) = run.next().map_err(io_error(path))? {
-            pairs.push(pair);
-        }
+        let pairs = files::read_candidates(path, shards, &given)?;
         packed = lsh::union_of_sorted(packed, pairs);
     }
     let pairs = lsh::unpack_pairs(packed);
@@ -416,24 +510,10 @@ pub fn verify(
     let mut wanted: Vec<u32> = similar.iter().flat_map(|&(a, b, _)| [a, b]).collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let mut named = std::collections::HashMap::with_capacity(wanted.len());
-    let mut next = wanted.iter().peekable();
-    for (shard, offset) in shards.iter().zip(&offsets) {
-        let path = shard.join("documents.jsonl");
-        let file = std::fs::File::open(&path).map_err(io_error(&path))?;
-        for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-            let doc = (offset + n) as u32;
-            if next.peek() != Some(&&doc) {
-                continue;
-            }
-            next.next();
-            let line = line.map_err(io_error(&path))?;
-            let document: ShardDocument = serde_json::from_str(&line)
-                .map_err(|e| io_error(&path)(std::io::Error::other(e)))?;
-            named.insert(doc, document);
-        }
-    }
-    let mut writer = std::io::BufWriter::new(std::fs::File::create(out).map_err(io_error(out))?);
+    let named = files::read_documents(shards, &offsets, &wanted)?;
+    make_parent(out)?;
+    let created = std::fs::File::create(out).map_err(output_error(out))?;
+    let mut writer = std::io::BufWriter::new(created);
     for &(a, b, similarity) in &similar {
         let missing = |doc: u32| {
             Error::InvalidConfig(format!(
@@ -443,8 +523,9 @@ pub fn verify(
         let da = named.get(&a).ok_or_else(|| missing(a))?;
         let db = named.get(&b).ok_or_else(|| missing(b))?;
         let similarity = crate::output::report::round4(similarity);
-        write_pair_line(da.side(), db.side(), similarity, &mut writer).map_err(io_error(out))?;
+        write_pair_line(da.side(), db.side(), similarity, &mut writer)
+            .map_err(output_error(out))?;
     }
-    writer.flush().map_err(io_error(out))?;
+    writer.flush().map_err(output_error(out))?;
     Ok(similar.len() as u64)
 }

@@ -158,3 +158,69 @@ fn a_file_of_records_must_name_its_record_and_a_missing_one_is_one_line() {
     assert_eq!(code, 0);
     assert!(stdout.contains("\"a\": \"records.jsonl:1\""));
 }
+
+/// `s` as a JSON string with every non-ASCII character escaped (`\u00e9`, surrogate pairs).
+fn ascii_json(s: &str) -> String {
+    let mut out = String::new();
+    for c in serde_json::to_string(s).unwrap().chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn json_passages_give_character_offsets_that_slice_both_texts_to_the_passage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(9);
+    // Letters of 2, 3 and 4 bytes in the passage, and before it texts whose lengths in bytes,
+    // characters and UTF-16 units all differ.
+    let mut shared = words(&mut rng, 60);
+    shared[3] = "café".into();
+    shared[10] = "日本語".into();
+    shared[20] = "naïve🙂".into();
+    let shared = shared.join(" ");
+    let a = format!(
+        "Ünïcödé prelude — {} alphaonlyina\n\n{shared}\n\nthe end of a {}\n",
+        words(&mut rng, 40).join(" "),
+        words(&mut rng, 30).join(" ")
+    );
+    let b = format!(
+        "«{}» 😀😀 betaonlyinb\n{shared}\nomega {}",
+        words(&mut rng, 25).join(" "),
+        words(&mut rng, 20).join(" ")
+    );
+    // A text file with a byte-order mark (not part of the text as read), and a record whose
+    // text field has its non-ASCII characters escaped.
+    std::fs::write(tmp.path().join("a.txt"), format!("\u{feff}{a}")).unwrap();
+    let record = format!("{{\"id\": 1, \"text\": {}}}\n", ascii_json(&b));
+    assert!(record.is_ascii());
+    std::fs::write(
+        tmp.path().join("b.jsonl"),
+        format!("{{\"text\": \"x\"}}\n{record}"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = compare(&["a.txt", "b.jsonl:2", "--json"], tmp.path());
+    assert_eq!(code, 0, "{stderr}");
+    let c: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let passages = c["passages"].as_array().unwrap();
+    assert_eq!(passages.len(), 1, "{stdout}");
+    let slice = |text: &str, side: &str| -> String {
+        let offset = passages[0][format!("{side}_offset")].as_u64().unwrap() as usize;
+        let length = passages[0][format!("{side}_length")].as_u64().unwrap() as usize;
+        text.chars().skip(offset).take(length).collect()
+    };
+    assert_eq!(slice(&a, "a"), shared);
+    assert_eq!(slice(&b, "b"), shared);
+    // Swapped, the offsets swap.
+    let (_, swapped, _) = compare(&["b.jsonl:2", "a.txt", "--json"], tmp.path());
+    let s: serde_json::Value = serde_json::from_str(&swapped).unwrap();
+    assert_eq!(s["passages"][0]["a_offset"], passages[0]["b_offset"]);
+    assert_eq!(s["passages"][0]["b_length"], passages[0]["a_length"]);
+}

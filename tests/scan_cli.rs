@@ -789,6 +789,117 @@ fn help_fits_the_terminal_width() {
     }
 }
 
+/// Three near-copies of one text and two unrelated ones, as JSON Lines records.
+fn records_with_one_family() -> String {
+    let mut rng = Rng::new(31);
+    let base = words(&mut rng, 120);
+    let mut texts = vec![
+        base.clone(),
+        edit(&mut rng, &base, 1),
+        edit(&mut rng, &base, 1),
+    ];
+    texts.push(words(&mut rng, 100));
+    texts.push(words(&mut rng, 90));
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{}\n", serde_json::json!({"id": i, "text": t.join(" ")})))
+        .collect()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn compressed_and_json_lines_standard_input_is_read_as_what_it_holds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let records = records_with_one_family();
+    let scan_stdin = |args: &[&str], input: Vec<u8>| {
+        let out = neardup()
+            .args(["scan", "-", "--json"])
+            .args(args)
+            .env("TMPDIR", tmp.path())
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        let (code, stdout, stderr) = outcome(out);
+        let report: Option<neardup::Report> = serde_json::from_str(&stdout).ok();
+        (code, report.unwrap_or_else(|| panic!("{stderr}")), stderr)
+    };
+    // `zstdcat dump.jsonl.zst | zstd | neardup scan -`, `zcat ... | gzip | ...` and plain JSON
+    // Lines: five records, one family of three.
+    let zstd = zstd::stream::encode_all(records.as_bytes(), 3).unwrap();
+    for (input, args) in [
+        (zstd.clone(), &[][..]),
+        (gzip(records.as_bytes()), &["--format", "jsonl"][..]),
+        (records.clone().into_bytes(), &[][..]),
+    ] {
+        let (code, report, stderr) = scan_stdin(args, input);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(report.stats.documents, 5, "{stderr}");
+        assert_eq!(report.clusters.len(), 1);
+        let members: Vec<String> = report.clusters[0]
+            .members
+            .iter()
+            .map(|m| neardup::diagnostic::location(&m.path, m.position()))
+            .collect();
+        assert_eq!(members, ["-:1", "-:2", "-:3"]);
+    }
+    // Asked for, it is one text; a text that merely starts with a brace stays one too.
+    let (_, report, _) = scan_stdin(&["--format", "text"], zstd);
+    assert_eq!(report.stats.documents, 1);
+    let (_, report, _) = scan_stdin(&[], b"{braces} open this article\n{\"text\": 1}\n".to_vec());
+    assert_eq!(report.stats.documents, 1);
+    // Records without the text field: read as JSON Lines, and the warning names their fields.
+    let other_field = records.replace("\"text\"", "\"body\"");
+    let (code, report, stderr) = scan_stdin(&[], gzip(other_field.as_bytes()));
+    assert_eq!((code, report.stats.documents), (2, 0));
+    assert!(
+        stderr.contains(
+            "-:1: no field \"text\" here and in 4 more lines; all skipped (its string \
+                         fields: \"body\"; --text-field names the one to read)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn files_whose_name_does_not_say_they_are_compressed_are_decompressed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let records = records_with_one_family();
+    // A dump without an extension, and a .txt file, both zstd JSON Lines.
+    let zstd = zstd::stream::encode_all(records.as_bytes(), 3).unwrap();
+    std::fs::write(tmp.path().join("dump"), &zstd).unwrap();
+    std::fs::write(tmp.path().join("records.txt"), &zstd).unwrap();
+    for file in ["dump", "records.txt"] {
+        let (report, stderr) = scan_json(&[file, "--format", "jsonl"], tmp.path(), 0);
+        assert_eq!(report.stats.documents, 5, "{stderr}");
+        assert_eq!(report.clusters[0].members.len(), 3);
+    }
+    // Text files gzipped under their own names: read as the texts they hold.
+    let mut rng = Rng::new(5);
+    let text = words(&mut rng, 150).join(" ");
+    std::fs::create_dir(tmp.path().join("texts")).unwrap();
+    std::fs::write(tmp.path().join("texts/a.txt"), gzip(text.as_bytes())).unwrap();
+    std::fs::write(tmp.path().join("texts/b"), gzip(text.as_bytes())).unwrap();
+    let (report, stderr) = scan_json(&["texts"], tmp.path(), 0);
+    assert_eq!(report.stats.documents, 2, "{stderr}");
+    assert_eq!(cluster_paths(&report), [["texts/a.txt", "texts/b"]]);
+    // clean tells them the same way, and writes the copy it keeps as it found it: gzip.
+    let (code, _, stderr) = clean(
+        &["texts", "--out", "cleaned", "--drop-duplicates"],
+        tmp.path(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let kept = std::fs::read(tmp.path().join("cleaned/a.txt")).unwrap();
+    assert_eq!(kept, gzip(text.as_bytes()));
+    assert!(!tmp.path().join("cleaned/b").exists());
+}
+
 #[test]
 fn standard_input_is_a_path_and_leaves_nothing_behind() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1060,7 +1171,7 @@ fn pairs_are_written_as_json_lines_or_csv() {
 }
 
 #[test]
-fn the_text_report_shows_the_top_entries_within_80_columns() {
+fn the_text_report_shows_the_top_entries_and_piped_keeps_paths_whole() {
     let tmp = tempfile::tempdir().unwrap();
     let mut rng = Rng::new(12);
     let deep = tmp
@@ -1083,7 +1194,15 @@ fn the_text_report_shows_the_top_entries_within_80_columns() {
     assert_eq!(code, 0);
     assert_eq!(stdout.matches("cluster ").count(), 5, "{stdout}");
     assert!(stdout.contains("... and 9 more clusters"), "{stdout}");
-    assert!(stdout.lines().all(|l| l.chars().count() <= 80), "{stdout}");
+    // Not a terminal: the paths, wider than 80 columns, come whole, to be copied.
+    let path = "./a-folder-with-a-rather-long-name/and-another-one-below-it/\
+                article-number-00-original-version.txt";
+    assert!(path.len() > 80);
+    assert!(
+        stdout.lines().any(|l| l.contains(&format!("  {path}"))),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('…'), "{stdout}");
     let (_, everything, _) = scan(&[".", "--limit", "0"], tmp.path());
     assert_eq!(
         everything.matches("\ncluster ").count() + 1,

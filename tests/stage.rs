@@ -217,3 +217,104 @@ fn an_empty_shard_between_two_and_null_ids_give_the_scan_pairs() {
     assert_eq!(code, 1);
     assert!(stderr.contains("computed over other shards"), "{stderr}");
 }
+
+#[test]
+fn candidates_given_other_shards_or_the_same_in_another_order_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_shards(&dir.join("in"), 5, 40);
+    for shard in ["a", "b"] {
+        let (code, stderr) = run(
+            &["stage", "sign", &format!("in/{shard}"), "--out", shard],
+            dir,
+        );
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let (code, stderr) = run(&["stage", "candidates", "a", "b", "--out", "ab.run"], dir);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr) = run(&["stage", "candidates", "a", "--out", "a.run"], dir);
+    assert_eq!(code, 0, "{stderr}");
+    let verify = |shards: &[&str], candidates: &str| {
+        let mut args = vec!["stage", "verify"];
+        args.extend(shards);
+        args.extend(["--candidates", candidates, "--out", "pairs.jsonl"]);
+        run(&args, dir)
+    };
+    // The documents of b then a would be numbered otherwise: the pairs would name others.
+    let (code, stderr) = verify(&["b", "a"], "ab.run");
+    assert_eq!((code, stderr.lines().count()), (1, 1), "{stderr}");
+    assert!(
+        stderr.starts_with("neardup: ab.run: computed over these shards in another order")
+            && stderr.contains("give them in this order: a b"),
+        "{stderr}"
+    );
+    // Candidates over a alone, given a and b: other shards.
+    let (code, stderr) = verify(&["a", "b"], "a.run");
+    assert_eq!((code, stderr.lines().count()), (1, 1), "{stderr}");
+    assert!(
+        stderr.contains("a.run: computed over other shards (1 shards, 1 of the 2 given"),
+        "{stderr}"
+    );
+    assert_eq!(verify(&["a", "b"], "ab.run").0, 0);
+    assert_eq!(verify(&["a"], "a.run").0, 0);
+}
+
+#[test]
+fn stage_outputs_make_their_folders_and_one_that_cannot_be_made_is_named_as_the_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_shards(&dir.join("in"), 8, 20);
+    // As the README runs them: into folders that do not exist yet.
+    for (shard, out) in [("a", "signed/0"), ("b", "signed/1")] {
+        let (code, stderr) = run(
+            &["stage", "sign", &format!("in/{shard}"), "--out", out],
+            dir,
+        );
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let (code, stderr) = run(
+        &[
+            "stage",
+            "candidates",
+            "signed/0",
+            "signed/1",
+            "--out",
+            "cand/0.run",
+        ],
+        dir,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr) = run(
+        &[
+            "stage",
+            "verify",
+            "signed/0",
+            "signed/1",
+            "--candidates",
+            "cand/0.run",
+            "--out",
+            "found/pairs.jsonl",
+        ],
+        dir,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(dir.join("found/pairs.jsonl").is_file());
+    // An output that cannot be made is named as the output, not as a missing input.
+    std::fs::write(dir.join("blocker"), "a file").unwrap();
+    let (code, stderr) = run(
+        &["stage", "candidates", "signed/0", "--out", "blocker/c.run"],
+        dir,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "neardup: blocker/c.run: could not write this output: blocker is a file, not a folder\n"
+    );
+    let (code, stderr) = run(&["stage", "sign", "in/a", "--out", "signed/0"], dir);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "neardup: signed/0: could not write this output: it exists already (stage sign makes a \
+         new shard folder)\n"
+    );
+}

@@ -199,8 +199,12 @@ impl PassTwo<'_> {
             return result;
         }
         // A compressed file is cleaned decompressed, and written compressed the same way; when
-        // nothing of it changed, its own bytes are copied.
-        let compression = source.compression;
+        // nothing of it changed, its own bytes are copied. A text file's compression is told by
+        // its first bytes, as pass 1 told it.
+        let compression = match source.compression {
+            Compression::None => Compression::of_magic(&raw),
+            named => named,
+        };
         let (content, original) = if compression == Compression::None {
             (raw, None)
         } else {

@@ -1,5 +1,6 @@
-//! Compressed inputs: which files are gzip or zstd (by their last extension, `.gz` or `.zst`),
-//! and their bytes decompressed and compressed again, so that `x.jsonl.gz` is read as JSON
+//! Compressed inputs: which files are gzip or zstd (by their last extension, `.gz` or `.zst`,
+//! or, where the name does not say, by their first bytes: gzip's `1f 8b`, zstd's `28 b5 2f
+//! fd`), and their bytes decompressed and compressed again, so that `x.jsonl.gz` is read as JSON
 //! Lines and `clean` writes its copy as gzip. gzip files may hold several members (as `cat
 //! a.gz b.gz` makes); all are read.
 
@@ -31,6 +32,39 @@ impl Compression {
         } else {
             (Compression::None, name)
         }
+    }
+
+    /// The compression whose magic number `head` (a file's first bytes) starts with; `None`
+    /// for any other.
+    pub fn of_magic(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+
+    /// [`Compression::of_magic`] of the file at `path`'s first bytes (`None` when it cannot be
+    /// read: reading it later says why).
+    pub fn of_file(path: &std::path::Path) -> Compression {
+        let mut head = Vec::with_capacity(4);
+        let read =
+            super::read::open_for_reading(path).and_then(|f| f.take(4).read_to_end(&mut head));
+        match read {
+            Ok(_) => Compression::of_magic(&head),
+            Err(_) => Compression::None,
+        }
+    }
+
+    /// A reader of what `reader` holds, decompressed this way.
+    pub fn decoder<'a>(self, reader: impl Read + 'a) -> std::io::Result<Box<dyn Read + 'a>> {
+        Ok(match self {
+            Compression::None => Box::new(reader),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
+            Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(reader)?),
+        })
     }
 
     /// Its name in messages.
@@ -147,6 +181,24 @@ mod tests {
             Compression::of_name(b"a.txt"),
             (Compression::None, &b"a.txt"[..])
         );
+    }
+
+    #[test]
+    fn magic_numbers_tell_both_formats() {
+        let text = b"some text, long enough to compress\n".repeat(4);
+        for c in [Compression::Gzip, Compression::Zstd] {
+            let packed = c.compress(&text).unwrap();
+            assert_eq!(Compression::of_magic(&packed), c);
+            let mut out = Vec::new();
+            c.decoder(&packed[..])
+                .unwrap()
+                .read_to_end(&mut out)
+                .unwrap();
+            assert_eq!(out, text);
+        }
+        assert_eq!(Compression::of_magic(&text), Compression::None);
+        assert_eq!(Compression::of_magic(b"\x1f"), Compression::None);
+        assert_eq!(Compression::of_magic(b""), Compression::None);
     }
 
     #[test]

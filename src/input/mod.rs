@@ -1,7 +1,9 @@
-//! The readers: which files are inputs ([`walk`]), how their bytes are read ([`read`]) and
-//! decoded ([`decode`]), and how a file becomes documents (a text file is one, a JSONL file one
-//! per record, [`jsonl`], a Parquet file one per row, [`parquet`]). The only layer that touches the file system on the input side; it
-//! knows nothing of the stages that use the documents, nor of the report.
+//! The readers: which files are inputs ([`walk`], standard input [`stdin`]), how their bytes are
+//! read ([`read`]), decompressed ([`compression`], [`compressed`]) and decoded ([`decode`]), and
+//! how a file becomes documents (a text file is one, a JSONL file one per record, [`jsonl`],
+//! read in pieces when large, [`pieces`], a Parquet file one per row, [`parquet`]). The only
+//! layer that touches the file system on the input side; it knows nothing of the stages that
+//! use the documents, nor of the report.
 //!
 //! Rules, all documented in the README:
 //! - Paths on the command line may be files or folders. Folders are walked recursively in byte
@@ -15,6 +17,10 @@
 //!   another field (the line number when absent). Blank lines are ignored.
 //! - Files ending in `.parquet` (or every file, with [`InputFormat::Parquet`]) hold one document
 //!   per row: the text is a string column, the id another column (the row number when absent).
+//! - Files ending in `.gz` or `.zst` are decompressed; so are standard input and files whose
+//!   name says no compression when their first bytes are gzip's or zstd's magic number.
+//! - Standard input is JSON Lines when its first line that is not blank is a JSON object
+//!   (unless `--format` says otherwise), else text.
 //! - A named path that is a FIFO, device or socket is skipped (it could be endless).
 //! - Text files are decoded by [`decode`]'s rules (byte-order marks, UTF-16, binary
 //!   files, damaged UTF-8, guessed legacy encodings); JSONL is UTF-8, and a NUL byte in its first
@@ -22,13 +28,16 @@
 //! - Every file read is fingerprinted, so later passes can tell that it changed.
 //! - Any problem with one input is a [`Diagnostic`] and the run goes on with the rest.
 
+mod compressed;
 pub mod compression;
 pub mod decode;
 mod ids;
 mod jsonl;
 pub(crate) mod parquet;
+mod pieces;
 mod read;
 pub(crate) use read::{HashingReader, open_for_reading};
+mod stdin;
 mod walk;
 
 pub use crate::diagnostic::Position;
@@ -124,7 +133,9 @@ pub struct SourceFile {
     pub relative: PathBuf,
     /// Text or JSONL.
     pub kind: SourceKind,
-    /// How its bytes are compressed (by its last extension).
+    /// How its bytes are compressed: by its last extension, or, where that says none, for
+    /// standard input and files of records, by their first bytes (a text file's are looked at
+    /// when it is read).
     pub compression: Compression,
     /// Size in bytes: when it was found with [`InputOptions::sizes_up_front`] (else 0), then,
     /// after a scan, the number of bytes its first reading gave.
@@ -227,7 +238,7 @@ where
         return read_parquet(source, options, expected, work);
     }
     if source.compression != Compression::None {
-        return read_compressed(source, options, expected, work);
+        return compressed::read_compressed(source, options, expected, work);
     }
     // The bytes go into this thread's reused buffer. It is taken out of its cell, not borrowed,
     // so that a nested read (rayon may run another file's job on this thread while a JSONL
@@ -237,8 +248,24 @@ where
         Err(e) => unreadable(source, &e),
         Ok(()) => {
             let fingerprint = fingerprint(&bytes);
+            let magic = Compression::of_magic(&bytes);
             if expected.is_some_and(|e| e != fingerprint) {
                 SourceRead::failed(changed_during_run(&source.display, AfterChange::Skipped))
+            } else if magic != Compression::None {
+                // Compressed, though its name does not say (a text file: files of records were
+                // told by the walk).
+                let mut content = Vec::new();
+                let failure = magic.decompress(&bytes, &mut content).err();
+                let decompressed = compressed::Decompressed {
+                    compression: magic,
+                    content: &content,
+                    failure,
+                    fingerprint,
+                };
+                SourceRead {
+                    len: bytes.len() as u64,
+                    ..compressed::documents_decompressed(source, decompressed, options, work)
+                }
             } else {
                 SourceRead {
                     len: bytes.len() as u64,
@@ -258,65 +285,6 @@ where
         READ_BUFFER.set(bytes);
     }
     outcome
-}
-
-/// [`read_source`] for a gzip or zstd file: decompressed as it is read (the compressed bytes
-/// are hashed on the way, never held), then its documents.
-fn read_compressed<T, W>(
-    source: &SourceFile,
-    options: &InputOptions,
-    expected: Option<u64>,
-    work: &W,
-) -> SourceRead<T>
-where
-    T: Send,
-    W: Fn(Document<'_>) -> T + Sync,
-{
-    let mut content = Vec::new();
-    let (fingerprint, len, decompressed) =
-        match read::decompress_file(&source.path, source.compression, &mut content) {
-            Ok(read) => read,
-            Err(e) => return unreadable(source, &e),
-        };
-    let read = if expected.is_some_and(|e| e != fingerprint) {
-        SourceRead::failed(changed_during_run(&source.display, AfterChange::Skipped))
-    } else {
-        // A JSON Lines file keeps the records that ended before any damage, as a reading in
-        // pieces keeps them.
-        let whole_lines = match &decompressed {
-            Err(_) if source.kind == SourceKind::Jsonl => memchr::memrchr(b'\n', &content),
-            _ => None,
-        };
-        match (decompressed, whole_lines) {
-            (Ok(()), _) => documents_of(
-                source.kind,
-                &source.display,
-                &content,
-                fingerprint,
-                options,
-                work,
-            ),
-            (Err(e), Some(last_newline)) => {
-                let lines = &content[..=last_newline];
-                let mut read = documents_of(
-                    source.kind,
-                    &source.display,
-                    lines,
-                    fingerprint,
-                    options,
-                    work,
-                );
-                if !read.skipped {
-                    let next_line = memchr::memchr_iter(b'\n', lines).count() + 1;
-                    read.problems.push(damaged(source, &e, Some(next_line)));
-                }
-                read
-            }
-            (Err(e), None) => SourceRead::skipped(damaged(source, &e, None), fingerprint),
-        }
-    };
-    // Progress and the report count the bytes on disk.
-    SourceRead { len, ..read }
 }
 
 /// [`read_source`] for a Parquet file: its row groups decoded in parallel, all of them.
@@ -390,177 +358,7 @@ where
                 len: read.len,
             })
         }
-        SourceKind::Jsonl => read_jsonl_pieces(source, options, piece_bytes, work, sink),
-    }
-}
-
-/// Reads a JSON Lines `source` (compressed or not) in pieces of about `piece_bytes` of text, so
-/// that a file of any size is never held whole: each piece's documents go through `work` in
-/// parallel, then to `sink` in document order, with the bytes of the file read so far (for
-/// progress). The reading that comes back has no documents
-/// (they all went to `sink`), and the file's problems, notes, fingerprint and size. A sink
-/// error stops the reading and comes back as it is.
-///
-/// A file whose decompression fails before its first piece is skipped as
-/// [`read_source`] skips it; one that fails later keeps the records already read, and a problem
-/// says from which line on the rest was not read.
-fn read_jsonl_pieces<T, W, E>(
-    source: &SourceFile,
-    options: &InputOptions,
-    piece_bytes: usize,
-    work: &W,
-    sink: &mut dyn FnMut(Vec<T>, u64) -> Result<(), E>,
-) -> Result<SourceRead<()>, E>
-where
-    T: Send,
-    W: Fn(Document<'_>) -> T + Sync,
-{
-    use std::io::Read;
-    let display = source.display.as_str();
-    let mut reader = match read::open_for_reading(&source.path) {
-        Ok(file) => read::HashingReader::new(file),
-        Err(e) => return Ok(unreadable(source, &e)),
-    };
-    let read_so_far = reader.counter();
-    let mut decoder: Box<dyn Read + '_> = match source.compression {
-        Compression::None => Box::new(&mut reader),
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(&mut reader)),
-        Compression::Zstd => match zstd::stream::read::Decoder::new(&mut reader) {
-            Ok(decoder) => Box::new(decoder),
-            Err(e) => return Ok(unreadable(source, &e)),
-        },
-    };
-    let mut jsonl = jsonl::JsonlReader::new(display, options);
-    let mut buffer: Vec<u8> = Vec::new();
-    let mut first_piece = true;
-    let mut lines_read = false;
-    let mut failure: Option<std::io::Error> = None;
-    let mut at_end = false;
-    // While no newline ends the buffer: more than this is wanted, and the bytes before
-    // `searched` hold none.
-    let mut unfinished_line = 0;
-    let mut searched = 0;
-    loop {
-        // Fill the buffer to the piece size (or the end), then cut after its last newline.
-        let mut block = [0u8; 1 << 16];
-        // The first piece holds at least what a whole reading looks at for a binary file.
-        let wanted = if first_piece {
-            piece_bytes.max(BINARY_SNIFF_LEN)
-        } else {
-            piece_bytes.max(1)
-        }
-        .max(unfinished_line);
-        while failure.is_none() && !at_end && buffer.len() < wanted {
-            let room = (wanted - buffer.len()).min(block.len());
-            match decoder.read(&mut block[..room]) {
-                Ok(0) => {
-                    at_end = true;
-                    break;
-                }
-                Ok(n) => buffer.extend_from_slice(&block[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    failure = Some(e);
-                    at_end = true;
-                    break;
-                }
-            }
-        }
-        if failure.is_some() {
-            // After a decompression error, only the lines that ended before it are read, as a
-            // whole reading reads them: what follows the last newline is dropped.
-            buffer.truncate(memchr::memrchr(b'\n', &buffer).map_or(0, |n| n + 1));
-        }
-        // Only the bytes read since the last search can hold a new newline.
-        let cut = match memchr::memrchr(b'\n', &buffer[searched..]) {
-            _ if at_end => buffer.len(),
-            Some(newline) => searched + newline + 1,
-            // One line longer than a piece: read on, twice as far each time, until it ends.
-            None => {
-                searched = buffer.len();
-                unfinished_line = buffer.len().saturating_mul(2).max(piece_bytes);
-                continue;
-            }
-        };
-        searched = 0;
-        unfinished_line = 0;
-        let done = at_end && cut == 0;
-        if first_piece && !buffer.is_empty() {
-            first_piece = false;
-            if let Some(refused) = jsonl_refused(display, &buffer) {
-                drop(decoder);
-                return Ok(finish_skipped(source, reader, refused));
-            }
-            if buffer.starts_with(b"\xEF\xBB\xBF") {
-                buffer.drain(..3);
-                // Cut again, without the mark.
-                continue;
-            }
-        }
-        if done {
-            break;
-        }
-        if cut == 0 {
-            continue;
-        }
-        lines_read = true;
-        let docs = jsonl.piece(&buffer[..cut], work);
-        buffer.drain(..cut);
-        sink(docs, read_so_far.get())?;
-        if at_end {
-            break;
-        }
-    }
-    drop(decoder);
-    let line = jsonl.next_line();
-    let (mut problems, notes) = jsonl.finish();
-    let (fingerprint, len, read_failed) = reader.finish();
-    if let Some(e) = read_failed {
-        return Ok(unreadable(source, &e));
-    }
-    let mut skipped = false;
-    if let Some(e) = failure {
-        // No whole line before the damage: the file is passed over.
-        skipped = !lines_read;
-        if skipped {
-            problems.clear();
-        }
-        problems.push(damaged(source, &e, (!skipped).then_some(line)));
-    }
-    Ok(SourceRead {
-        docs: Vec::new(),
-        problems,
-        notes,
-        fingerprint: Some(fingerprint),
-        skipped,
-        len,
-    })
-}
-
-/// The problem for a compressed file whose decompression failed: passed over (no `line`), or
-/// read up to the line before `line`.
-fn damaged(source: &SourceFile, e: &std::io::Error, line: Option<usize>) -> Diagnostic {
-    let problem = Problem::Undecompressable {
-        format: source.compression.name(),
-        reason: e.to_string(),
-        from_line: line.and_then(std::num::NonZeroUsize::new),
-    };
-    Diagnostic::new(source.display.as_str(), None, problem)
-}
-
-/// The reading of a file read to its end (for its fingerprint) and skipped as a whole.
-fn finish_skipped(
-    source: &SourceFile,
-    reader: read::HashingReader,
-    problem: Diagnostic,
-) -> SourceRead<()> {
-    let (fingerprint, len, failed) = reader.finish();
-    match failed {
-        Some(e) => unreadable(source, &e),
-        None => SourceRead {
-            len,
-            ..SourceRead::skipped(problem, fingerprint)
-        },
+        SourceKind::Jsonl => pieces::read_jsonl_pieces(source, options, piece_bytes, work, sink),
     }
 }
 

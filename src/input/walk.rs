@@ -1,5 +1,6 @@
 //! Which files are inputs: walking the command-line paths, the extension and hidden-file rules,
-//! the order of sources and the removal of files reached twice.
+//! the order of sources and the removal of files reached twice, and what each is (its kind, and
+//! its compression by its name or, for a file of records, by its first bytes).
 
 use super::compression::Compression;
 use super::{InputFormat, InputOptions, SourceFile, SourceKind};
@@ -82,15 +83,6 @@ pub(crate) struct Walked {
     pub(crate) spooled: Vec<tempfile::TempPath>,
 }
 
-/// Standard input copied to a temporary file.
-fn spool_stdin() -> std::io::Result<tempfile::TempPath> {
-    let mut file = tempfile::Builder::new()
-        .prefix(".neardup-stdin-")
-        .tempfile()?;
-    std::io::copy(&mut std::io::stdin().lock(), file.as_file_mut())?;
-    Ok(file.into_temp_path())
-}
-
 impl Walked {
     fn absorb(&mut self, other: Walked) {
         self.files.extend(other.files);
@@ -111,17 +103,9 @@ pub(crate) fn discover(roots: &[PathBuf], options: &InputOptions) -> Walked {
         if root.as_os_str() == "-" {
             // Standard input, copied to a temporary file once, so that it can be read again
             // (for the report's quotes) like any file.
-            match spool_stdin() {
-                Ok(spooled) => {
-                    found.files.push(SourceFile {
-                        path: spooled.to_path_buf(),
-                        display: "-".into(),
-                        root: root_index,
-                        relative: PathBuf::from("stdin"),
-                        kind: SourceKind::Text,
-                        compression: Compression::None,
-                        len: std::fs::metadata(&spooled).map(|m| m.len()).unwrap_or(0),
-                    });
+            match super::stdin::spool(root_index, options) {
+                Ok((source, spooled)) => {
+                    found.files.push(source);
                     found.spooled.push(spooled);
                 }
                 Err(e) => found.problems.push(unreadable("-", &e)),
@@ -200,18 +184,27 @@ pub(crate) fn discover(roots: &[PathBuf], options: &InputOptions) -> Walked {
         let mut flags = keep.into_iter();
         files.retain(|_| flags.next().unwrap_or(true));
     }
-    // A file of records may hold a whole corpus: the scan plans its batches by these sizes, so
-    // they are always asked for; the others' only for a progress bar's total.
     files
         .par_iter_mut()
-        .filter(|f| {
-            let holds_records = f.kind != SourceKind::Text || f.compression != Compression::None;
-            f.len == 0 && (options.sizes_up_front || holds_records)
-        })
-        .for_each(|f| {
-            f.len = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
-        });
+        .for_each(|f| compression_and_size(f, options.sizes_up_front));
     found
+}
+
+/// Tells the compression of a file of records whose name says none, and asks for the size of
+/// the files whose size is wanted.
+fn compression_and_size(f: &mut SourceFile, sizes_up_front: bool) {
+    // A file of records whose name says no compression may still be compressed (`dump`, or
+    // `--format jsonl` on a `.txt`): its first bytes tell. A text file is read whole, and told
+    // then.
+    if f.kind != SourceKind::Text && f.compression == Compression::None {
+        f.compression = Compression::of_file(&f.path);
+    }
+    // A file of records may hold a whole corpus: the scan plans its batches by these sizes, so
+    // they are always asked for; the others' only for a progress bar's total.
+    let holds_records = f.kind != SourceKind::Text || f.compression != Compression::None;
+    if f.len == 0 && (sizes_up_front || holds_records) {
+        f.len = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
+    }
 }
 
 /// Walks the folder `root` (the command-line path numbered `root_index`): its own files, then

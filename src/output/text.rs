@@ -1,35 +1,45 @@
-//! The text writer: the report as a person reads it on a terminal.
+//! The text writer: the report as a person reads it on a terminal, its lines cut to a width
+//! the caller gives (the terminal's), or whole when it gives none (a file or a pipe, where
+//! paths must stay whole to be copied).
 
 use super::report::{Report, count};
 use crate::diagnostic::location;
 use std::io::{self, Write};
 
-/// Width the text report keeps its lines within.
-const COLUMNS: usize = 80;
+/// The narrowest width lines are cut to (a narrower one is taken as this).
+const MIN_WIDTH: usize = 40;
 
 impl Report {
-    /// Writes the whole report as text for a terminal: the clusters, the repeats, the
-    /// boilerplate, then a summary.
+    /// Writes the whole report as text: the clusters, the repeats, the boilerplate, then a
+    /// summary, no line cut.
     pub fn write_text(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-        self.write_text_limited(out, 0)
+        self.write_text_limited(out, 0, None)
     }
 
     /// [`Report::write_text`] with at most `limit` entries per section (0: all), each section
-    /// then saying how many more the JSON report has; lines stay within 80 columns (long paths
-    /// keep their end, previews are cut).
+    /// then saying how many more the JSON report has. With a `width` (40 at least), lines
+    /// stay within that many columns, as on a terminal: long paths keep their end,
+    /// previews and lists are cut. Without one, nothing is cut.
     pub fn write_text_limited(
         &self,
         out: &mut (impl Write + ?Sized),
         limit: usize,
+        width: Option<usize>,
     ) -> io::Result<()> {
         let limit = if limit == 0 { usize::MAX } else { limit };
-        self.write_clusters(out, limit)?;
-        self.write_repeats(out, limit)?;
-        self.write_boilerplate(out, limit)?;
+        let width = Width(width.map(|w| w.max(MIN_WIDTH)));
+        self.write_clusters(out, limit, width)?;
+        self.write_repeats(out, limit, width)?;
+        self.write_boilerplate(out, limit, width)?;
         self.write_summary(out)
     }
 
-    fn write_clusters(&self, out: &mut (impl Write + ?Sized), limit: usize) -> io::Result<()> {
+    fn write_clusters(
+        &self,
+        out: &mut (impl Write + ?Sized),
+        limit: usize,
+        width: Width,
+    ) -> io::Result<()> {
         for c in self.clusters.iter().take(limit) {
             writeln!(
                 out,
@@ -40,11 +50,8 @@ impl Report {
             )?;
             if !c.linked_clusters.is_empty() {
                 let ids: Vec<String> = c.linked_clusters.iter().map(|id| id.to_string()).collect();
-                writeln!(
-                    out,
-                    "{}",
-                    fit(&format!("  chained to cluster {}", ids.join(", ")), COLUMNS)
-                )?;
+                let line = format!("  chained to cluster {}", ids.join(", "));
+                writeln!(out, "{}", width.fit(&line, 0))?;
             }
             for m in c.members.iter().take(limit) {
                 let mut marks = Vec::new();
@@ -63,8 +70,8 @@ impl Report {
                 if !marks.is_empty() {
                     suffix.push_str(&format!("  ({})", marks.join(", ")));
                 }
-                let room = COLUMNS.saturating_sub(9 + suffix.chars().count()).max(20);
-                let label = fit(&location(&m.path, m.position()), room);
+                let label = location(&m.path, m.position());
+                let label = width.fit_min(&label, 9 + suffix.chars().count(), 20);
                 writeln!(out, "  {:.3}  {label}{suffix}", m.similarity)?;
             }
             more(out, c.members.len(), limit, "member", "    ")?;
@@ -76,17 +83,19 @@ impl Report {
         Ok(())
     }
 
-    fn write_repeats(&self, out: &mut (impl Write + ?Sized), limit: usize) -> io::Result<()> {
+    fn write_repeats(
+        &self,
+        out: &mut (impl Write + ?Sized),
+        limit: usize,
+        width: Width,
+    ) -> io::Result<()> {
         if self.repeats.is_empty() {
             return Ok(());
         }
         writeln!(out, "repeated paragraphs inside documents:")?;
         for r in self.repeats.iter().take(limit) {
-            writeln!(
-                out,
-                "  {}",
-                fit(&location(&r.path, r.position()), COLUMNS - 2)
-            )?;
+            let label = location(&r.path, r.position());
+            writeln!(out, "  {}", width.fit(&label, 2))?;
             for g in r.groups.iter().take(limit) {
                 // At most 8 line numbers, so the line fits 80 columns; JSON has them all.
                 let mut lines: Vec<String> =
@@ -100,8 +109,8 @@ impl Report {
                     lines.join(", "),
                     g.kept_line
                 );
-                writeln!(out, "{}", fit_end(&line, COLUMNS))?;
-                writeln!(out, "{}", quoted(&g.preview, 4))?;
+                writeln!(out, "{}", width.fit_end(&line))?;
+                writeln!(out, "{}", width.quoted(&g.preview, 4))?;
             }
             more(out, r.groups.len(), limit, "group", "    ")?;
         }
@@ -109,7 +118,12 @@ impl Report {
         writeln!(out)
     }
 
-    fn write_boilerplate(&self, out: &mut (impl Write + ?Sized), limit: usize) -> io::Result<()> {
+    fn write_boilerplate(
+        &self,
+        out: &mut (impl Write + ?Sized),
+        limit: usize,
+        width: Width,
+    ) -> io::Result<()> {
         if self.boilerplate.is_empty() {
             return Ok(());
         }
@@ -119,20 +133,21 @@ impl Report {
             self.params.min_docs
         )?;
         for b in self.boilerplate.iter().take(limit) {
-            // As many examples as fit.
+            // As many examples as fit (all of them without a width).
             let mut line = format!(
                 "  {} documents ({} unrelated), e.g.",
                 b.documents, b.families
             );
             for (n, example) in b.examples.iter().enumerate() {
                 let next = format!("{} {example}", if n == 0 { "" } else { "," });
-                if n > 0 && line.chars().count() + next.chars().count() > COLUMNS {
+                let past = |w| line.chars().count() + next.chars().count() > w;
+                if n > 0 && width.0.is_some_and(past) {
                     break;
                 }
                 line.push_str(&next);
             }
-            writeln!(out, "{}", fit(&line, COLUMNS))?;
-            writeln!(out, "{}", quoted(&b.preview, 4))?;
+            writeln!(out, "{}", width.fit(&line, 0))?;
+            writeln!(out, "{}", width.quoted(&b.preview, 4))?;
         }
         more(out, self.boilerplate.len(), limit, "paragraph", "  ")?;
         writeln!(out)
@@ -251,6 +266,38 @@ fn more(
     Ok(true)
 }
 
+/// The width lines are cut to, `None` for none.
+#[derive(Debug, Clone, Copy)]
+struct Width(Option<usize>);
+
+impl Width {
+    /// `text`, to sit after `taken` columns: within the width, its end kept.
+    fn fit(self, text: &str, taken: usize) -> String {
+        self.fit_min(text, taken, 0)
+    }
+
+    /// [`Width::fit`], but never cut below `least` characters.
+    fn fit_min(self, text: &str, taken: usize, least: usize) -> String {
+        match self.0 {
+            Some(width) => fit(text, width.saturating_sub(taken).max(least).max(2)),
+            None => text.to_string(),
+        }
+    }
+
+    /// `text` within the width, its start kept.
+    fn fit_end(self, text: &str) -> String {
+        match self.0 {
+            Some(width) => fit_end(text, width),
+            None => text.to_string(),
+        }
+    }
+
+    /// A preview in quotes, indented, within the width.
+    fn quoted(self, preview: &str, indent: usize) -> String {
+        quoted(preview, indent, self.0.unwrap_or(usize::MAX))
+    }
+}
+
 /// `text` within `width` characters: its end kept, its start replaced by "…" (a path keeps
 /// its file name).
 fn fit(text: &str, width: usize) -> String {
@@ -281,13 +328,13 @@ fn fit_end(text: &str, width: usize) -> String {
     cut
 }
 
-/// A preview in quotes, indented, within 80 columns.
-fn quoted(preview: &str, indent: usize) -> String {
+/// A preview in quotes, indented, within `width` columns.
+fn quoted(preview: &str, indent: usize, width: usize) -> String {
     let quoted = format!("{}\"{preview}\"", " ".repeat(indent));
-    if quoted.chars().count() <= COLUMNS {
+    if quoted.chars().count() <= width {
         return quoted;
     }
-    let room = COLUMNS - indent - 3;
+    let room = width.saturating_sub(indent + 3);
     let cut: String = preview.chars().take(room).collect();
     format!("{}\"{cut}…\"", " ".repeat(indent))
 }
@@ -297,17 +344,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn long_lines_fit_80_columns_and_keep_what_matters() {
+    fn long_lines_fit_their_width_and_keep_what_matters() {
         let path = format!("  {}/file.txt", "deep/".repeat(30));
-        let fitted = fit(&path, COLUMNS);
-        assert_eq!(fitted.chars().count(), COLUMNS);
+        let fitted = fit(&path, 80);
+        assert_eq!(fitted.chars().count(), 80);
         assert!(fitted.starts_with("  …") && fitted.ends_with("/file.txt"));
-        assert_eq!(fit("short", COLUMNS), "short");
+        assert_eq!(fit("short", 80), "short");
         let long = "x".repeat(100);
-        assert_eq!(fit_end(&long, COLUMNS).chars().count(), COLUMNS);
-        let q = quoted(&"y".repeat(75), 4);
-        assert_eq!(q.chars().count(), COLUMNS);
+        assert_eq!(fit_end(&long, 80).chars().count(), 80);
+        let q = quoted(&"y".repeat(75), 4, 80);
+        assert_eq!(q.chars().count(), 80);
         assert!(q.ends_with("…\""));
+        // A wider terminal cuts less; without a width nothing is cut.
+        assert_eq!(Width(Some(120)).fit(&path, 0).chars().count(), 120);
+        assert_eq!(Width(None).fit(&path, 2), path);
+        assert_eq!(Width(None).fit_end(&long), long);
+        assert_eq!(Width(None).quoted(&long, 4), format!("    \"{long}\""));
     }
 
     #[test]

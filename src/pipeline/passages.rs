@@ -1,5 +1,6 @@
 //! The passages two texts share: runs of the same normalized tokens, at least one shingle long,
-//! found in both and aligned, for `compare` and the side-by-side views of the HTML report.
+//! found in both and aligned, for `compare` and the side-by-side views of the HTML report; and
+//! their byte offsets counted in the units those show them in ([`offsets_in_units`]).
 //!
 //! Each text is cut into whitespace-delimited chunks, which keep their byte spans in the
 //! original text and their lines; a chunk's tokens (the scan's normalized tokens: tokens never
@@ -56,6 +57,24 @@ pub fn tokens(text: &str, tokenizer: &mut Tokenizer) -> Vec<Token> {
     }
     if let Some(start) = chunk_start {
         flush(start, text.len(), chunk_line, &mut out);
+    }
+    out
+}
+
+/// The byte offsets `at` of `text` (each on a character boundary) counted in other units:
+/// `units` gives the length of a piece of text in them (characters for `compare --json`, UTF-16
+/// code units for the HTML report's script). The text is walked once, whatever the order of
+/// `at`.
+pub fn offsets_in_units(text: &str, at: &[usize], units: impl Fn(&str) -> usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..at.len()).collect();
+    order.sort_by_key(|&i| at[i]);
+    let mut out = vec![0; at.len()];
+    let (mut byte, mut unit) = (0, 0);
+    for i in order {
+        let target = at[i].min(text.len());
+        unit += units(&text[byte..target]);
+        byte = target;
+        out[i] = unit;
     }
     out
 }
@@ -180,6 +199,16 @@ mod tests {
 
     fn tokens_of(text: &str) -> Vec<Token> {
         tokens(text, &mut Tokenizer::new())
+    }
+
+    #[test]
+    fn offsets_count_the_units_asked_for_in_any_order() {
+        let text = "héllo 😀 world";
+        let world = text.find("world").unwrap();
+        let chars = offsets_in_units(text, &[world, 0, 6], |s| s.chars().count());
+        assert_eq!(chars, [8, 0, 5]);
+        let utf16 = offsets_in_units(text, &[world, 0, 6], |s| s.encode_utf16().count());
+        assert_eq!(utf16, [9, 0, 5]);
     }
 
     #[test]

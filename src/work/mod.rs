@@ -12,7 +12,8 @@
 //!   16): the header `NDRUN001`, the record width in bytes (u32) and the record
 //!   count (u64), then the records in ascending order. A band entry is 12 bytes: the band key
 //!   (u64) and the document number (u32); a paragraph occurrence is 16 bytes: its key (u64),
-//!   document (u32) and paragraph index (u32).
+//!   document (u32) and paragraph index (u32). A file of candidate pairs from `stage
+//!   candidates` holds a run of 8-byte pairs after a header of its own ([`crate::stage`]).
 //! - **Shingle sets** (`shingles.bin`): each document's 32-bit shingle fingerprints (unsorted,
 //!   as the signing stage made them) one document after another in document order;
 //!   `shingles.idx` holds document `d`'s start at `8 * d` (u64) and the end after the last one.

@@ -196,7 +196,18 @@ fn count_runs<T: Record>(runs: &[PathBuf]) -> std::io::Result<u64> {
 
 /// Writes `records` (sorted) as a run at `path`, counted as written into `work`.
 pub fn write_run<T: Record>(path: &PathBuf, records: &[T], work: &WorkDir) -> std::io::Result<()> {
-    let mut out = RunWriter::<T>::create(path, records.len() as u64, work)?;
+    write_run_after(path, &[], records, work)
+}
+
+/// [`write_run`], the run preceded in the file by `head` (a header of the caller's format, which
+/// [`RunReader::read_from`] reads past).
+pub fn write_run_after<T: Record>(
+    path: &PathBuf,
+    head: &[u8],
+    records: &[T],
+    work: &WorkDir,
+) -> std::io::Result<()> {
+    let mut out = RunWriter::<T>::create_after(path, head, records.len() as u64, work)?;
     for &r in records {
         out.write(r)?;
     }
@@ -213,11 +224,22 @@ struct RunWriter<T> {
 impl<T: Record> RunWriter<T> {
     /// Starts a run of `count` records at `path`.
     fn create(path: &PathBuf, count: u64, work: &WorkDir) -> std::io::Result<Self> {
+        Self::create_after(path, &[], count, work)
+    }
+
+    /// Starts a run of `count` records at `path`, after the bytes `head`.
+    fn create_after(
+        path: &PathBuf,
+        head: &[u8],
+        count: u64,
+        work: &WorkDir,
+    ) -> std::io::Result<Self> {
         let mut out = BufWriter::with_capacity(IO_BUFFER, File::create(path)?);
+        out.write_all(head)?;
         out.write_all(RUN_MAGIC)?;
         out.write_all(&(T::WIDTH as u32).to_le_bytes())?;
         out.write_all(&count.to_le_bytes())?;
-        work.wrote(20 + count * T::WIDTH as u64)?;
+        work.wrote(head.len() as u64 + 20 + count * T::WIDTH as u64)?;
         Ok(RunWriter {
             out,
             record: vec![0; T::WIDTH],
@@ -248,7 +270,18 @@ pub struct RunReader<T> {
 impl<T: Record> RunReader<T> {
     /// Opens the run at `path`, refusing a file that is not a run of `T`'s width.
     pub fn open(path: &Path) -> std::io::Result<Self> {
-        let mut input = BufReader::with_capacity(IO_BUFFER, File::open(path)?);
+        Self::read_from(Self::buffered(File::open(path)?), path)
+    }
+
+    /// `file` buffered as runs are read, for a caller that reads its own header before the run
+    /// ([`write_run_after`]).
+    pub fn buffered(file: File) -> BufReader<File> {
+        BufReader::with_capacity(IO_BUFFER, file)
+    }
+
+    /// The run that starts where `input` stands (`path` names it in errors), refused as
+    /// [`RunReader::open`] refuses one.
+    pub fn read_from(mut input: BufReader<File>, path: &Path) -> std::io::Result<Self> {
         let mut header = [0u8; 20];
         input.read_exact(&mut header)?;
         let width = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes"));
@@ -379,6 +412,26 @@ mod tests {
         assert!(RunReader::<(u64, u32)>::open(&path).is_err());
         let mut reader = RunReader::<u64>::open(&path).unwrap();
         assert_eq!(reader.next().unwrap(), Some(1));
+    }
+
+    #[test]
+    fn a_run_after_a_header_is_read_from_where_the_header_ends() {
+        let (_parent, work) = work();
+        let work = work.get().unwrap();
+        let path = work.file("h.bin").unwrap();
+        write_run_after::<u64>(&path, b"HEAD", &[7, 9], work).unwrap();
+        let mut input = RunReader::<u64>::buffered(File::open(&path).unwrap());
+        let mut head = [0u8; 4];
+        input.read_exact(&mut head).unwrap();
+        assert_eq!(&head, b"HEAD");
+        let mut run = RunReader::<u64>::read_from(input, &path).unwrap();
+        assert_eq!(
+            (run.next().unwrap(), run.next().unwrap()),
+            (Some(7), Some(9))
+        );
+        assert_eq!(run.next().unwrap(), None);
+        // Read from its start, the file is not a run.
+        assert!(RunReader::<u64>::open(&path).is_err());
     }
 
     proptest! {

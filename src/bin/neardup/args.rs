@@ -77,7 +77,7 @@ pub(crate) struct SignArgs {
     #[arg(required = true, value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
 
-    /// The shard folder to make (it must not exist).
+    /// The shard folder to make (it must not exist; missing parent folders are made).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub(crate) out: PathBuf,
 
@@ -95,14 +95,16 @@ pub(crate) struct CandidatesArgs {
     #[arg(long, value_name = "FIRST..END", value_parser = parse_band_range)]
     pub(crate) bands: Option<std::ops::Range<usize>>,
 
-    /// The run of candidate pairs to write.
+    /// The file of candidate pairs to write (missing parent folders are made); it names the
+    /// shards in their order, which verify checks.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(crate) out: PathBuf,
 }
 
 #[derive(Args)]
 pub(crate) struct VerifyArgs {
-    /// Shard folders, in the order the candidates were computed over.
+    /// Shard folders, in the order the candidates were computed over (other shards or another
+    /// order are refused).
     #[arg(required = true, value_name = "SHARD")]
     pub(crate) shards: Vec<PathBuf>,
 
@@ -110,7 +112,7 @@ pub(crate) struct VerifyArgs {
     #[arg(long = "candidates", required = true, value_name = "FILE", num_args = 1..)]
     pub(crate) candidates: Vec<PathBuf>,
 
-    /// The JSON Lines file of similar pairs to write.
+    /// The JSON Lines file of similar pairs to write (missing parent folders are made).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(crate) out: PathBuf,
 }

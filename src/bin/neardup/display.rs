@@ -1,6 +1,6 @@
 //! What the command line shows and hooks while the library works: progress bars on stderr, the
-//! stage hooks (Ctrl-C once writing begins, and the integration tests' hooks), and the test
-//! double for a full disk.
+//! stage hooks (Ctrl-C once writing begins, and the integration tests' hooks), the test
+//! double for a full disk, and the width the text report is cut to.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use neardup::clean::{AtomicFiles, OutputWriter};
@@ -9,6 +9,34 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::{EXIT_INTERRUPTED, warn};
+
+/// The width the text report's lines are cut to: on a terminal, its width (asked of the
+/// terminal, else `COLUMNS`, else 80); none when stdout is a file or a pipe, so that paths come
+/// whole.
+pub(crate) fn report_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let from_env = || {
+        let columns = std::env::var("COLUMNS").ok()?;
+        columns.trim().parse::<usize>().ok().filter(|&c| c > 0)
+    };
+    Some(terminal_columns().or_else(from_env).unwrap_or(80))
+}
+
+/// The columns of the terminal on stdout, when it says.
+#[cfg(unix)]
+fn terminal_columns() -> Option<usize> {
+    let size = rustix::termios::tcgetwinsize(std::io::stdout()).ok()?;
+    Some(usize::from(size.ws_col)).filter(|&c| c > 0)
+}
+
+/// The columns of the terminal on stdout, when it says.
+#[cfg(not(unix))]
+fn terminal_columns() -> Option<usize> {
+    None
+}
 
 /// indicatif progress bars on stderr, one per stage.
 pub(crate) struct Bars {

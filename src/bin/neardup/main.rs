@@ -299,7 +299,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         } else if args.json {
             report.write_json(out)
         } else {
-            report.write_text_limited(out, args.limit)
+            report.write_text_limited(out, args.limit, display::report_width())
         }
     });
     if let Err(code) = printed {

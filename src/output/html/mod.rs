@@ -41,17 +41,7 @@ impl Default for HtmlOptions {
 
 /// UTF-16 offsets of the byte offsets `at` (each on a character boundary) of `text`.
 fn utf16(text: &str, at: &[usize]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..at.len()).collect();
-    order.sort_by_key(|&i| at[i]);
-    let mut out = vec![0; at.len()];
-    let (mut byte, mut unit) = (0, 0);
-    for i in order {
-        let target = at[i].min(text.len());
-        unit += text[byte..target].encode_utf16().count();
-        byte = target;
-        out[i] = unit;
-    }
-    out
+    crate::pipeline::passages::offsets_in_units(text, at, |s| s.encode_utf16().count())
 }
 
 /// The passages `a` and `b` share as the script reads them: `[a start, a end, b start, b end,
