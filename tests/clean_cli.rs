@@ -104,20 +104,22 @@ fn seed_001_keeps_the_daydaynews_paragraph_once_and_every_single_paragraph() {
     assert!(copies < sizes);
 }
 
+/// Running prose between two copies of a paste (a short line there would read as an entry's
+/// header).
+const BODY: &str = "Body text that stays \u{201c}as is\u{201d}, whatever the cleaner decides about the rest of the page.";
+
 #[test]
 fn cleaned_text_is_the_original_minus_whole_paragraphs() {
     let tmp = tempfile::tempdir().unwrap();
     let p = "This paragraph is pasted twice into the page by a broken scraper";
     let text = format!(
-        "Title line here\r\n\r\n{p}\r\nwrapped here\r\n\r\n  \r\nBody text that stays \u{201c}as is\u{201d}.  \r\n\r\n{p} wrapped\r\nhere\r\n"
+        "Title line here\r\n\r\n{p}\r\nwrapped here\r\n\r\n  \r\n{BODY}  \r\n\r\n{p} wrapped\r\nhere\r\n"
     );
     std::fs::write(tmp.path().join("a.txt"), &text).unwrap();
     let (code, _, stderr) = clean(&["a.txt", "--out", "out"], tmp.path());
     assert_eq!(code, 0, "{stderr}");
     let cleaned = std::fs::read(tmp.path().join("out/a.txt")).unwrap();
-    let expected = format!(
-        "Title line here\r\n\r\n{p}\r\nwrapped here\r\n\r\n  \r\nBody text that stays \u{201c}as is\u{201d}.  \r\n"
-    );
+    let expected = format!("Title line here\r\n\r\n{p}\r\nwrapped here\r\n\r\n  \r\n{BODY}  \r\n");
     assert_eq!(String::from_utf8(cleaned).unwrap(), expected);
     // drop-all removes both copies.
     let (code, _, _) = clean(
@@ -127,10 +129,7 @@ fn cleaned_text_is_the_original_minus_whole_paragraphs() {
     assert_eq!(code, 0);
     let cleaned = std::fs::read_to_string(tmp.path().join("all/a.txt")).unwrap();
     // A removed paragraph takes the separator after it (here a blank line of spaces) along.
-    assert_eq!(
-        cleaned,
-        "Title line here\r\n\r\nBody text that stays \u{201c}as is\u{201d}.  \r\n"
-    );
+    assert_eq!(cleaned, format!("Title line here\r\n\r\n{BODY}  \r\n"));
 }
 
 #[test]
@@ -1111,15 +1110,26 @@ fn short_boilerplate_counts_in_a_page_s_closing_block_not_as_a_heading_in_the_te
     let removed = planned_removals(tmp.path(), &["--min-words", "1"]);
     assert_eq!(previews(&removed, "Usage:"), 0, "{removed:?}");
     // A heading that opens every document: short, it makes no zone by itself; with
-    // --min-words 1 it is boilerplate of its own, opening the documents.
+    // --min-words 1 it makes one, but it opens the text under it, which stays, so it stays.
     let top = tempfile::tempdir().unwrap();
     for d in 0..12 {
         let text = format!("Usage:\n\n{}\n", words(&mut rng, 40).join(" "));
         std::fs::write(top.path().join(format!("b{d:02}.txt")), text).unwrap();
     }
     assert_eq!(planned_removals(top.path(), &[]), []);
-    let removed = planned_removals(top.path(), &["--min-words", "1"]);
-    assert_eq!(previews(&removed, "Usage:"), 12, "{removed:?}");
+    assert_eq!(planned_removals(top.path(), &["--min-words", "1"]), []);
+    // A navigation line over it goes, and the heading stays with its text.
+    let nav = tempfile::tempdir().unwrap();
+    for d in 0..12 {
+        let text = format!(
+            "Home | News | Sport | Weather | Contact us\n\nUsage:\n\n{}\n",
+            words(&mut rng, 40).join(" ")
+        );
+        std::fs::write(nav.path().join(format!("c{d:02}.txt")), text).unwrap();
+    }
+    let removed = planned_removals(nav.path(), &["--min-words", "1"]);
+    assert_eq!(previews(&removed, "Usage:"), 0, "{removed:?}");
+    assert_eq!(removed.len(), 12, "{removed:?}");
     // The scan counts what clean removes.
     let (report, _) = scan_json(&["."], tmp.path(), 0);
     assert_eq!(report.boilerplate.len(), 2);
@@ -1192,8 +1202,8 @@ fn a_note_repeated_under_two_entries_of_reference_text_stays() {
     let api = format!("## read(path)\n\nOpens the file.\n\n{note}\n\n## write(path)\n\n{note}\n");
     std::fs::write(tmp.path().join("api.md"), api).unwrap();
     assert_eq!(planned_removals(tmp.path(), &["--ext", ",md"]), []);
-    // A repeated block that closes a code fence stays, or the rest would read as code; the
-    // same lines pasted twice without fences go.
+    // Code is never a repeat: not inside fences, where removing a fence would turn the rest
+    // into code, and not without them either (two listings may start alike).
     let code = "const value = compute(first, second, third, fourth, fifth, sixth, seventh);\n\
                 console.log(value);";
     let fenced = format!("## Example\n\n```js\n{code}\n```\n\n```js\n{code}\n```\n");
@@ -1202,9 +1212,12 @@ fn a_note_repeated_under_two_entries_of_reference_text_stays() {
     let bare = tempfile::tempdir().unwrap();
     let unfenced = format!("## Example\n\n{code}\n\nand once again.\n\n{code}\n");
     std::fs::write(bare.path().join("bare.md"), unfenced).unwrap();
-    assert_eq!(planned_removals(bare.path(), &["--ext", "md"]).len(), 1);
-    // Pasted twice inside one section, it is a repeat.
-    let article = format!("## News\n\n{note}\n\nSomething else happened today.\n\n{note}\n");
+    assert_eq!(planned_removals(bare.path(), &["--ext", "md"]), []);
+    // Pasted twice into the running prose of one section, it is a repeat.
+    let article = format!(
+        "## News\n\n{note}\n\nSomething else happened today, and the people who saw it told \
+         everyone they met.\n\n{note}\n"
+    );
     std::fs::write(tmp.path().join("article.md"), article).unwrap();
     let removed = planned_removals(tmp.path(), &["--ext", ",md"]);
     assert_eq!(removed.len(), 1, "{removed:?}");

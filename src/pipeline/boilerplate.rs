@@ -345,7 +345,8 @@ fn zone_removals(
     );
 }
 
-/// Each paragraph's key, whether it may be boilerplate (it has a letter), whether it is shorter
+/// Each paragraph's key, whether it may be boilerplate (it has a letter and, near the ends,
+/// does not read as code), whether it is shorter
 /// than `min_words` words, and, near the document's ends, whether it opens what follows or
 /// continues what precedes: what [`Zones`] work from.
 pub fn paragraph_layout(
@@ -375,6 +376,8 @@ pub fn paragraph_layout(
             let mut entry = LayoutEntry::new(f.key, f.boilerplate_eligible(), words < min_words);
             // Only the paragraphs a zone or its bound can hold need the rest.
             if i <= ZONE_PARAGRAPHS || i + ZONE_PARAGRAPHS >= n {
+                // Chrome is prose and links; code (a signature, a listing) is the text's own.
+                entry.eligible &= !prose::reads_as_code(paragraph);
                 entry.opens = rules::opens_what_follows(paragraph);
                 entry.continues = rules::continues_what_precedes(paragraph)
                     && (line_mode
