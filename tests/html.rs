@@ -183,7 +183,10 @@ fn compare_and_the_cleaning_plan_draw_their_pages() {
 /// holds the line and paragraph separators U+2028 and U+2029: the page must show it as text.
 const MARKUP: &str = "Markup that is only text here: <!-- not a comment --> and </script><script>\
     document.body.setAttribute(\"data-injected\", \"1\")</script> then <!--<script> and an \
-    & ampersand > 2, a line\u{2028}separator and a paragraph\u{2029}separator, the end";
+    & ampersand > 2, a line\u{2028}separator and a paragraph\u{2029}separator. The rest of this \
+    paragraph is plain prose, long enough that the few symbols above read as a quotation inside \
+    running text rather than as code, so that pasting it twice into an article makes a repeat \
+    that the report draws in its own view, which is what this corpus is here to show, the end";
 
 /// `words` as one paragraph wrapped at about 70 columns.
 fn wrap(words: &[String]) -> String {
