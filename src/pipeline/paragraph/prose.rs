@@ -30,7 +30,8 @@ fn code_symbol(c: char) -> bool {
 }
 
 /// Whether a paragraph reads as code, a table or a diagram rather than prose: a line drawing
-/// character, more than one code symbol (`{ } [ ] < > = ; * # _ ...`) per 25 letters, or a
+/// character, three code symbols or more at over one per 25 letters (`{ } [ ] < > = ; * # _`),
+/// or a
 /// line that opens or closes a block (`... {`, `}`, `...;` at its end).
 pub fn reads_as_code(paragraph: &str) -> bool {
     let (mut letters, mut symbols) = (0usize, 0usize);
@@ -43,7 +44,7 @@ pub fn reads_as_code(paragraph: &str) -> bool {
             return true;
         }
     }
-    if symbols * 25 > letters {
+    if symbols >= 3 && symbols * 25 > letters {
         return true;
     }
     paragraph.lines().map(str::trim).any(|line| {
