@@ -310,16 +310,29 @@ fn center_linkage_keeps_every_member_similar_to_its_representative() {
     chain_corpus(tmp.path());
     let (report, _) = scan_json(&["--threshold", "0.9", "."], tmp.path(), 0);
     assert_eq!(report.params.linkage, "center");
-    assert!(!report.clusters.is_empty());
     for cluster in &report.clusters {
         for m in &cluster.members {
             assert!(m.similarity >= 0.9, "{cluster:?}");
         }
     }
-    // B (or C) is the center; the far end of the chain is left out.
+    // B is the center and takes A and C; D, whose only near-duplicate C is taken, is a cluster
+    // of its own, chained to B's, with its pair's similarity.
     let members = cluster_paths(&report);
-    assert_eq!(members.len(), 1);
-    assert_eq!(members[0].len(), 3, "{members:?}");
+    assert_eq!(
+        members,
+        [vec!["./a.txt", "./b.txt", "./c.txt"], vec!["./d.txt"]]
+    );
+    let alone = &report.clusters[1];
+    assert_eq!(
+        (alone.size, alone.linked_clusters.as_slice()),
+        (1, &[1][..])
+    );
+    assert!(alone.min_pair_similarity >= 0.9);
+    let (_, text, _) = scan(&["--threshold", "0.9", "."], tmp.path());
+    assert!(
+        text.contains("cluster 2: 1 document, closest pair similarity 0.9"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -196,7 +196,9 @@ pub struct ClusterReport {
     pub id: usize,
     /// Number of members.
     pub size: usize,
-    /// Lowest similarity among the verified pairs inside the cluster.
+    /// Lowest similarity among the verified pairs inside the cluster; for a cluster of one
+    /// (center linkage: a document whose near-duplicates all joined earlier stars, in its
+    /// `linked_clusters`), the highest of its pairs.
     pub min_pair_similarity: f64,
     /// Ids of other clusters joined to this one by a chain of similar pairs (center linkage
     /// split them apart); absent when there are none.

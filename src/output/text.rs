@@ -31,9 +31,11 @@ impl Report {
 
     fn write_clusters(&self, out: &mut (impl Write + ?Sized), limit: usize) -> io::Result<()> {
         for c in self.clusters.iter().take(limit) {
+            // A cluster of one has its near-duplicates in the clusters it is chained to.
+            let pair = if c.size == 1 { "closest" } else { "lowest" };
             writeln!(
                 out,
-                "cluster {}: {}, lowest pair similarity {:.3}",
+                "cluster {}: {}, {pair} pair similarity {:.3}",
                 c.id,
                 count(c.size, "document"),
                 c.min_pair_similarity
