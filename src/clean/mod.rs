@@ -485,6 +485,7 @@ fn summarize(
         .chain(&copies)
         .filter(|r| r.not_started)
         .count();
+    stats.other_files = copies.len();
     for copy in copies {
         stats.files_copied += usize::from(copy.written);
         // A copy's bytes in are its bytes out.
@@ -539,27 +540,10 @@ fn summarize(
             Problem::DiskFull { not_started },
         ));
     }
-    let mut manifest_path = None;
     // An interrupted run has no manifest: it would describe files that were never written.
-    if !config.dry_run && !interrupted {
-        let path = config.out.join(MANIFEST_NAME);
-        // Written as it is serialized: the manifest of a large corpus lists millions of
-        // documents, and its JSON is never held whole.
-        let written = writer.write_from(&path, None, &mut |out| {
-            serde_json::to_writer_pretty(&mut *out, &manifest)?;
-            out.write_all(b"\n")
-        });
-        match written {
-            Ok(()) => manifest_path = Some(path),
-            Err(e) => write_failures.push(Diagnostic::new(
-                path.display().to_string(),
-                None,
-                Problem::ManifestNotWritten {
-                    reason: io_reason(&e),
-                },
-            )),
-        }
-    }
+    let manifest_path = (!config.dry_run && !interrupted)
+        .then(|| manifest::write(&manifest, &config.out, writer, &mut write_failures))
+        .flatten();
     CleanOutcome {
         manifest,
         diagnostics,

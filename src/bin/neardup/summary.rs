@@ -71,11 +71,12 @@ pub(crate) fn write_clean_summary(
     } else {
         "wrote"
     };
+    // The bytes count the other files copied: so do the files.
     writeln!(
         out,
         "{verb} {} of {}{} ({} of {} bytes)",
-        s.files_written,
-        count(s.files, "file"),
+        s.files_written + s.files_copied,
+        count(s.files + s.other_files, "file"),
         if config.out.as_os_str().is_empty() {
             String::new()
         } else {
