@@ -617,7 +617,7 @@ fn counts_of_one_are_singular() {
     std::fs::write(tmp.path().join("only.txt"), "one short document here").unwrap();
     let (_, stdout, _) = scan(&["."], tmp.path());
     assert!(
-        stdout.contains("1 document in 1 file: 0 clusters hold 0 documents (0 duplicates)"),
+        stdout.contains("1 document in 1 file: 0 clusters hold 0 documents (0 duplicates, 0 kept)"),
         "{stdout}"
     );
     assert!(stdout.contains("1 paragraph:"), "{stdout}");

@@ -93,8 +93,12 @@ pub struct CleanStats {
     pub repeats_removed: usize,
     /// Paragraphs removed as boilerplate.
     pub boilerplate_removed: usize,
-    /// Near-duplicate documents left out.
+    /// Near-duplicate documents left out, each for a kept near-duplicate it names.
     pub duplicates_dropped: usize,
+    /// Documents of near-duplicate clusters that stay: without `--drop-duplicates` all of
+    /// them, with it the kept ones (usually one per cluster, several where members far from
+    /// each other each have no kept near-duplicate).
+    pub kept_in_clusters: usize,
     /// Input problems (the rest was processed).
     pub input_errors: usize,
     /// Bytes read.

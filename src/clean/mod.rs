@@ -95,7 +95,9 @@ pub struct CleanConfig {
     pub repeats: RepeatsMode,
     /// Remove boilerplate paragraphs (found in at least `scan.min_docs` unrelated documents).
     pub strip_boilerplate: bool,
-    /// Leave out every member of a near-duplicate cluster but its representative.
+    /// Leave out every near-duplicate that has a kept near-duplicate: walked in the keep rule's
+    /// order of preference, a document stays unless one of its near-duplicates stayed before
+    /// it, so that no two documents left are near-duplicates.
     pub drop_duplicates: bool,
     /// Plan only: write nothing.
     pub dry_run: bool,
@@ -334,13 +336,13 @@ impl Plan {
         } else {
             HashMap::new()
         };
-        // Near-duplicates to leave out: every cluster member but the kept one, unless it is
-        // far from that one (then it has no kept near-duplicate).
+        // Near-duplicates to leave out: every cluster member with a kept near-duplicate, which
+        // it names.
         let mut dropped_for = DroppedFor::new();
         if config.drop_duplicates {
             for cluster in &outcome.clusters {
-                for (doc, similarity) in cluster.left_out(config.scan.threshold) {
-                    dropped_for.insert(doc, (cluster.kept, similarity));
+                for (doc, kept) in cluster.left_out() {
+                    dropped_for.insert(doc, (kept.doc, kept.similarity));
                 }
             }
         }
@@ -513,6 +515,8 @@ fn summarize(
     }
     stats.paragraphs_removed = stats.repeats_removed + stats.boilerplate_removed;
     stats.duplicates_dropped = dropped_duplicates.len();
+    let in_clusters: usize = outcome.clusters.iter().map(|c| c.members.len()).sum();
+    stats.kept_in_clusters = in_clusters.saturating_sub(stats.duplicates_dropped);
     let diagnostics = merge_problems(outcome.diagnostics.clone(), second_pass_problems);
     stats.input_errors = diagnostics.len();
     stats.stale_files_removed = stale.removed;

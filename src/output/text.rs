@@ -55,8 +55,6 @@ impl Report {
                 }
                 if m.kept {
                     marks.push("kept");
-                } else if !m.dropped {
-                    marks.push("stays: far from the kept one");
                 }
                 let mut suffix = String::new();
                 if let Some(id) = &m.id {
@@ -145,13 +143,14 @@ impl Report {
         let p = &self.params;
         writeln!(
             out,
-            "{} in {}: {} {} {} ({})",
+            "{} in {}: {} {} {} ({}, {} kept)",
             count(s.documents, "document"),
             count(s.files, "file"),
             count(s.clusters, "cluster"),
             if s.clusters == 1 { "holds" } else { "hold" },
             count(s.documents_in_clusters, "document"),
-            count(s.duplicate_documents, "duplicate")
+            count(s.duplicate_documents, "duplicate"),
+            s.kept_in_clusters
         )?;
         writeln!(
             out,

@@ -295,7 +295,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     }
     let printed = print(|out| {
         if args.list_duplicates {
-            lists::write_left_out(&outcome, config.threshold, args.null, out)
+            lists::write_left_out(&outcome, args.null, out)
         } else if args.json {
             report.write_json(out)
         } else {

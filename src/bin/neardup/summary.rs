@@ -112,9 +112,16 @@ pub(crate) fn write_clean_summary(
     if m.params.drop_duplicates {
         writeln!(
             out,
-            "{left_out} {} (Jaccard >= {})",
+            "{left_out} {} (Jaccard >= {} to one kept); {} of the {} in clusters {}",
             count(s.duplicates_dropped, "near-duplicate document"),
-            m.params.threshold
+            m.params.threshold,
+            s.kept_in_clusters,
+            s.kept_in_clusters + s.duplicates_dropped,
+            match (config.dry_run, s.kept_in_clusters) {
+                (true, _) => "would stay",
+                (false, 1) => "stays",
+                (false, _) => "stay",
+            }
         )?;
     }
     if s.files_copied > 0 {
