@@ -56,6 +56,10 @@ pub struct DocumentTable {
     paths: Vec<std::sync::Arc<str>>,
     ids: ValueColumn,
     keep_values: ValueColumn,
+    /// Documents whose `--keep-by` value the rule can compare.
+    comparable_keep_values: usize,
+    /// Documents that are records (of JSON Lines or Parquet files).
+    record_count: usize,
 }
 
 /// What a document costs in the table besides its values.
@@ -146,6 +150,18 @@ impl DocumentTable {
         });
         self.ids.push(document.id);
         self.keep_values.push(document.keep_value);
+        self.comparable_keep_values += usize::from(
+            document
+                .keep_value
+                .is_some_and(crate::pipeline::keep::comparable),
+        );
+        self.record_count += usize::from(document.position.is_some());
+    }
+
+    /// How many documents have a `--keep-by` value the rule can compare (a boolean, a number or
+    /// a string), and how many are records.
+    pub fn keep_values(&self) -> (usize, usize) {
+        (self.comparable_keep_values, self.record_count)
     }
 
     /// Adds the next document as `info` says (its path is the table's for its file).
@@ -378,6 +394,25 @@ pub struct ScanOutcome {
     /// What the scan wrote to its work folder (nothing when everything fit in memory). Not in
     /// the report, which is the same for any memory budget.
     pub work: WorkUsed,
+}
+
+impl ScanOutcome {
+    /// An error when `keep` is `--keep-by FIELD` and documents were read but none has a value
+    /// in FIELD that the rule can compare: the rule would then decide nothing, and the first in
+    /// path order would stay everywhere. `clean` returns it before writing anything.
+    pub fn check_keep_field(&self, keep: &crate::config::Keep) -> crate::error::Result<()> {
+        let (comparable, records) = self.documents.keep_values();
+        match keep.field() {
+            Some(field) if comparable == 0 && !self.documents.is_empty() => {
+                Err(crate::error::Error::KeepFieldMissing {
+                    field: field.to_string(),
+                    documents: self.documents.len(),
+                    records,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The work folder's use by one scan.

@@ -1,7 +1,8 @@
 //! What `clean --drop-duplicates` leaves: a scan of its output with the same parameters finds no
 //! pair at or above the threshold, every document left out names a kept one at or above it (a
 //! verified pair of the input), and `scan --list-duplicates` lists exactly what it leaves out,
-//! whatever the keep rule, the linkage and the formats.
+//! whatever the keep rule, the linkage and the formats; and `--keep-by` with a field no record
+//! has is refused.
 
 mod common;
 
@@ -289,6 +290,63 @@ fn json_lines_and_parquet_copies_of_the_same_pages_leave_one_each() {
             assert_eq!(kept.lines().count(), 30);
         }
     }
+}
+
+#[test]
+fn keep_by_a_field_no_record_has_is_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("text")).unwrap();
+    chain_corpus(&tmp.path().join("text"));
+    let (code, stdout, stderr) = scan(
+        &["text", "--keep-by", "date", "--list-duplicates"],
+        tmp.path(),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr.trim_end(),
+        "neardup: --keep-by date: no record has a value in this field (0 of the 4 documents \
+         read are records), so it would decide nothing; nothing printed"
+    );
+    let (code, _, stderr) = clean(
+        &[
+            "text",
+            "--out",
+            "out",
+            "--keep-by",
+            "date",
+            "--drop-duplicates",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--keep-by date: no record has a value"),
+        "{stderr}"
+    );
+    assert!(stderr.trim_end().ends_with("; nothing written"), "{stderr}");
+    assert!(!tmp.path().join("out").exists());
+
+    // Records without it (a misspelt field) are refused too; one record with it is enough.
+    std::fs::create_dir(tmp.path().join("records")).unwrap();
+    let text = words(&mut Rng::new(4), 100).join(" ");
+    scored_records(&tmp.path().join("records"), "a.jsonl", &text, 3, 1);
+    let (code, _, stderr) = scan(&["records", "--keep-by", "scroe"], tmp.path());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("(3 of the 3 documents read are records)"),
+        "{stderr}"
+    );
+    std::fs::write(
+        tmp.path().join("records/b.jsonl"),
+        format!(
+            "{}\n",
+            serde_json::json!({"text": "another text entirely, one record", "scroe": 1})
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = scan(&["records", "--keep-by", "scroe"], tmp.path());
+    assert_eq!(code, 0, "{stderr}");
 }
 
 /// A corpus of near-copies for the property test: `bases` texts, each with `copies` copies made

@@ -999,11 +999,12 @@ fn keep_by_a_field_chooses_the_record_with_the_largest_or_smallest_value() {
         left_out,
         ["./dump.jsonl:1", "./dump.jsonl:3", "./dump.jsonl:4"]
     );
-    // Without a value anywhere, the first record stays.
-    let (_, left_out) = kept_and_left_out(tmp.path(), &["--keep-by", "score"]);
-    assert_eq!(
-        left_out,
-        ["./dump.jsonl:3", "./dump.jsonl:4", "./dump.jsonl:5"]
+    // Without a value anywhere, the rule would decide nothing: refused.
+    let (code, stdout, stderr) = scan(&[".", "--keep-by", "score", "--json"], tmp.path());
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("--keep-by score: no record has a value in this field"),
+        "{stderr}"
     );
     let (code, _, stderr) = scan(&[".", "--keep", "longest", "--keep-by", "date"], tmp.path());
     assert_eq!(code, 2);

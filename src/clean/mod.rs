@@ -196,6 +196,7 @@ pub fn clean_with(
         check_output_folder(roots, &config.out)?;
     }
     let outcome = scan::scan(roots, &config.scan, progress)?;
+    outcome.check_keep_field(&config.scan.keep)?;
     // An earlier run's manifest at the top of an input (a cleaned folder cleaned again) is
     // not copied: this run's manifest takes its name.
     let others: Vec<crate::input::SourceFile> = if config.copy_other_files {

@@ -103,6 +103,12 @@ enum SortKey<'a> {
     Text(&'a str),
 }
 
+/// Whether [`Keep::Field`] can compare `value` (a boolean, a finite number or a string): a
+/// document whose value is not is never preferred.
+pub fn comparable(value: &Value) -> bool {
+    sort_key(Some(value)).is_some()
+}
+
 fn sort_key(value: Option<&Value>) -> Option<SortKey<'_>> {
     match value? {
         Value::Bool(b) => Some(SortKey::Bool(*b)),
