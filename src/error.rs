@@ -28,6 +28,19 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// `--keep-by FIELD` found no document with a value in FIELD it can compare (a misspelt
+    /// field, or inputs without records): it would decide nothing.
+    #[error(
+        "--keep-by {field}: no record has a value in this field ({records} of the {documents} documents read are records), so it would decide nothing"
+    )]
+    KeepFieldMissing {
+        /// The field.
+        field: String,
+        /// Documents read.
+        documents: usize,
+        /// Those that are records of JSON Lines or Parquet files.
+        records: usize,
+    },
     /// Writing or reading the spilled data in the work folder failed (a full disk): what the
     /// run wrote there is removed.
     #[error("work folder {}: {}; the run stopped and removed what it wrote there", path.display(), crate::diagnostic::io_reason(source))]

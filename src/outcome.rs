@@ -5,6 +5,7 @@
 use crate::diagnostic::{Diagnostic, Position, location};
 use crate::input::SourceFile;
 pub use crate::pipeline::cluster::SimilarPair;
+pub use crate::pipeline::keep::KeptCopy;
 use crate::pipeline::lsh::Banding;
 use serde_json::Value;
 
@@ -55,6 +56,10 @@ pub struct DocumentTable {
     paths: Vec<std::sync::Arc<str>>,
     ids: ValueColumn,
     keep_values: ValueColumn,
+    /// Documents whose `--keep-by` value the rule can compare.
+    comparable_keep_values: usize,
+    /// Documents that are records (of JSON Lines or Parquet files).
+    record_count: usize,
 }
 
 /// What a document costs in the table besides its values.
@@ -145,6 +150,18 @@ impl DocumentTable {
         });
         self.ids.push(document.id);
         self.keep_values.push(document.keep_value);
+        self.comparable_keep_values += usize::from(
+            document
+                .keep_value
+                .is_some_and(crate::pipeline::keep::comparable),
+        );
+        self.record_count += usize::from(document.position.is_some());
+    }
+
+    /// How many documents have a `--keep-by` value the rule can compare (a boolean, a number or
+    /// a string), and how many are records.
+    pub fn keep_values(&self) -> (usize, usize) {
+        (self.comparable_keep_values, self.record_count)
     }
 
     /// Adds the next document as `info` says (its path is the table's for its file).
@@ -239,8 +256,16 @@ pub struct Member {
     pub doc: u32,
     /// Similarity to the cluster's representative (1 for the representative itself).
     pub similarity: f64,
-    /// Similarity to the member the keep rule keeps (1 for that member itself).
-    pub similarity_to_kept: f64,
+    /// The kept near-duplicate `clean --drop-duplicates` leaves it out for; `None` when it
+    /// stays (it is kept: none of its near-duplicates that the keep rule prefers was kept).
+    pub left_out_for: Option<KeptCopy>,
+}
+
+impl Member {
+    /// Whether it stays under `--drop-duplicates` (the report's `kept` mark).
+    pub fn kept(&self) -> bool {
+        self.left_out_for.is_none()
+    }
 }
 
 /// A cluster of near-duplicate documents.
@@ -248,13 +273,12 @@ pub struct Member {
 pub struct Cluster {
     /// Index of the representative document (the best-connected member, the cluster's center).
     pub representative: u32,
-    /// Index of the member the keep rule keeps.
-    pub kept: u32,
     /// The representative first, then the others in path order.
     pub members: Vec<Member>,
-    /// Lowest similarity among the verified pairs inside the cluster. With single linkage, a
-    /// member's similarity to the representative below the threshold shows a chain (A~B, B~C,
-    /// A far from C).
+    /// Lowest similarity among the verified pairs inside the cluster. A member's similarity to
+    /// the representative below the threshold shows a chain (A~B, B~C, A far from C). A cluster
+    /// of one (center linkage: a document whose near-duplicates all joined earlier stars) has
+    /// no pair inside: the highest similarity of its pairs instead.
     pub min_pair_similarity: f64,
     /// Connected component of the similar-pair graph; clusters sharing it were joined by a
     /// chain of similar pairs and split by center linkage.
@@ -262,15 +286,18 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// The members `--drop-duplicates` leaves out: every one but the kept member that is at or
-    /// above `threshold` to it, with that similarity. A member below it (a chain of single
-    /// linkage, or a star's member far from the member kept instead of the center) has no kept
-    /// near-duplicate, so it stays.
-    pub fn left_out(&self, threshold: f64) -> impl Iterator<Item = (u32, f64)> + '_ {
+    /// The members `--drop-duplicates` leaves out, each with the kept near-duplicate it names
+    /// (which may lie in another cluster of the same component).
+    pub fn left_out(&self) -> impl Iterator<Item = (u32, KeptCopy)> + '_ {
         self.members
             .iter()
-            .filter(move |m| m.doc != self.kept && m.similarity_to_kept >= threshold)
-            .map(|m| (m.doc, m.similarity_to_kept))
+            .filter_map(|m| m.left_out_for.map(|kept| (m.doc, kept)))
+    }
+
+    /// The members that stay: usually one; several where members far from each other have no
+    /// kept near-duplicate, none where each has one in another cluster of its component.
+    pub fn kept(&self) -> impl Iterator<Item = u32> + '_ {
+        self.members.iter().filter(|m| m.kept()).map(|m| m.doc)
     }
 }
 
@@ -367,6 +394,25 @@ pub struct ScanOutcome {
     /// What the scan wrote to its work folder (nothing when everything fit in memory). Not in
     /// the report, which is the same for any memory budget.
     pub work: WorkUsed,
+}
+
+impl ScanOutcome {
+    /// An error when `keep` is `--keep-by FIELD` and documents were read but none has a value
+    /// in FIELD that the rule can compare: the rule would then decide nothing, and the first in
+    /// path order would stay everywhere. `clean` returns it before writing anything.
+    pub fn check_keep_field(&self, keep: &crate::config::Keep) -> crate::error::Result<()> {
+        let (comparable, records) = self.documents.keep_values();
+        match keep.field() {
+            Some(field) if comparable == 0 && !self.documents.is_empty() => {
+                Err(crate::error::Error::KeepFieldMissing {
+                    field: field.to_string(),
+                    documents: self.documents.len(),
+                    records,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The work folder's use by one scan.

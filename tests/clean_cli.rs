@@ -952,6 +952,45 @@ fn a_dry_run_needs_no_output_folder() {
     assert!(stderr.contains("--out <DIR>"), "{stderr}");
 }
 
+#[test]
+fn the_summary_counts_the_files_its_bytes_count() {
+    // Two documents and three files of another extension, copied unchanged: the first line
+    // counts all five, as its bytes do, with a dry run as without.
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for (name, bytes) in [("a.txt", 40), ("b.txt", 60)] {
+        std::fs::write(input.join(name), "word ".repeat(bytes / 5)).unwrap();
+    }
+    for n in 0..3 {
+        std::fs::write(input.join(format!("page{n}.html")), "<p>x</p>".repeat(100)).unwrap();
+    }
+    for (dry, verb) in [(true, "would write"), (false, "wrote")] {
+        let mut args = vec!["in", "--out", "out"];
+        if dry {
+            args.push("--dry-run");
+        }
+        let (code, stdout, stderr) = clean(&args, tmp.path());
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.starts_with(&format!(
+                "{verb} 5 of 5 files to out (2500 of 2500 bytes)\n"
+            )),
+            "{stdout}"
+        );
+    }
+    assert_eq!(manifest_at(tmp.path(), "out").stats.other_files, 3);
+    // Nothing but other files: never "0 of 0 files" with bytes.
+    for n in 0..2 {
+        std::fs::remove_file(input.join(["a.txt", "b.txt"][n])).unwrap();
+    }
+    let (_, stdout, _) = clean(&["in", "--out", "out", "--dry-run"], tmp.path());
+    assert!(
+        stdout.starts_with("would write 3 of 3 files to out (2400 of 2400 bytes)\n"),
+        "{stdout}"
+    );
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

@@ -129,15 +129,19 @@ proptest! {
         }
         moved.reverse();
         prop_assert_eq!(group(30, &moved, &tokens, Linkage::Center), expected.clone());
-        // Every member belongs to exactly one group.
+        // Every document of a pair belongs to exactly one group: two or more documents, or one
+        // whose neighbours all joined other groups.
+        let paired: std::collections::HashSet<u32> =
+            pairs.iter().flat_map(|p| [p.a, p.b]).collect();
         let mut seen = std::collections::HashSet::new();
         for g in &expected {
-            prop_assert!(g.members.len() >= 2);
+            prop_assert!(g.members.len() >= 2 || g.members == [g.representative]);
             prop_assert!(g.members.contains(&g.representative));
             for m in &g.members {
                 prop_assert!(seen.insert(*m));
             }
         }
+        prop_assert_eq!(seen, paired);
     }
 }
 

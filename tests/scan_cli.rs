@@ -310,16 +310,29 @@ fn center_linkage_keeps_every_member_similar_to_its_representative() {
     chain_corpus(tmp.path());
     let (report, _) = scan_json(&["--threshold", "0.9", "."], tmp.path(), 0);
     assert_eq!(report.params.linkage, "center");
-    assert!(!report.clusters.is_empty());
     for cluster in &report.clusters {
         for m in &cluster.members {
             assert!(m.similarity >= 0.9, "{cluster:?}");
         }
     }
-    // B (or C) is the center; the far end of the chain is left out.
+    // B is the center and takes A and C; D, whose only near-duplicate C is taken, is a cluster
+    // of its own, chained to B's, with its pair's similarity.
     let members = cluster_paths(&report);
-    assert_eq!(members.len(), 1);
-    assert_eq!(members[0].len(), 3, "{members:?}");
+    assert_eq!(
+        members,
+        [vec!["./a.txt", "./b.txt", "./c.txt"], vec!["./d.txt"]]
+    );
+    let alone = &report.clusters[1];
+    assert_eq!(
+        (alone.size, alone.linked_clusters.as_slice()),
+        (1, &[1][..])
+    );
+    assert!(alone.min_pair_similarity >= 0.9);
+    let (_, text, _) = scan(&["--threshold", "0.9", "."], tmp.path());
+    assert!(
+        text.contains("cluster 2: 1 document, closest pair similarity 0.9"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -604,7 +617,7 @@ fn counts_of_one_are_singular() {
     std::fs::write(tmp.path().join("only.txt"), "one short document here").unwrap();
     let (_, stdout, _) = scan(&["."], tmp.path());
     assert!(
-        stdout.contains("1 document in 1 file: 0 clusters hold 0 documents (0 duplicates)"),
+        stdout.contains("1 document in 1 file: 0 clusters hold 0 documents (0 duplicates, 0 kept)"),
         "{stdout}"
     );
     assert!(stdout.contains("1 paragraph:"), "{stdout}");
@@ -1097,11 +1110,12 @@ fn keep_by_a_field_chooses_the_record_with_the_largest_or_smallest_value() {
         left_out,
         ["./dump.jsonl:1", "./dump.jsonl:3", "./dump.jsonl:4"]
     );
-    // Without a value anywhere, the first record stays.
-    let (_, left_out) = kept_and_left_out(tmp.path(), &["--keep-by", "score"]);
-    assert_eq!(
-        left_out,
-        ["./dump.jsonl:3", "./dump.jsonl:4", "./dump.jsonl:5"]
+    // Without a value anywhere, the rule would decide nothing: refused.
+    let (code, stdout, stderr) = scan(&[".", "--keep-by", "score", "--json"], tmp.path());
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("--keep-by score: no record has a value in this field"),
+        "{stderr}"
     );
     let (code, _, stderr) = scan(&[".", "--keep", "longest", "--keep-by", "date"], tmp.path());
     assert_eq!(code, 2);

@@ -1,10 +1,12 @@
-//! The manifest: what a clean did and why, written as JSON into the output folder (and printed
-//! by `--json`). Its schema is documented in the README and tested by deserializing into these
-//! structs with unknown fields denied.
+//! The manifest: what a clean did and why, and its writing as JSON into the output folder (it
+//! is also printed by `--json`). Its schema is documented in the README and tested by
+//! deserializing into these structs with unknown fields denied.
 
-use crate::diagnostic::Position;
+use super::write::OutputWriter;
+use crate::diagnostic::{Diagnostic, Position, Problem, io_reason};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::path::{Path, PathBuf};
 
 /// File name of the manifest written into the output folder.
 pub const MANIFEST_NAME: &str = "neardup-manifest.json";
@@ -91,16 +93,22 @@ pub struct CleanStats {
     pub repeats_removed: usize,
     /// Paragraphs removed as boilerplate.
     pub boilerplate_removed: usize,
-    /// Near-duplicate documents left out.
+    /// Near-duplicate documents left out, each for a kept near-duplicate it names.
     pub duplicates_dropped: usize,
+    /// Documents of near-duplicate clusters that stay: without `--drop-duplicates` all of
+    /// them, with it the kept ones (usually one per cluster, several where members far from
+    /// each other each have no kept near-duplicate).
+    pub kept_in_clusters: usize,
     /// Input problems (the rest was processed).
     pub input_errors: usize,
     /// Bytes read.
     pub bytes_in: u64,
     /// Bytes written.
     pub bytes_out: u64,
-    /// Files of the input folders not read as documents (other extensions), copied unchanged
-    /// (with `--dry-run`: that would be).
+    /// Files of the input folders not read as documents (other extensions), to be copied
+    /// unchanged (none with `--text-only`).
+    pub other_files: usize,
+    /// Those of them copied (with `--dry-run`: that would be).
     pub files_copied: usize,
     /// Files an earlier run left in the output folder that this run did not write, removed
     /// (with `--dry-run`: that would be).
@@ -190,5 +198,35 @@ impl DroppedDuplicate {
     /// Its line or row.
     pub fn position(&self) -> Option<Position> {
         Position::from_fields(self.line, self.row)
+    }
+}
+
+/// Writes `manifest` into the output folder `out` and returns its path; a failure joins
+/// `write_failures`.
+pub(super) fn write(
+    manifest: &Manifest,
+    out: &Path,
+    writer: &dyn OutputWriter,
+    write_failures: &mut Vec<Diagnostic>,
+) -> Option<PathBuf> {
+    let path = out.join(MANIFEST_NAME);
+    // Written as it is serialized: the manifest of a large corpus lists millions of documents,
+    // and its JSON is never held whole.
+    let written = writer.write_from(&path, None, &mut |out| {
+        serde_json::to_writer_pretty(&mut *out, manifest)?;
+        out.write_all(b"\n")
+    });
+    match written {
+        Ok(()) => Some(path),
+        Err(e) => {
+            write_failures.push(Diagnostic::new(
+                path.display().to_string(),
+                None,
+                Problem::ManifestNotWritten {
+                    reason: io_reason(&e),
+                },
+            ));
+            None
+        }
     }
 }

@@ -95,7 +95,9 @@ pub struct CleanConfig {
     pub repeats: RepeatsMode,
     /// Remove boilerplate paragraphs (found in at least `scan.min_docs` unrelated documents).
     pub strip_boilerplate: bool,
-    /// Leave out every member of a near-duplicate cluster but its representative.
+    /// Leave out every near-duplicate that has a kept near-duplicate: walked in the keep rule's
+    /// order of preference, a document stays unless one of its near-duplicates stayed before
+    /// it, so that no two documents left are near-duplicates.
     pub drop_duplicates: bool,
     /// Plan only: write nothing.
     pub dry_run: bool,
@@ -194,6 +196,7 @@ pub fn clean_with(
         check_output_folder(roots, &config.out)?;
     }
     let outcome = scan::scan(roots, &config.scan, progress)?;
+    outcome.check_keep_field(&config.scan.keep)?;
     // An earlier run's manifest at the top of an input (a cleaned folder cleaned again) is
     // not copied: this run's manifest takes its name.
     let others: Vec<crate::input::SourceFile> = if config.copy_other_files {
@@ -334,13 +337,13 @@ impl Plan {
         } else {
             HashMap::new()
         };
-        // Near-duplicates to leave out: every cluster member but the kept one, unless it is
-        // far from that one (then it has no kept near-duplicate).
+        // Near-duplicates to leave out: every cluster member with a kept near-duplicate, which
+        // it names.
         let mut dropped_for = DroppedFor::new();
         if config.drop_duplicates {
             for cluster in &outcome.clusters {
-                for (doc, similarity) in cluster.left_out(config.scan.threshold) {
-                    dropped_for.insert(doc, (cluster.kept, similarity));
+                for (doc, kept) in cluster.left_out() {
+                    dropped_for.insert(doc, (kept.doc, kept.similarity));
                 }
             }
         }
@@ -485,6 +488,7 @@ fn summarize(
         .chain(&copies)
         .filter(|r| r.not_started)
         .count();
+    stats.other_files = copies.len();
     for copy in copies {
         stats.files_copied += usize::from(copy.written);
         // A copy's bytes in are its bytes out.
@@ -512,6 +516,8 @@ fn summarize(
     }
     stats.paragraphs_removed = stats.repeats_removed + stats.boilerplate_removed;
     stats.duplicates_dropped = dropped_duplicates.len();
+    let in_clusters: usize = outcome.clusters.iter().map(|c| c.members.len()).sum();
+    stats.kept_in_clusters = in_clusters.saturating_sub(stats.duplicates_dropped);
     let diagnostics = merge_problems(outcome.diagnostics.clone(), second_pass_problems);
     stats.input_errors = diagnostics.len();
     stats.stale_files_removed = stale.removed;
@@ -539,27 +545,10 @@ fn summarize(
             Problem::DiskFull { not_started },
         ));
     }
-    let mut manifest_path = None;
     // An interrupted run has no manifest: it would describe files that were never written.
-    if !config.dry_run && !interrupted {
-        let path = config.out.join(MANIFEST_NAME);
-        // Written as it is serialized: the manifest of a large corpus lists millions of
-        // documents, and its JSON is never held whole.
-        let written = writer.write_from(&path, None, &mut |out| {
-            serde_json::to_writer_pretty(&mut *out, &manifest)?;
-            out.write_all(b"\n")
-        });
-        match written {
-            Ok(()) => manifest_path = Some(path),
-            Err(e) => write_failures.push(Diagnostic::new(
-                path.display().to_string(),
-                None,
-                Problem::ManifestNotWritten {
-                    reason: io_reason(&e),
-                },
-            )),
-        }
-    }
+    let manifest_path = (!config.dry_run && !interrupted)
+        .then(|| manifest::write(&manifest, &config.out, writer, &mut write_failures))
+        .flatten();
     CleanOutcome {
         manifest,
         diagnostics,

@@ -120,18 +120,17 @@ pub(crate) fn write_pair_line(
 }
 
 /// Writes the location (`path`, or `path:line` or `path#row` for a record) of every document that
-/// `clean --drop-duplicates` leaves out at `threshold`, in document order, each followed by a
-/// newline or, with `nul`, a NUL byte.
+/// `clean --drop-duplicates` leaves out, in document order, each followed by a newline or, with
+/// `nul`, a NUL byte.
 pub fn write_left_out(
     outcome: &ScanOutcome,
-    threshold: f64,
     nul: bool,
     out: &mut (impl Write + ?Sized),
 ) -> io::Result<()> {
     let mut docs: Vec<u32> = outcome
         .clusters
         .iter()
-        .flat_map(|c| c.left_out(threshold).map(|(doc, _)| doc))
+        .flat_map(|c| c.left_out().map(|(doc, _)| doc))
         .collect();
     docs.sort_unstable();
     for doc in docs {

@@ -105,8 +105,11 @@ pub struct Stats {
     pub clusters: usize,
     /// Documents in some cluster.
     pub documents_in_clusters: usize,
-    /// Documents in clusters minus one representative per cluster.
+    /// Documents in clusters that `clean --drop-duplicates` leaves out (each for a kept
+    /// near-duplicate), and `scan --list-duplicates` lists.
     pub duplicate_documents: usize,
+    /// Documents in clusters that stay: `documents_in_clusters - duplicate_documents`.
+    pub kept_in_clusters: usize,
     /// Paragraphs in the compared documents.
     pub paragraphs: usize,
     /// Documents with at least one repeated paragraph.
@@ -196,7 +199,9 @@ pub struct ClusterReport {
     pub id: usize,
     /// Number of members.
     pub size: usize,
-    /// Lowest similarity among the verified pairs inside the cluster.
+    /// Lowest similarity among the verified pairs inside the cluster; for a cluster of one
+    /// (center linkage: a document whose near-duplicates all joined earlier stars, in its
+    /// `linked_clusters`), the highest of its pairs.
     pub min_pair_similarity: f64,
     /// Ids of other clusters joined to this one by a chain of similar pairs (center linkage
     /// split them apart); absent when there are none.
@@ -225,10 +230,12 @@ pub struct MemberReport {
     pub similarity: f64,
     /// Whether this member is the representative (the cluster's center).
     pub representative: bool,
-    /// Whether this member is the one `--keep` keeps.
+    /// Whether it stays under `clean --drop-duplicates`: none of its near-duplicates that
+    /// `--keep` prefers was kept (usually one member per cluster; several where members far
+    /// from each other each have no kept near-duplicate).
     pub kept: bool,
-    /// Whether `clean --drop-duplicates` leaves it out (every member but the kept one, unless
-    /// it is below the threshold to the kept one).
+    /// Whether `clean --drop-duplicates` leaves it out (it has a kept near-duplicate; listed by
+    /// `scan --list-duplicates`): the members that are not kept.
     pub dropped: bool,
     /// Number of normalized tokens (words) in the document.
     pub tokens: usize,
@@ -263,7 +270,7 @@ pub(crate) fn round4(x: f64) -> f64 {
 impl Report {
     /// Builds the report of a scan.
     pub fn new(outcome: &ScanOutcome, config: &ScanConfig) -> Report {
-        let clusters = cluster_reports(outcome, config.threshold);
+        let clusters = cluster_reports(outcome);
         let repeats = repeat_reports(outcome);
         let boilerplate = boilerplate_reports(outcome);
         Report {
@@ -293,7 +300,7 @@ impl Report {
 }
 
 /// The clusters as reported, in the outcome's order.
-fn cluster_reports(outcome: &ScanOutcome, threshold: f64) -> Vec<ClusterReport> {
+fn cluster_reports(outcome: &ScanOutcome) -> Vec<ClusterReport> {
     // Cluster ids (1-based) of each connected component, built once.
     let mut ids_of_component: std::collections::HashMap<u32, Vec<usize>> =
         std::collections::HashMap::new();
@@ -311,32 +318,29 @@ fn cluster_reports(outcome: &ScanOutcome, threshold: f64) -> Vec<ClusterReport> 
         .clusters
         .par_iter()
         .enumerate()
-        .map(|(i, c)| {
-            let left_out: Vec<u32> = c.left_out(threshold).map(|(doc, _)| doc).collect();
-            ClusterReport {
-                id: i + 1,
-                size: c.members.len(),
-                min_pair_similarity: round4(c.min_pair_similarity),
-                linked_clusters: linked(i, c.component),
-                members: c
-                    .members
-                    .iter()
-                    .map(|m| {
-                        let doc = &outcome.documents.get(m.doc as usize);
-                        MemberReport {
-                            path: doc.path.clone(),
-                            id: doc.id.clone(),
-                            line: doc.line(),
-                            row: doc.row(),
-                            similarity: round4(m.similarity),
-                            representative: m.doc == c.representative,
-                            kept: m.doc == c.kept,
-                            dropped: left_out.contains(&m.doc),
-                            tokens: doc.tokens,
-                        }
-                    })
-                    .collect(),
-            }
+        .map(|(i, c)| ClusterReport {
+            id: i + 1,
+            size: c.members.len(),
+            min_pair_similarity: round4(c.min_pair_similarity),
+            linked_clusters: linked(i, c.component),
+            members: c
+                .members
+                .iter()
+                .map(|m| {
+                    let doc = &outcome.documents.get(m.doc as usize);
+                    MemberReport {
+                        path: doc.path.clone(),
+                        id: doc.id.clone(),
+                        line: doc.line(),
+                        row: doc.row(),
+                        similarity: round4(m.similarity),
+                        representative: m.doc == c.representative,
+                        kept: m.kept(),
+                        dropped: !m.kept(),
+                        tokens: doc.tokens,
+                    }
+                })
+                .collect(),
         })
         .collect()
 }
@@ -416,6 +420,11 @@ fn stats(
     boilerplate: &[BoilerplateReport],
 ) -> Stats {
     let in_clusters: usize = clusters.iter().map(|c| c.size).sum();
+    let left_out = clusters
+        .iter()
+        .flat_map(|c| &c.members)
+        .filter(|m| m.dropped)
+        .count();
     let mut with_boilerplate: Vec<u32> = outcome
         .boilerplate
         .iter()
@@ -432,7 +441,8 @@ fn stats(
         similar_pairs: outcome.stats.similar_pairs,
         clusters: clusters.len(),
         documents_in_clusters: in_clusters,
-        duplicate_documents: in_clusters - clusters.len(),
+        duplicate_documents: left_out,
+        kept_in_clusters: in_clusters - left_out,
         paragraphs: outcome.stats.paragraphs,
         documents_with_repeats: repeats.len(),
         repeated_paragraphs: repeats

@@ -41,9 +41,11 @@ impl Report {
         width: Width,
     ) -> io::Result<()> {
         for c in self.clusters.iter().take(limit) {
+            // A cluster of one has its near-duplicates in the clusters it is chained to.
+            let pair = if c.size == 1 { "closest" } else { "lowest" };
             writeln!(
                 out,
-                "cluster {}: {}, lowest pair similarity {:.3}",
+                "cluster {}: {}, {pair} pair similarity {:.3}",
                 c.id,
                 count(c.size, "document"),
                 c.min_pair_similarity
@@ -60,8 +62,6 @@ impl Report {
                 }
                 if m.kept {
                     marks.push("kept");
-                } else if !m.dropped {
-                    marks.push("stays: far from the kept one");
                 }
                 let mut suffix = String::new();
                 if let Some(id) = &m.id {
@@ -158,13 +158,14 @@ impl Report {
         let p = &self.params;
         writeln!(
             out,
-            "{} in {}: {} {} {} ({})",
+            "{} in {}: {} {} {} ({}, {} kept)",
             count(s.documents, "document"),
             count(s.files, "file"),
             count(s.clusters, "cluster"),
             if s.clusters == 1 { "holds" } else { "hold" },
             count(s.documents_in_clusters, "document"),
-            count(s.duplicate_documents, "duplicate")
+            count(s.duplicate_documents, "duplicate"),
+            s.kept_in_clusters
         )?;
         writeln!(
             out,

@@ -6,8 +6,10 @@
 //! reports them as they are, but a component can be a chain (A~B, B~C, A far from C), and on
 //! labeled corpora that chaining is the main source of false merges. The default, center
 //! linkage, therefore splits each component into stars around its best-connected documents, so
-//! that every member is similar to its representative, and keeps the component id so the report
-//! can still show which clusters a chain joined.
+//! that every member is similar to its representative (a document whose neighbours all joined
+//! earlier stars is a cluster of its own, so that every document with a near-duplicate is in a
+//! cluster), and keeps the component id so the report can still show which clusters a chain
+//! joined.
 
 use super::union_find::UnionFind;
 use rayon::prelude::*;
@@ -28,8 +30,9 @@ pub struct SimilarPair {
 pub enum Linkage {
     /// Each connected component of the similar-pair graph is split into stars: the
     /// best-connected document and its similar neighbours form a cluster, then the next
-    /// best-connected remaining document, and so on. Every member is at or above the threshold
-    /// to its representative; clusters from one component are linked in the report.
+    /// best-connected remaining document, and so on (a document whose neighbours all joined
+    /// earlier stars is a cluster of its own). Every member is at or above the threshold to its
+    /// representative; clusters from one component are linked in the report.
     Center,
     /// Each connected component is one cluster (single linkage): a chain A~B~C is one cluster
     /// even when A and C are far apart.
@@ -46,7 +49,8 @@ impl Linkage {
     }
 }
 
-/// A group of at least two documents.
+/// A group of documents: at least two, or (center linkage) one whose similar neighbours all
+/// joined earlier groups.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     /// The representative: the best-connected member (most similar pairs, then highest sum of
@@ -54,7 +58,8 @@ pub struct Group {
     pub representative: u32,
     /// All members in index order, the representative included.
     pub members: Vec<u32>,
-    /// Lowest similarity among the similar pairs inside the group.
+    /// Lowest similarity among the similar pairs inside the group (a group of one: the highest
+    /// of its pairs, with documents of other groups).
     pub min_pair_similarity: f64,
     /// Connected component the group came from; groups sharing it were joined by a chain.
     pub component: u32,
@@ -190,7 +195,21 @@ fn center_groups(
             group_of[m as usize] = id;
         }
     }
+    left_alone_groups(degree, component, &mut assignment);
     assignment
+}
+
+/// A document whose similar neighbours all joined stars before its turn (its turn found none
+/// free) is a group of its own, in their component: it has near-duplicates, so it is in a
+/// cluster, and it stays similar to its representative, itself.
+fn left_alone_groups(degree: &[u32], component: &[u32], assignment: &mut Assignment) {
+    for (doc, &d) in degree.iter().enumerate() {
+        if d > 0 && assignment.group_of[doc] == u32::MAX {
+            assignment.group_of[doc] = assignment.group_component.len() as u32;
+            assignment.group_component.push(component[doc]);
+            assignment.group_center.push(doc as u32);
+        }
+    }
 }
 
 impl Assignment {
@@ -232,6 +251,23 @@ impl Assignment {
                 && let Some(g) = groups.get_mut(ga as usize)
             {
                 g.min_pair_similarity = g.min_pair_similarity.min(p.similarity);
+            }
+        }
+        // A group of one has no pair inside: it gives its closest pair's similarity instead.
+        if groups.iter().any(|g| g.members.len() == 1) {
+            let mut closest = vec![f64::NEG_INFINITY; groups.len()];
+            for p in pairs {
+                for end in [p.a, p.b] {
+                    let g = group_of[end as usize] as usize;
+                    if groups.get(g).is_some_and(|g| g.members.len() == 1) {
+                        closest[g] = closest[g].max(p.similarity);
+                    }
+                }
+            }
+            for (g, closest) in groups.iter_mut().zip(closest) {
+                if g.members.len() == 1 {
+                    g.min_pair_similarity = closest;
+                }
             }
         }
         for (i, g) in groups.iter_mut().enumerate() {
@@ -294,13 +330,14 @@ mod tests {
             pair(3, 4, 0.9),
         ];
         let groups = group(5, &pairs, &[1; 5], Linkage::Center);
-        assert_eq!(
-            groups.len(),
-            1,
-            "4 alone with nobody left is not a group: {groups:?}"
-        );
+        assert_eq!(groups.len(), 2, "{groups:?}");
         assert_eq!(groups[0].members, vec![0, 1, 2, 3]);
         assert_eq!(groups[0].representative, 0);
+        // 4, with nobody left to make a star of, is a group of its own, linked to 3's; its
+        // similarity is that of its pair with 3.
+        assert_eq!(groups[1].members, vec![4]);
+        assert_eq!(groups[1].component, groups[0].component);
+        assert_eq!(groups[1].min_pair_similarity, 0.9);
         // With a second free neighbour, 4 gets its own star, linked by the component.
         let pairs = [
             pair(0, 1, 0.9),

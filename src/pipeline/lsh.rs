@@ -93,6 +93,34 @@ pub fn candidate_pairs_of<'a>(
     banding: Banding,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<Pair> {
+    candidates_of(count, signature, banding, progress).pairs
+}
+
+/// Candidate pairs, and the buckets that gave only some of their pairs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Candidates {
+    /// The pairs, sorted and deduplicated.
+    pub pairs: Vec<Pair>,
+    /// The documents of some bucket of more than [`MAX_FULL_BUCKET`] in some band, sorted and
+    /// deduplicated: pairs among them may be missing from `pairs`.
+    pub crowded: Vec<u32>,
+    /// Those buckets, as their band and [`bucket_key`], sorted.
+    pub crowded_buckets: Vec<(u32, u64)>,
+}
+
+/// The bucket of a document whose band `band` holds `rows`, among `count` documents: its band
+/// key without the low bits that the tables give the document number.
+pub fn bucket_key(rows: &[u32], band: usize, count: usize) -> u64 {
+    band_key(rows, band) & !((1u64 << document_bits(count)) - 1)
+}
+
+/// [`candidate_pairs_of`], with the documents of crowded buckets.
+pub fn candidates_of<'a>(
+    count: usize,
+    signature: impl Fn(usize) -> &'a [u32] + Sync,
+    banding: Banding,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Candidates {
     // A table entry is one u64: the band key's high bits with the document index in the low
     // bits, so a band's table sorts as plain integers and its buckets are the runs of equal high
     // bits. Cutting the key's low bits can only put two different keys in one bucket (for a pair
@@ -137,26 +165,75 @@ pub fn candidate_pairs_of<'a>(
             parts.push(entries);
         }
     }
-    let pairs: Vec<u64> = by_band
+    by_band
         .into_par_iter()
+        .enumerate()
         .with_max_len(1)
-        .map(|parts| {
+        .map(|(band, parts)| {
             let mut table: Vec<u64> = parts.concat();
             drop(parts);
             table.sort_unstable();
-            let mut pairs = Vec::new();
+            let mut found = BandCandidates::default();
             for bucket in table.chunk_by(|x, y| (x ^ y) & !doc_mask == 0) {
                 if bucket.len() > 1 {
-                    bucket_pairs(bucket, doc_mask, &mut pairs);
+                    found.add_bucket(band as u32, bucket, doc_mask);
                 }
             }
-            pairs.sort_unstable();
-            pairs.dedup();
             progress(1);
-            pairs
+            found.finish()
         })
-        .reduce(Vec::new, union_of_sorted);
-    unpack_pairs(pairs)
+        .reduce(BandCandidates::default, BandCandidates::union)
+        .into_candidates()
+}
+
+/// The candidates of some bands, packed: pairs as `lower << 32 | higher`, crowded documents as
+/// u64, each list sorted and deduplicated once finished.
+#[derive(Debug, Default)]
+pub struct BandCandidates {
+    pairs: Vec<u64>,
+    crowded: Vec<u64>,
+    crowded_buckets: Vec<(u32, u64)>,
+}
+
+impl BandCandidates {
+    /// Adds the pairs of one bucket of band `band` (its entries in document order).
+    fn add_bucket(&mut self, band: u32, bucket: &[u64], doc_mask: u64) {
+        if bucket_pairs(bucket, doc_mask, &mut self.pairs, &mut self.crowded) {
+            self.crowded_buckets.push((band, bucket[0] & !doc_mask));
+        }
+    }
+
+    /// Sorted and deduplicated.
+    fn finish(mut self) -> Self {
+        self.pairs.sort_unstable();
+        self.pairs.dedup();
+        self.crowded.sort_unstable();
+        self.crowded.dedup();
+        self.crowded_buckets.sort_unstable();
+        self
+    }
+
+    /// The union of two finished ones (each band's, as they finish: the pairs most bands share,
+    /// those of close copies, are held once).
+    pub fn union(self, other: Self) -> Self {
+        let mut crowded_buckets = self.crowded_buckets;
+        crowded_buckets.extend(other.crowded_buckets);
+        crowded_buckets.sort_unstable();
+        BandCandidates {
+            pairs: union_of_sorted(self.pairs, other.pairs),
+            crowded: union_of_sorted(self.crowded, other.crowded),
+            crowded_buckets,
+        }
+    }
+
+    /// As [`Candidates`].
+    pub fn into_candidates(self) -> Candidates {
+        Candidates {
+            pairs: unpack_pairs(self.pairs),
+            crowded: self.crowded.into_iter().map(|doc| doc as u32).collect(),
+            crowded_buckets: self.crowded_buckets,
+        }
+    }
 }
 
 /// The union of two sorted, deduplicated lists of packed pairs, sorted and deduplicated. Bands
@@ -205,17 +282,24 @@ pub struct BandBuckets {
     doc_mask: u64,
     key: u64,
     bucket: Vec<u64>,
-    pairs: Vec<u64>,
+    band: u32,
+    found: BandCandidates,
 }
 
 impl BandBuckets {
     /// A band over `count` documents.
     pub fn new(count: usize) -> Self {
+        Self::for_band(count, 0)
+    }
+
+    /// Band number `band` over `count` documents (the number its crowded buckets are given).
+    pub fn for_band(count: usize, band: usize) -> Self {
         BandBuckets {
             doc_mask: (1u64 << document_bits(count)) - 1,
             key: 0,
             bucket: Vec::new(),
-            pairs: Vec::new(),
+            band: band as u32,
+            found: BandCandidates::default(),
         }
     }
 
@@ -233,17 +317,21 @@ impl BandBuckets {
         if self.bucket.len() > 1 {
             // Sorted by full key, then document: within one bucket, put in document order.
             self.bucket.sort_unstable();
-            bucket_pairs(&self.bucket, self.doc_mask, &mut self.pairs);
+            self.found
+                .add_bucket(self.band, &self.bucket, self.doc_mask);
         }
         self.bucket.clear();
     }
 
     /// The band's packed pairs, sorted and deduplicated (for [`union_of_sorted`]).
-    pub fn finish(mut self) -> Vec<u64> {
+    pub fn finish(self) -> Vec<u64> {
+        self.finish_with_crowded().pairs
+    }
+
+    /// The band's candidates, crowded buckets included (for [`BandCandidates::union`]).
+    pub fn finish_with_crowded(mut self) -> BandCandidates {
         self.close_bucket();
-        self.pairs.sort_unstable();
-        self.pairs.dedup();
-        self.pairs
+        self.found.finish()
     }
 }
 
@@ -252,7 +340,9 @@ fn pack(a: u32, b: u32) -> u64 {
     (u64::from(lo) << 32) | u64::from(hi)
 }
 
-fn bucket_pairs(bucket: &[u64], doc_mask: u64, out: &mut Vec<u64>) {
+/// The pairs of one bucket, packed, into `out`; the documents of a crowded one (more than
+/// [`MAX_FULL_BUCKET`], which gives a star and a chain) into `crowded` too, and then `true`.
+fn bucket_pairs(bucket: &[u64], doc_mask: u64, out: &mut Vec<u64>, crowded: &mut Vec<u64>) -> bool {
     let doc = |entry: u64| (entry & doc_mask) as u32;
     if bucket.len() <= MAX_FULL_BUCKET {
         for (i, &a) in bucket.iter().enumerate() {
@@ -260,12 +350,15 @@ fn bucket_pairs(bucket: &[u64], doc_mask: u64, out: &mut Vec<u64>) {
                 out.push(pack(doc(a), doc(b)));
             }
         }
+        false
     } else {
+        crowded.extend(bucket.iter().map(|&entry| entry & doc_mask));
         let first = doc(bucket[0]);
         for w in bucket.windows(2) {
             out.push(pack(first, doc(w[1])));
             out.push(pack(doc(w[0]), doc(w[1])));
         }
+        true
     }
 }
 
@@ -364,10 +457,10 @@ mod tests {
         }
     }
 
-    /// The pairs [`BandBuckets`] builds from entries sorted by (full key, document).
-    fn pairs_from_sorted_entries(sigs: &[u32], len: usize, banding: Banding) -> Vec<Pair> {
+    /// The candidates [`BandBuckets`] build from entries sorted by (full key, document).
+    fn pairs_from_sorted_entries(sigs: &[u32], len: usize, banding: Banding) -> Candidates {
         let count = sigs.len() / len;
-        let bands = (0..banding.bands)
+        (0..banding.bands)
             .map(|band| {
                 let mut entries: Vec<(u64, u32)> = (0..count)
                     .map(|d| {
@@ -377,15 +470,14 @@ mod tests {
                     })
                     .collect();
                 entries.sort_unstable();
-                let mut buckets = BandBuckets::new(count);
+                let mut buckets = BandBuckets::for_band(count, band);
                 for (key, doc) in entries {
                     buckets.push(key, doc);
                 }
-                buckets.finish()
+                buckets.finish_with_crowded()
             })
-            .reduce(union_of_sorted)
-            .unwrap_or_default();
-        unpack_pairs(bands)
+            .fold(BandCandidates::default(), BandCandidates::union)
+            .into_candidates()
     }
 
     proptest::proptest! {
@@ -403,9 +495,10 @@ mod tests {
                 sigs[..n].fill(7);
             }
             let banding = Banding { bands: 2, rows: 2 };
+            let count = sigs.len() / 4;
             proptest::prop_assert_eq!(
                 pairs_from_sorted_entries(&sigs, 4, banding),
-                candidate_pairs(&sigs, 4, banding, &no_progress)
+                candidates_of(count, |d| &sigs[d * 4..][..4], banding, &no_progress)
             );
         }
     }
@@ -419,5 +512,19 @@ mod tests {
         for doc in 1..n {
             assert!(pairs.binary_search(&(0, doc)).is_ok());
         }
+    }
+
+    #[test]
+    fn crowded_buckets_are_named_with_their_documents() {
+        // Documents 0..70 share band 0, and 0..5 band 1 too: only band 0's bucket is crowded.
+        let n = 80usize;
+        let sigs: Vec<u32> = (0..n as u32)
+            .flat_map(|d| [if d < 70 { 7 } else { d }, if d < 5 { 9 } else { 1000 + d }])
+            .collect();
+        let banding = Banding { bands: 2, rows: 1 };
+        let found = candidates_of(n, |d| &sigs[d * 2..][..2], banding, &no_progress);
+        assert_eq!(found.crowded, (0..70).collect::<Vec<u32>>());
+        assert_eq!(found.crowded_buckets, [(0, bucket_key(&[7], 0, n))]);
+        assert!(found.pairs.binary_search(&(0, 4)).is_ok());
     }
 }

@@ -1,14 +1,15 @@
 //! From signatures to clusters: LSH candidates, verification (exact Jaccard or the signature
-//! estimate), families, union-find clusters and the member each cluster keeps. The documents'
-//! sets are reached through [`DocumentSets`], so the same steps run on documents in memory and
-//! on documents spilled to the work folder.
+//! estimate), which documents stay (`super::keeping`), families, and the clusters with each
+//! member's fate. The documents' sets are reached through [`DocumentSets`], so the same steps
+//! run on documents in memory and on documents spilled to the work folder.
 
 use super::hashing::HashedDocument;
+use super::keeping::{self, KeepInputs, SettleInputs};
+use super::sets::{self, DocumentSets};
 use crate::config::ScanConfig;
 use crate::input::SourceFile;
-use crate::outcome::{Cluster, DocumentTable, Member};
+use crate::outcome::{Cluster, DocumentTable, KeptCopy, Member};
 use crate::parallel::DOCUMENTS_PER_TASK;
-use crate::pipeline::boilerplate::FAMILY_SIMILARITY;
 use crate::pipeline::cluster::{self, SimilarPair};
 use crate::pipeline::jaccard;
 use crate::pipeline::lsh::{self, Banding};
@@ -17,18 +18,6 @@ use crate::pipeline::shingle;
 use crate::pipeline::union_find::UnionFind;
 use crate::progress::{Progress, Stage};
 use rayon::prelude::*;
-
-/// The similarities the cluster stages ask for, wherever the documents are.
-pub(crate) trait DocumentSets: Sync {
-    /// Similarity of two documents if it is at least `threshold`: exact Jaccard (with its size
-    /// filter) or, without verification, the signature estimate.
-    fn similarity_at_least(&self, a: u32, b: u32, threshold: f64) -> Option<f64>;
-    /// Their similarity, exact or estimated as [`DocumentSets::similarity_at_least`].
-    fn similarity(&self, a: u32, b: u32) -> f64;
-    /// The signature estimate.
-    fn estimate(&self, a: u32, b: u32) -> f64;
-}
-
 /// Documents in memory, their sets sorted where they are compared.
 pub(crate) struct MemorySets<'a> {
     pub(crate) docs: &'a [HashedDocument],
@@ -46,94 +35,14 @@ impl DocumentSets for MemorySets<'_> {
         }
     }
 
-    fn similarity(&self, a: u32, b: u32) -> f64 {
-        let (x, y) = (&self.docs[a as usize], &self.docs[b as usize]);
-        if self.verify {
-            jaccard::jaccard(&x.shingles, &y.shingles)
-        } else {
-            minhash::estimate_jaccard(&x.signature, &y.signature)
-        }
-    }
-
     fn estimate(&self, a: u32, b: u32) -> f64 {
         let (x, y) = (&self.docs[a as usize], &self.docs[b as usize]);
         minhash::estimate_jaccard(&x.signature, &y.signature)
     }
-}
 
-/// Marks in each cluster the member that `config.keep` keeps, and every member's similarity to
-/// it (the representative's are known; others are computed on the members' sets, which
-/// verification sorted, or estimated without verification). Only the members are looked at:
-/// `newest` asks the file system for their files' modification times alone.
-pub(crate) fn choose_kept(
-    clusters: &mut [Cluster],
-    sets: &dyn DocumentSets,
-    infos: &DocumentTable,
-    sources: &[SourceFile],
-    config: &ScanConfig,
-) {
-    use crate::pipeline::keep::{self, Candidate, Keep};
-    let modified = |doc: u32| {
-        if config.keep != Keep::Newest {
-            return 0;
-        }
-        std::fs::metadata(&sources[infos.source(doc as usize)].path)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as i128)
-    };
-    let by_field = config.keep.field().is_some();
-    clusters.par_iter_mut().for_each(|c| {
-        // The --keep-by values, read from the table only when the rule asks for them.
-        let values: Vec<Option<serde_json::Value>> = c
-            .members
-            .iter()
-            .map(|m| by_field.then(|| infos.keep_value(m.doc as usize)).flatten())
-            .collect();
-        // Members in path order, so that a tie under the rule keeps the first.
-        let mut members: Vec<(u32, Candidate<'_>)> = c
-            .members
-            .iter()
-            .zip(&values)
-            .map(|(m, value)| {
-                let candidate = Candidate {
-                    tokens: infos.tokens(m.doc as usize),
-                    modified: modified(m.doc),
-                    value: value.as_ref(),
-                };
-                (m.doc, candidate)
-            })
-            .collect();
-        members.sort_unstable_by_key(|&(doc, _)| doc);
-        let kept = members
-            .iter()
-            .reduce(|best, m| {
-                if keep::preferred(&config.keep, &m.1, &best.1).is_lt() {
-                    m
-                } else {
-                    best
-                }
-            })
-            .map_or(c.representative, |&(doc, _)| doc);
-        c.kept = kept;
-        let kept_to_representative = c
-            .members
-            .iter()
-            .find(|m| m.doc == kept)
-            .map_or(0.0, |m| m.similarity);
-        for m in &mut c.members {
-            m.similarity_to_kept = if m.doc == kept {
-                1.0
-            } else if kept == c.representative {
-                m.similarity
-            } else if m.doc == c.representative {
-                kept_to_representative
-            } else {
-                sets.similarity(m.doc, kept)
-            };
-        }
-    });
+    fn signature(&self, doc: u32) -> Vec<u32> {
+        self.docs[doc as usize].signature.clone()
+    }
 }
 
 /// What [`find_clusters`] found.
@@ -148,25 +57,38 @@ pub struct Clustering {
     /// Those pairs, sorted by their documents.
     pub pairs: Vec<SimilarPair>,
     /// Family of each document: related documents (similar pairs and candidates estimated at
-    /// [`FAMILY_SIMILARITY`] or more, transitively) share one, see the boilerplate stage.
+    /// [`crate::pipeline::boilerplate::FAMILY_SIMILARITY`] or more, transitively) share one, see the boilerplate stage.
     pub family_of: Vec<u32>,
 }
 
-/// Finds the clusters among hashed documents: LSH candidates, verification, union-find.
+/// Finds the clusters among hashed documents: LSH candidates, verification, union-find. The
+/// keep rule sees the documents' tokens only (`newest` and `--keep-by` leave path order).
 pub fn find_clusters(
     docs: &mut [HashedDocument],
     config: &ScanConfig,
     banding: Banding,
     progress: &dyn Progress,
 ) -> Clustering {
+    find_clusters_with(docs, None, config, banding, progress)
+}
+
+/// [`find_clusters`], the keep rule looking at `table` (the document table and the files).
+pub(crate) fn find_clusters_with(
+    docs: &mut [HashedDocument],
+    table: Option<(&DocumentTable, &[SourceFile])>,
+    config: &ScanConfig,
+    banding: Banding,
+    progress: &dyn Progress,
+) -> Clustering {
     progress.start(Stage::Banding, banding.bands as u64);
-    let candidates = lsh::candidate_pairs_of(docs.len(), |d| &docs[d].signature, banding, &|n| {
+    let candidates = lsh::candidates_of(docs.len(), |d| &docs[d].signature, banding, &|n| {
         progress.advance(n)
     });
     progress.finish();
-    // Only documents in a candidate pair need their sets sorted for verification.
+    // Only documents in a candidate pair need their sets sorted for verification (the crowded
+    // buckets' documents, looked at again, are in one).
     let mut in_pair = vec![false; docs.len()];
-    for &(a, b) in &candidates {
+    for &(a, b) in &candidates.pairs {
         in_pair[a as usize] = true;
         in_pair[b as usize] = true;
     }
@@ -184,66 +106,82 @@ pub fn find_clusters(
         docs,
         verify: config.verify,
     };
-    cluster_candidates(&candidates, &sets, &tokens, config, progress)
+    let keep = KeepInputs {
+        keep: &config.keep,
+        tokens: &tokens,
+        table,
+    };
+    cluster_candidates(&candidates, &sets, &keep, config, banding, progress)
 }
 
-/// Verifies the `candidates` (sorted) among documents of `tokens` tokens each, and groups the
-/// similar pairs into clusters and the related ones into families.
+/// Verifies the `candidates` (sorted), settles which documents stay, and groups the similar
+/// pairs into clusters and the related ones into families.
 pub(crate) fn cluster_candidates(
-    candidates: &[lsh::Pair],
+    candidates: &lsh::Candidates,
     sets: &dyn DocumentSets,
-    tokens: &[usize],
+    keep: &KeepInputs<'_>,
     config: &ScanConfig,
+    banding: Banding,
     progress: &dyn Progress,
 ) -> Clustering {
-    let count = tokens.len();
-    progress.start(Stage::Verifying, candidates.len() as u64);
+    let count = keep.tokens.len();
+    progress.start(Stage::Verifying, candidates.pairs.len() as u64);
     // Chunks keep the progress counter (shared by all threads) off the per-pair path. Each
     // candidate is similar (a cluster edge), related (a family edge) or neither.
-    let checked: Vec<(u32, u32, Option<f64>)> = candidates
+    let mut checked: Vec<(u32, u32, Option<f64>)> = candidates
+        .pairs
         .par_chunks(1024)
         .with_max_len(1)
         .flat_map_iter(|chunk| {
             progress.advance(chunk.len() as u64);
-            chunk.iter().filter_map(|&(a, b)| {
-                let similarity = sets.similarity_at_least(a, b, config.threshold);
-                let related = similarity.is_some() || sets.estimate(a, b) >= FAMILY_SIMILARITY;
-                related.then_some((a, b, similarity))
-            })
+            chunk
+                .iter()
+                .filter_map(|&pair| sets::check(sets, pair, config.threshold))
         })
         .collect();
     progress.finish();
 
+    let mut similar: Vec<SimilarPair> = checked
+        .iter()
+        .filter_map(|&(a, b, s)| s.map(|similarity| SimilarPair { a, b, similarity }))
+        .collect();
+    let settled = keeping::settle(
+        &mut similar,
+        &SettleInputs {
+            candidates,
+            sets,
+            keep,
+            threshold: config.threshold,
+            banding,
+        },
+    );
+    checked.extend(settled.added);
     let mut families = UnionFind::new(count);
-    let mut similar = Vec::new();
-    for &(a, b, similarity) in &checked {
+    for &(a, b, _) in &checked {
         families.union(a, b);
-        if let Some(similarity) = similarity {
-            similar.push(SimilarPair { a, b, similarity });
-        }
     }
     drop(checked);
     let family_of = (0..count as u32).map(|d| families.find(d)).collect();
 
-    let clusters = clusters_of(tokens, &similar, config.linkage, sets);
+    let clusters = clusters_of(keep.tokens, &similar, config.linkage, sets, &settled.fates);
     Clustering {
         clusters,
-        candidate_pairs: candidates.len(),
+        candidate_pairs: candidates.pairs.len() + settled.added_candidates,
         similar_pairs: similar.len(),
         pairs: similar,
         family_of,
     }
 }
 
-/// The clusters of the verified `similar` pairs (in candidate order), each member with its
-/// similarity to the representative.
+/// The clusters of the verified `similar` pairs (sorted by their documents), each member with
+/// its similarity to the representative and its fate (from `fates`, by document).
 fn clusters_of(
     tokens: &[usize],
     similar: &[SimilarPair],
     linkage: cluster::Linkage,
     sets: &dyn DocumentSets,
+    fates: &[(u32, Option<KeptCopy>)],
 ) -> Vec<Cluster> {
-    // `similar` is in candidate order: sorted by (a, b), a < b.
     debug_assert!(similar.is_sorted_by_key(|p| (p.a, p.b)));
     let verified = |x: u32, y: u32| {
         let key = (x.min(y), x.max(y));
@@ -251,6 +189,12 @@ fn clusters_of(
             .binary_search_by_key(&key, |p| (p.a, p.b))
             .ok()
             .map(|i| similar[i].similarity)
+    };
+    let fate = |doc: u32| {
+        fates
+            .binary_search_by_key(&doc, |&(d, _)| d)
+            .ok()
+            .and_then(|i| fates[i].1)
     };
     cluster::group(tokens.len(), similar, tokens, linkage)
         .into_par_iter()
@@ -260,11 +204,11 @@ fn clusters_of(
             let mut members = vec![Member {
                 doc: rep,
                 similarity: 1.0,
-                similarity_to_kept: 1.0,
+                left_out_for: fate(rep),
             }];
             members.extend(group.members.iter().filter(|&&m| m != rep).map(|&m| {
-                // A verified pair's similarity is looked up (the center of a cluster is similar
-                // to every member), others are computed. Every similarity is at least 0, so
+                // A verified pair's similarity is looked up (the center of a star is similar
+                // to its members), others are computed. Every similarity is at least 0, so
                 // this always has a value.
                 let similarity = verified(rep, m)
                     .or_else(|| sets.similarity_at_least(rep, m, 0.0))
@@ -272,13 +216,11 @@ fn clusters_of(
                 Member {
                     doc: m,
                     similarity,
-                    // Until the keep rule chooses, the representative is the kept one.
-                    similarity_to_kept: similarity,
+                    left_out_for: fate(m),
                 }
             }));
             Cluster {
                 representative: rep,
-                kept: rep,
                 members,
                 min_pair_similarity: group.min_pair_similarity,
                 component: group.component,

@@ -15,6 +15,8 @@
 
 mod clusters;
 mod hashing;
+mod keeping;
+mod sets;
 mod spill;
 
 pub use clusters::find_clusters;
@@ -33,8 +35,9 @@ use crate::pipeline::minhash::MinHasher;
 use crate::pipeline::paragraph;
 use crate::progress::{Progress, Stage};
 use crate::work::{self, LazyWorkDir};
-use clusters::{MemorySets, choose_kept, cluster_candidates};
+use clusters::{cluster_candidates, find_clusters_with};
 use hashing::{HashedSources, ParagraphData, hash_sources};
+use keeping::KeepInputs;
 use rayon::prelude::*;
 use spill::{Documents, MemoryPlan, SpilledSets};
 use std::collections::{BTreeMap, HashMap};
@@ -126,16 +129,9 @@ pub fn scan(
             .map(|doc| Diagnostic::at(doc.path.as_str(), doc.position, Problem::EmptyDocument)),
     );
 
+    let table = Some((&infos, sources.as_slice()));
     let clustering = match &mut documents {
-        Documents::Memory(hashed) => {
-            let mut clustering = find_clusters(hashed, config, banding, progress);
-            let sets = MemorySets {
-                docs: hashed,
-                verify: config.verify,
-            };
-            choose_kept(&mut clustering.clusters, &sets, &infos, &sources, config);
-            clustering
-        }
+        Documents::Memory(hashed) => find_clusters_with(hashed, table, config, banding, progress),
         Documents::Spilled(spilled) => {
             progress.start(Stage::Banding, banding.bands as u64);
             let candidates = spilled
@@ -144,8 +140,13 @@ pub fn scan(
             progress.finish();
             let tokens: Vec<usize> = (0..infos.len()).map(|d| infos.tokens(d)).collect();
             let sets = SpilledSets::new(&spilled.store, config.verify);
-            let mut clustering = cluster_candidates(&candidates, &sets, &tokens, config, progress);
-            choose_kept(&mut clustering.clusters, &sets, &infos, &sources, config);
+            let keep = KeepInputs {
+                keep: &config.keep,
+                tokens: &tokens,
+                table,
+            };
+            let clustering =
+                cluster_candidates(&candidates, &sets, &keep, config, banding, progress);
             if let Some(e) = sets.failure() {
                 return Err(work_failed(e));
             }

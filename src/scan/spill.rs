@@ -9,12 +9,12 @@
 //! `4 t + 512` bytes of shingles and signature until the store takes them; on disk `4 t + 512`
 //! bytes in the store and `25 x 12` bytes of band entries.
 
-use super::clusters::DocumentSets;
 use super::hashing::HashedDocument;
+use super::sets::DocumentSets;
 use crate::parallel::DOCUMENTS_PER_TASK;
 use crate::pipeline::boilerplate::Zones;
 use crate::pipeline::jaccard;
-use crate::pipeline::lsh::{self, BandBuckets, Banding, Pair};
+use crate::pipeline::lsh::{self, BandBuckets, BandCandidates, Banding, Candidates};
 use crate::pipeline::minhash;
 use crate::pipeline::shingle;
 use crate::work::sort::Sorter;
@@ -74,25 +74,26 @@ pub(crate) struct SpilledDocuments {
 
 impl SpilledDocuments {
     /// The candidate pairs of `count` documents, each band's runs merged in parallel: the pairs
-    /// the in-memory tables give.
+    /// (and crowded documents) the in-memory tables give.
     pub(crate) fn candidate_pairs(
         &mut self,
         count: usize,
         work: &LazyWorkDir,
         progress: &(dyn Fn(u64) + Sync),
-    ) -> std::io::Result<Vec<Pair>> {
+    ) -> std::io::Result<Candidates> {
         let bands = std::mem::take(&mut self.bands);
-        let pairs = bands
+        let found = bands
             .into_par_iter()
+            .enumerate()
             .with_max_len(1)
-            .map(|sorter| {
-                let mut buckets = BandBuckets::new(count);
+            .map(|(band, sorter)| {
+                let mut buckets = BandBuckets::for_band(count, band);
                 sorter.for_each_sorted(work, |(key, doc)| buckets.push(key, doc))?;
                 progress(1);
-                Ok::<_, std::io::Error>(buckets.finish())
+                Ok::<_, std::io::Error>(buckets.finish_with_crowded())
             })
-            .try_reduce(Vec::new, |a, b| Ok(lsh::union_of_sorted(a, b)))?;
-        Ok(lsh::unpack_pairs(pairs))
+            .try_reduce(BandCandidates::default, |a, b| Ok(a.union(b)))?;
+        Ok(found.into_candidates())
     }
 }
 
@@ -313,22 +314,22 @@ impl DocumentSets for SpilledSets<'_> {
         .flatten()
     }
 
-    fn similarity(&self, a: u32, b: u32) -> f64 {
-        self.with(a, b, |x, y| {
-            if self.verify {
-                jaccard::jaccard(&x.set, &y.set)
-            } else {
-                minhash::estimate_jaccard(&x.signature, &y.signature)
-            }
-        })
-        .unwrap_or(0.0)
-    }
-
     fn estimate(&self, a: u32, b: u32) -> f64 {
         self.with(a, b, |x, y| {
             minhash::estimate_jaccard(&x.signature, &y.signature)
         })
         .unwrap_or(0.0)
+    }
+
+    fn signature(&self, doc: u32) -> Vec<u32> {
+        let (mut signature, mut bytes) = (Vec::new(), Vec::new());
+        if let Err(e) = self.store.signature(doc, &mut signature, &mut bytes) {
+            if let Ok(mut failed) = self.failed.lock() {
+                failed.get_or_insert(e);
+            }
+            signature.clear();
+        }
+        signature
     }
 }
 

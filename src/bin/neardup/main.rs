@@ -265,6 +265,11 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     if outcome.stats.documents == 0 {
         warn(no_documents(&outcome));
     }
+    // A rule that decides nothing: no list or report marks it as if it had.
+    if let Err(e) = outcome.check_keep_field(&config.keep) {
+        warn(format!("{e}; nothing printed"));
+        return ExitCode::from(EXIT_INPUT_ERRORS);
+    }
     if let Some(path) = &args.pairs {
         let mut bytes = Vec::new();
         let written = lists::write_pairs(&outcome, lists::PairsFormat::for_path(path), &mut bytes)
@@ -295,7 +300,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     }
     let printed = print(|out| {
         if args.list_duplicates {
-            lists::write_left_out(&outcome, config.threshold, args.null, out)
+            lists::write_left_out(&outcome, args.null, out)
         } else if args.json {
             report.write_json(out)
         } else {
@@ -350,6 +355,10 @@ fn run_clean(args: CleanArgs) -> ExitCode {
         Ok(outcome) => outcome,
         Err(neardup::Error::Refused(message)) => {
             warn(format!("refusing to write: {message}"));
+            return ExitCode::from(EXIT_INPUT_ERRORS);
+        }
+        Err(e @ neardup::Error::KeepFieldMissing { .. }) => {
+            warn(format!("{e}; nothing written"));
             return ExitCode::from(EXIT_INPUT_ERRORS);
         }
         Err(e) => {

@@ -71,11 +71,12 @@ pub(crate) fn write_clean_summary(
     } else {
         "wrote"
     };
+    // The bytes count the other files copied: so do the files.
     writeln!(
         out,
         "{verb} {} of {}{} ({} of {} bytes)",
-        s.files_written,
-        count(s.files, "file"),
+        s.files_written + s.files_copied,
+        count(s.files + s.other_files, "file"),
         if config.out.as_os_str().is_empty() {
             String::new()
         } else {
@@ -111,9 +112,16 @@ pub(crate) fn write_clean_summary(
     if m.params.drop_duplicates {
         writeln!(
             out,
-            "{left_out} {} (Jaccard >= {})",
+            "{left_out} {} (Jaccard >= {} to one kept); {} of the {} in clusters {}",
             count(s.duplicates_dropped, "near-duplicate document"),
-            m.params.threshold
+            m.params.threshold,
+            s.kept_in_clusters,
+            s.kept_in_clusters + s.duplicates_dropped,
+            match (config.dry_run, s.kept_in_clusters) {
+                (true, _) => "would stay",
+                (false, 1) => "stays",
+                (false, _) => "stay",
+            }
         )?;
     }
     if s.files_copied > 0 {
