@@ -7,8 +7,9 @@
 //!   them), neither carries on a sentence from the line before it (in a text with a paragraph
 //!   per line), and the same punctuation and symbols come in the same order
 //!   ([`prose::skeleton`]).
-//! - **One section.** Their headings, from the top one down, are the same ([`heading_level`]):
-//!   a copy under another release, another option or another chapter belongs there.
+//! - **One section.** Their headings, from the top one down, are the same ([`heading_level`],
+//!   and copyright notices, which head the licence under them): a copy under another release,
+//!   another option, another chapter or another component's copyright belongs there.
 //! - **One entry.** Going back from the two copies while the paragraphs before them are equal
 //!   (a block pasted whole brings its own heading), they do not both sit under an entry header
 //!   at the same distance ([`prose::header_like`], up to [`ENTRY_REACH`] paragraphs back: a
@@ -23,6 +24,8 @@ use super::rules::{continues_what_precedes, heading_level};
 use super::{Analysis, Paragraph};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+/// The level a copyright notice heads a section at: below every heading.
+const NOTICE_LEVEL: u8 = 10;
 /// How far back from a copy its entry's header may be, in paragraphs.
 const ENTRY_REACH: usize = 3;
 
@@ -61,7 +64,10 @@ impl<'a> Context<'a> {
         let mut sections = Vec::with_capacity(paragraphs.len());
         let mut headings = Vec::with_capacity(paragraphs.len());
         for (p, f) in paragraphs.iter().zip(&analysis.fingerprints) {
-            let level = heading_level(p.text(text));
+            // A copyright line heads the licence text under it: a licence under two of them
+            // belongs to two components.
+            let level = heading_level(p.text(text))
+                .or_else(|| prose::notice_header(p.text(text)).then_some(NOTICE_LEVEL));
             if let Some(level) = level {
                 while stack.last().is_some_and(|&(l, _)| l >= level) {
                     stack.pop();
@@ -222,6 +228,24 @@ mod tests {
             PROSE[0], PROSE[1]
         );
         assert!(groups(&text).is_empty());
+    }
+
+    #[test]
+    fn a_licence_under_two_copyright_notices_is_not_a_repeat_however_far_down() {
+        let disclaimer = "Except as contained in this notice, the name of a copyright holder \
+                          shall not be used in advertising without prior written authorization.";
+        let text = format!(
+            "Copyright 1999 Anton Example\n\n{}\n\n{}\n\n{}\n\n{disclaimer}\n\n\
+             Copyright (C) 2007 Kim Example\n\n{}\n\n{}\n\n{}\n\n{disclaimer}",
+            PROSE[0], PROSE[1], PROSE[2], PROSE[2], PROSE[0], PROSE[1]
+        );
+        assert!(groups(&text).is_empty());
+        // Under one notice, a paragraph pasted again in running prose still goes.
+        let text = format!(
+            "Copyright 1999 Anton Example\n\n{disclaimer}\n\n{}\n\n{}\n\n{}\n\n{disclaimer}",
+            PROSE[0], PROSE[1], PROSE[2]
+        );
+        assert_eq!(groups(&text).len(), 1);
     }
 
     #[test]

@@ -79,15 +79,17 @@ pub fn header_like(paragraph: &str) -> bool {
         || notice_header(paragraph)
 }
 
-/// Whether a paragraph opens with a copyright line or a Debian copyright stanza (`Files:`),
-/// which heads the licence text under it.
-fn notice_header(paragraph: &str) -> bool {
-    let first = paragraph.trim_start();
-    let lower = first.get(..9).unwrap_or(first).to_lowercase();
-    lower.starts_with("copyright")
-        || lower.starts_with("(c)")
-        || first.starts_with('\u{A9}')
-        || first.starts_with("Files:")
+/// Whether a paragraph of up to four lines and 24 words holds a copyright line (`Copyright ...`, `(c) ...`,
+/// `© ...`) or opens a Debian copyright stanza (`Files:`): it heads the licence text under it.
+pub fn notice_header(paragraph: &str) -> bool {
+    let mut lines = paragraph.lines().map(str::trim_start);
+    let notice = |line: &str| {
+        let lower = line.get(..9).unwrap_or(line).to_lowercase();
+        lower.starts_with("copyright") || lower.starts_with("(c)") || line.starts_with('\u{A9}')
+    };
+    paragraph.lines().count() <= 4
+        && super::rules::reader_words(paragraph, 24) < 24
+        && (paragraph.trim_start().starts_with("Files:") || lines.any(notice))
 }
 
 /// The punctuation and symbols of a paragraph in order (whitespace, letters and digits left
