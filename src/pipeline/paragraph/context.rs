@@ -22,6 +22,7 @@
 use super::prose;
 use super::rules::{continues_what_precedes, heading_level};
 use super::{Analysis, Paragraph};
+use crate::pipeline::union_find::UnionFind;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// The level a copyright notice heads a section at: below every heading.
@@ -152,6 +153,22 @@ impl<'a> Context<'a> {
         match (self.entry_header(i), self.entry_header(j)) {
             (Some(x), Some(y)) => x != y,
             _ => true,
+        }
+    }
+
+    /// Joins to each paste of `pastes` the copies before it in its block
+    /// ([`Context::block_before`]), adding them to `members`.
+    pub(super) fn join_blocks(
+        &self,
+        pastes: &[(usize, usize)],
+        sets: &mut UnionFind,
+        members: &mut Vec<usize>,
+    ) {
+        for &(a, b) in pastes {
+            for (earlier, later) in self.block_before(a, b) {
+                sets.union(earlier as u32, later as u32);
+                members.extend([earlier, later]);
+            }
         }
     }
 

@@ -34,6 +34,7 @@
 //!   DayDayNews paragraph further down.
 
 mod context;
+mod grouping;
 mod near;
 pub mod prose;
 pub mod rules;
@@ -42,6 +43,7 @@ mod segment;
 pub use segment::{Paragraph, assemble, preview, segment, segment_into};
 
 use context::{Context, Kind};
+use grouping::{groups_of, link_exact};
 use near::{BITMAP_WORDS, for_each_run};
 
 use super::hash::finalize;
@@ -217,24 +219,13 @@ impl Analyzer {
         let mut by_key: Vec<(u64, usize)> = eligible.iter().map(|&i| (fps[i].key, i)).collect();
         by_key.sort_unstable();
         let mut distinct = Vec::new();
-        // Each copy joins the first earlier one (of the first few) it is a paste of.
-        let mut first_of_key = 0;
-        for (n, &(key, i)) in by_key.iter().enumerate() {
-            if n == 0 || by_key[n - 1].0 != key {
-                first_of_key = n;
-                distinct.push(i);
-                continue;
-            }
-            if !long_enough(i, MIN_REPEAT_WORDS) {
-                continue;
-            }
-            for &(_, earlier) in by_key[first_of_key..n].iter().take(EARLIER_COPIES_TRIED) {
-                if long_enough(earlier, MIN_REPEAT_WORDS) && is_paste(earlier, i, Kind::Exact) {
-                    merged |= sets.union(earlier as u32, i as u32);
-                    break;
-                }
-            }
-        }
+        merged |= link_exact(
+            &by_key,
+            &long_enough,
+            &mut is_paste,
+            &mut sets,
+            &mut distinct,
+        );
         distinct.sort_unstable();
         let near: Vec<usize> = distinct
             .into_iter()
@@ -296,40 +287,9 @@ impl Analyzer {
         // A paste takes the copies before it in its block (a heading pasted with it).
         let mut members = eligible;
         if let Some(context) = context.get() {
-            for &(a, b) in &pastes {
-                for (earlier, later) in context.block_before(a, b) {
-                    sets.union(earlier as u32, later as u32);
-                    members.extend([earlier, later]);
-                }
-            }
+            context.join_blocks(&pastes, &mut sets, &mut members);
         }
-        members.sort_unstable();
-        members.dedup();
-        truncated_keys.sort_unstable();
-        let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
-        let mut slot_of_root = std::collections::HashMap::new();
-        for &i in &members {
-            let root = sets.find(i as u32);
-            let slot = *slot_of_root.entry(root).or_insert_with(|| {
-                groups.push((root, Vec::new()));
-                groups.len() - 1
-            });
-            groups[slot].1.push(i as u32);
-        }
-        groups
-            .into_iter()
-            .filter(|(_, members)| members.len() >= 2)
-            .map(|(_, members)| {
-                let complete = members
-                    .iter()
-                    .copied()
-                    .find(|&m| truncated_keys.binary_search(&fps[m as usize].key).is_err());
-                RepeatGroup {
-                    kept: complete.unwrap_or(members[0]),
-                    members,
-                }
-            })
-            .collect()
+        groups_of(&mut sets, members, truncated_keys, fps)
     }
 
     /// Whether paragraph `short` is a truncated copy of `long` (the module rules): not the same
