@@ -340,8 +340,10 @@ pub fn paragraph_layout(
             // Only the paragraphs a zone or its bound can hold need the rest.
             if i <= ZONE_PARAGRAPHS || i + ZONE_PARAGRAPHS >= n {
                 // Chrome is prose and links; code (a signature, a listing) is the text's own.
-                entry.eligible &= !prose::reads_as_code(paragraph);
-                entry.opens = rules::opens_what_follows(paragraph);
+                // A signature or listing stays, and opens the description under it.
+                let code = prose::reads_as_code(paragraph);
+                entry.eligible &= !code;
+                entry.opens = code || rules::opens_what_follows(paragraph);
                 entry.continues = rules::continues_what_precedes(paragraph)
                     && (line_mode
                         || reader_words(paragraph, CONTINUATION_WORDS) < CONTINUATION_WORDS);

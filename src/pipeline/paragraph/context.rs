@@ -12,15 +12,14 @@
 //!   another option, another chapter or another component's copyright belongs there.
 //! - **One entry.** Going back from the two copies while the paragraphs before them are equal
 //!   (a block pasted whole brings its own heading), they do not both sit under an entry header
-//!   at the same distance ([`prose::header_like`], up to [`ENTRY_REACH`] paragraphs back: a
-//!   signature, a flag, a copyright line, anything short or without a sentence end, then the
-//!   same description). That is reference text, where the same sentence under two entries
+//!   ([`prose::header_like`], up to [`ENTRY_REACH`] paragraphs back: a signature, a flag, a
+//!   copyright line, anything short or without a sentence end, then the same description). That is reference text, where the same sentence under two entries
 //!   belongs to each; a paste sits in running prose, or right after the paragraph it repeats.
 //! - **Blocks.** A copy that matches as a paste takes with it the copies before it in the same
 //!   block (its heading, a short line), when what follows the block does not need them.
 
 use super::prose;
-use super::rules::{continues_what_precedes, heading_level};
+use super::rules::{continues_what_precedes, heading_level, manual_section};
 use super::{Analysis, Paragraph};
 use crate::pipeline::union_find::UnionFind;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -68,6 +67,7 @@ impl<'a> Context<'a> {
             // A copyright line heads the licence text under it: a licence under two of them
             // belongs to two components.
             let level = heading_level(p.text(text))
+                .or_else(|| manual_section(p.text(text)).then_some(1))
                 .or_else(|| prose::notice_header(p.text(text)).then_some(NOTICE_LEVEL));
             if let Some(level) = level {
                 while stack.last().is_some_and(|&(l, _)| l >= level) {
@@ -143,17 +143,14 @@ impl<'a> Context<'a> {
     }
 
     /// Whether copies `a` < `b` belong to one entry: unless the runs touch (a block doubled in
-    /// place), they do not both sit under an entry header at the same distance (two entries
-    /// of one shape: a signature, a flag or a copyright line, then the same description).
+    /// place), they do not both sit under an entry header (two entries of one shape: a
+    /// signature, a flag or a copyright line, then the same description).
     fn one_entry(&self, a: usize, b: usize) -> bool {
         let (i, j) = self.run_starts(a, b);
         if j <= a + 1 {
             return true;
         }
-        match (self.entry_header(i), self.entry_header(j)) {
-            (Some(x), Some(y)) => x != y,
-            _ => true,
-        }
+        !(self.entry_header(i).is_some() && self.entry_header(j).is_some())
     }
 
     /// Joins to each paste of `pastes` the copies before it in its block
@@ -263,6 +260,17 @@ mod tests {
             PROSE[0], PROSE[1], PROSE[2]
         );
         assert_eq!(groups(&text).len(), 1);
+    }
+
+    #[test]
+    fn copies_under_two_sections_of_a_manual_are_not_repeats() {
+        let note = "       See the policy guide for details of the policy file format and its \
+                    contents, with examples.";
+        let text = format!(
+            "DESCRIPTION\n       {}\n\n{note}\n\nEXAMPLES\n       {}\n\n{note}",
+            PROSE[0], PROSE[1]
+        );
+        assert!(groups(&text).is_empty());
     }
 
     #[test]

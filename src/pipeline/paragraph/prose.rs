@@ -3,7 +3,7 @@
 //! their words (their punctuation and symbols). Each test errs towards keeping the text.
 
 /// Characters that are rare in prose and common in code, markup tables and diagrams (not `|`,
-/// which separates the links of a navigation bar as often as a table's cells).
+/// which separates the links of a navigation bar as often as a table's cells, nor `_`).
 fn code_symbol(c: char) -> bool {
     matches!(
         c,
@@ -24,14 +24,13 @@ fn code_symbol(c: char) -> bool {
             | '%'
             | '&'
             | '+'
-            | '_'
             | '`'
     )
 }
 
 /// Whether a paragraph reads as code, a table or a diagram rather than prose: a line drawing
-/// character, three code symbols or more at over one per 25 letters (`{ } [ ] < > = ; * # _`),
-/// or a
+/// character, three code symbols or more at over one per 25 letters (`{ } [ ] < > = ; * # ...`;
+/// not `_`, which `html2text` puts in every link), or a
 /// line that opens or closes a block (`... {`, `}`, `...;` at its end).
 pub fn reads_as_code(paragraph: &str) -> bool {
     let (mut letters, mut symbols) = (0usize, 0usize);

@@ -141,14 +141,17 @@ fn one_line_heading(line: &str) -> Option<u8> {
         reader_words(line, 8) < 8
             && !line.ends_with('.')
             && !line.starts_with(char::is_lowercase)
-            && line
-                .split(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .any(|part| {
-                    let mut numbers = part.split('.');
-                    part.contains('.')
-                        && numbers.next().is_some_and(|n| !n.is_empty())
-                        && numbers.next().is_some_and(|n| !n.is_empty())
-                })
+            && line.split_whitespace().any(|word| {
+                // A version standing as a word of its own: `2.7.1`, `v1.2`, `(1.0.3)`.
+                let part = word
+                    .trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | ',' | ':'))
+                    .trim_start_matches('v');
+                let mut numbers = part.split('.');
+                part.contains('.')
+                    && part.chars().all(|c| c.is_ascii_digit() || c == '.')
+                    && numbers.next().is_some_and(|n| !n.is_empty())
+                    && numbers.next().is_some_and(|n| !n.is_empty())
+            })
     };
     let lead_in = || line.ends_with(':') && reader_words(line, 10) < 10;
     let capitals = || {
@@ -163,10 +166,26 @@ fn one_line_heading(line: &str) -> Option<u8> {
 }
 
 /// Whether a paragraph introduces what follows it, so that the two go or stay together: a
-/// heading or an entry's header ([`starts_section`]), or a lead-in ending in a colon ("Licensed
-/// under either of:", "is licensed as follows:").
+/// heading or an entry's header ([`starts_section`]), a manual's section whose first line is
+/// its heading in capitals (`GCLOUD WIDE FLAGS` over its indented text, which the paragraphs
+/// after it carry on), a lead-in ending in a colon ("Licensed under either of:"), or an item
+/// ending in a comma or semicolon, which the next one continues.
 pub fn opens_what_follows(paragraph: &str) -> bool {
-    paragraph.trim_end().ends_with(':') || starts_section(paragraph)
+    let end = paragraph.trim_end();
+    end.ends_with([':', ';', ',']) || starts_section(paragraph) || manual_section(paragraph)
+}
+
+/// Whether a paragraph is a manual's section: its first line a heading in capitals at the
+/// margin (`DESCRIPTION`, `GCLOUD WIDE FLAGS`), its text indented under it.
+pub fn manual_section(paragraph: &str) -> bool {
+    let mut lines = paragraph.lines();
+    let (Some(first), Some(second)) = (lines.next(), lines.next()) else {
+        return false;
+    };
+    !first.starts_with(char::is_whitespace)
+        && second.starts_with(char::is_whitespace)
+        && one_line_heading(first.trim()) == Some(1)
+        && !first.chars().any(char::is_lowercase)
 }
 
 /// Whether a paragraph may carry on the sentence before it: its first character is a lowercase
@@ -303,6 +322,8 @@ mod tests {
             "grep (3.8-5) unstable; urgency=medium",
             "       To set the region attribute:",
             "       OPTIONAL FLAGS",
+            "* Version 2.7.1 (released 2008-10-31)",
+            "*** type Error = Infallible ***",
         ] {
             assert!(starts_section(heading), "{heading}");
         }
@@ -316,6 +337,7 @@ mod tests {
             "2009-01-14 Craig Small Updated Russian PO file Clarified -m and -c for fuser",
             "# matches expr if it is the first token on the line # (allows for leading whitespace)",
             "Read the full story at the site, - B - C",
+            "    * In_the_first_edition:_Ch_4.10_—_Borrow_and_AsRef",
             "NATO",
         ] {
             assert_eq!(starts_section(prose), prose == "NATO", "{prose}");
