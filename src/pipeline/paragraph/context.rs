@@ -136,10 +136,12 @@ impl<'a> Context<'a> {
         (i, j)
     }
 
-    /// The nearest entry header within [`ENTRY_REACH`] paragraphs before paragraph `start`: its
+    /// The nearest entry header within [`ENTRY_REACH`] paragraphs before paragraph `start` and
+    /// after paragraph `floor` (the other copy, which is no header of its own entry): its
     /// distance (1 for the paragraph right before).
-    fn entry_header(&self, start: usize) -> Option<usize> {
-        (1..=ENTRY_REACH.min(start)).find(|&d| prose::header_like(self.paragraph(start - d)))
+    fn entry_header(&self, start: usize, floor: Option<usize>) -> Option<usize> {
+        let reach = ENTRY_REACH.min(start - floor.map_or(0, |f| f + 1));
+        (1..=reach).find(|&d| prose::header_like(self.paragraph(start - d)))
     }
 
     /// Whether copies `a` < `b` belong to one entry: unless the runs touch (a block doubled in
@@ -150,7 +152,7 @@ impl<'a> Context<'a> {
         if j <= a + 1 {
             return true;
         }
-        !(self.entry_header(i).is_some() && self.entry_header(j).is_some())
+        !(self.entry_header(i, None).is_some() && self.entry_header(j, Some(a)).is_some())
     }
 
     /// Joins to each paste of `pastes` the copies before it in its block
