@@ -19,7 +19,7 @@
 //!   block (its heading, a short line), when what follows the block does not need them.
 
 use super::prose;
-use super::rules::{continues_what_precedes, heading_level, manual_section};
+use super::rules::{continues_what_precedes, heading_level, log_entry, manual_section};
 use super::{Analysis, Paragraph};
 use crate::pipeline::union_find::UnionFind;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -73,7 +73,13 @@ impl<'a> Context<'a> {
                 while stack.last().is_some_and(|&(l, _)| l >= level) {
                     stack.pop();
                 }
-                stack.push((level, f.key));
+                // Each entry of a log is its own, even under a header line seen before.
+                let identity = if log_entry(p.text(text)) {
+                    xxh3_64_with_seed(&(sections.len() as u64).to_le_bytes(), f.key)
+                } else {
+                    f.key
+                };
+                stack.push((level, identity));
             }
             headings.push(level.is_some());
             let path = stack.iter().fold(0u64, |h, &(l, k)| {
@@ -271,6 +277,18 @@ mod tests {
         let text = format!(
             "DESCRIPTION\n       {}\n\n{note}\n\nEXAMPLES\n       {}\n\n{note}",
             PROSE[0], PROSE[1]
+        );
+        assert!(groups(&text).is_empty());
+    }
+
+    #[test]
+    fn two_changelog_entries_with_one_header_line_are_two_entries() {
+        let header = "2021-03-17  Sergey Example  <sergey@example.org>";
+        let item = "\t* src/recover.c (finish_transfer): Reset the file size after the \
+                    transfer, as the header says it should be.";
+        let [a, b, c] = PROSE;
+        let text = format!(
+            "{header}\n\n{a}\n\n{b}\n\n{c}\n\n{item}\n\n{header}\n\n{b}\n\n{c}\n\n{a}\n\n{item}"
         );
         assert!(groups(&text).is_empty());
     }

@@ -123,20 +123,6 @@ fn one_line_heading(line: &str) -> Option<u8> {
             && !inner.trim().is_empty())
         .then_some(7 - stars as u8)
     };
-    let gnu_entry = || {
-        let bytes = line.as_bytes();
-        line.ends_with('>')
-            && bytes.len() > 11
-            && bytes[..10].iter().enumerate().all(|(i, b)| {
-                if i == 4 || i == 7 {
-                    *b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            })
-            && bytes[10].is_ascii_whitespace()
-    };
-    let debian_entry = || line.contains(") ") && line.contains("; urgency=");
     let release = || {
         reader_words(line, 8) < 8
             && !line.ends_with('.')
@@ -161,8 +147,38 @@ fn one_line_heading(line: &str) -> Option<u8> {
     };
     markdown()
         .or_else(starred)
-        .or_else(|| (gnu_entry() || debian_entry() || release() || capitals()).then_some(1))
+        .or_else(|| (changelog_entry(line) || release() || capitals()).then_some(1))
         .or_else(|| lead_in().then_some(9))
+}
+
+/// Whether a line heads a changelog entry: a GNU ChangeLog entry (`2024-01-31  Name  <mail>`)
+/// or a Debian changelog entry (`pkg (1.2-3) unstable; urgency=low`).
+fn changelog_entry(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let gnu = line.ends_with('>')
+        && bytes.len() > 11
+        && bytes[..10].iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && bytes[10].is_ascii_whitespace();
+    gnu || (line.contains(") ") && line.contains("; urgency="))
+}
+
+/// Whether a paragraph heads one entry of a log (a changelog entry, a git log's `commit <hash>`
+/// line): each is an entry of its own even when its text comes again (two entries by one
+/// author on one day).
+pub fn log_entry(paragraph: &str) -> bool {
+    let trimmed = paragraph.trim();
+    let first = trimmed.lines().next().unwrap_or("").trim();
+    let commit = first.strip_prefix("commit ").is_some_and(|rest| {
+        let hash = rest.split_whitespace().next().unwrap_or("");
+        (7..=40).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    });
+    commit || (!trimmed.contains('\n') && reader_words(first, 12) < 12 && changelog_entry(first))
 }
 
 /// Whether a paragraph introduces what follows it, so that the two go or stay together: a
