@@ -29,6 +29,7 @@
 //! source), `write` (the `OutputWriter` and atomic files) and `manifest` (the record of it
 //! all). [`clean`] itself plans, writes, then summarizes.
 
+mod lines;
 pub mod manifest;
 mod parquet;
 mod pass_two;

@@ -4,9 +4,9 @@
 //! value of the records that lost paragraphs and the lines of dropped near-duplicates.
 
 use super::CleanConfig;
+use super::lines::{self, LinesError, for_each_line};
 use super::manifest::{DocumentChanges, DroppedDuplicate, Removed};
 use super::plan::TextCleaner;
-use super::stream::{self, LinesError, for_each_line};
 use super::write::OutputWriter;
 use crate::diagnostic::{AfterChange, Diagnostic, Position, Problem, io_reason};
 use crate::input::{self, Compression, SourceFile, SourceKind, decode};
@@ -345,7 +345,7 @@ impl PassTwo<'_> {
 
     /// Writes the copy of source `index` from what `fill` writes (unless this is a dry run:
     /// then `fill` writes nowhere), and records the outcome. A `fill` that gives up
-    /// ([`stream::GaveUp`]) leaves no file and no failure.
+    /// ([`lines::GaveUp`]) leaves no file and no failure.
     pub(super) fn write_streamed(
         &self,
         index: usize,
@@ -384,7 +384,7 @@ impl PassTwo<'_> {
                 result.bytes_out = counted;
                 result.written = true;
             }
-            Err(e) if stream::gave_up(&e) => {}
+            Err(e) if lines::gave_up(&e) => {}
             Err(e) => {
                 if matches!(
                     e.kind(),

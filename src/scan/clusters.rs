@@ -3,7 +3,7 @@
 //! member's fate. The documents' sets are reached through [`DocumentSets`], so the same steps
 //! run on documents in memory and on documents spilled to the work folder.
 
-use super::hashing::HashedDocument;
+use super::document::HashedDocument;
 use super::keeping::{self, KeepInputs, SettleInputs};
 use super::sets::{self, DocumentSets};
 use crate::config::ScanConfig;

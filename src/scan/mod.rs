@@ -14,13 +14,15 @@
 //! serial steps between stages only move or look up data.
 
 mod clusters;
+mod document;
 mod hashing;
 mod keeping;
 mod sets;
 mod spill;
 
 pub use clusters::find_clusters;
-pub use hashing::{HashedDocument, hash_document};
+pub use document::HashedDocument;
+pub use hashing::hash_document;
 
 use crate::config::ScanConfig;
 use crate::diagnostic::{self, AfterChange, Diagnostic, Problem};

@@ -9,7 +9,7 @@
 //! `4 t + 512` bytes of shingles and signature until the store takes them; on disk `4 t + 512`
 //! bytes in the store and `25 x 12` bytes of band entries.
 
-use super::hashing::HashedDocument;
+use super::document::HashedDocument;
 use super::sets::DocumentSets;
 use crate::parallel::DOCUMENTS_PER_TASK;
 use crate::pipeline::boilerplate::Zones;
