@@ -320,10 +320,7 @@ pub fn paragraph_layout(
     let n = analysis.paragraphs.len();
     // In a text with a paragraph per line, any line may carry on the sentence of the line
     // before; between blank lines, only a short phrase does ("at your option.").
-    let line_mode = analysis
-        .paragraphs
-        .windows(2)
-        .all(|w| w[1].first_line == w[0].last_line + 1);
+    let line_mode = crate::pipeline::paragraph::one_per_line(&analysis.paragraphs);
     analysis
         .fingerprints
         .iter()

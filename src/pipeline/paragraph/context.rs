@@ -94,9 +94,7 @@ impl<'a> Context<'a> {
             sections,
             headings,
             fenced: prose::fenced(paragraphs.iter().map(|p| p.text(text))),
-            line_mode: paragraphs
-                .windows(2)
-                .all(|w| w[1].first_line == w[0].last_line + 1),
+            line_mode: super::one_per_line(paragraphs),
         }
     }
 
@@ -295,13 +293,20 @@ mod tests {
 
     #[test]
     fn copies_under_two_releases_are_not_repeats() {
-        let item = "** certtool: Print a PKCS #8 key even if it is not encrypted by the user.";
+        let item =
+            "- certtool: Print a PKCS key even if it is not encrypted by the user, as before.";
+        // Far enough below each release that only the release tells the entries apart.
+        let [a, b, c] = PROSE;
         let text = format!(
-            "* Version 2.7.1 (released 2008-10-31)\n\n{}\n\n{item}\n\n\
-             * Version 2.6.1 (released 2008-11-10)\n\n{}\n\n{item}",
-            PROSE[0], PROSE[1]
+            "* Version 2.7.1 (released 2008-10-31)\n\n{a}\n\n{b}\n\n{c}\n\n{item}\n\n\
+             * Version 2.6.1 (released 2008-11-10)\n\n{b}\n\n{c}\n\n{a}\n\n{item}"
         );
         assert!(groups(&text).is_empty());
+        // Under one release, the same item pasted again goes.
+        let text = format!(
+            "* Version 2.7.1 (released 2008-10-31)\n\n{a}\n\n{item}\n\n{b}\n\n{c}\n\n{item}"
+        );
+        assert_eq!(groups(&text).len(), 1);
     }
 
     #[test]

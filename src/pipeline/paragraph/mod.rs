@@ -40,7 +40,7 @@ pub mod prose;
 pub mod rules;
 mod segment;
 
-pub use segment::{Paragraph, assemble, preview, segment, segment_into};
+pub use segment::{Paragraph, assemble, one_per_line, preview, segment, segment_into};
 
 use context::{Context, Kind};
 use grouping::{groups_of, link_exact};

@@ -86,11 +86,7 @@ pub fn heading_level(paragraph: &str) -> Option<u8> {
                 .all(|c| matches!(c, '=' | '-' | '~' | '^' | '*' | '+' | '#'))
             && line.chars().all(|c| line.starts_with(c))
     };
-    let commit = first.strip_prefix("commit ").is_some_and(|rest| {
-        let hash = rest.split_whitespace().next().unwrap_or("");
-        (7..=40).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
-    });
-    if commit {
+    if commit_line(first) {
         return Some(1);
     }
     match (lines.next(), lines.next(), lines.next()) {
@@ -168,17 +164,22 @@ fn changelog_entry(line: &str) -> bool {
     gnu || (line.contains(") ") && line.contains("; urgency="))
 }
 
+/// Whether a line is a git log's `commit <hash>` line.
+fn commit_line(line: &str) -> bool {
+    line.strip_prefix("commit ").is_some_and(|rest| {
+        let hash = rest.split_whitespace().next().unwrap_or("");
+        (7..=40).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
 /// Whether a paragraph heads one entry of a log (a changelog entry, a git log's `commit <hash>`
 /// line): each is an entry of its own even when its text comes again (two entries by one
 /// author on one day).
 pub fn log_entry(paragraph: &str) -> bool {
     let trimmed = paragraph.trim();
     let first = trimmed.lines().next().unwrap_or("").trim();
-    let commit = first.strip_prefix("commit ").is_some_and(|rest| {
-        let hash = rest.split_whitespace().next().unwrap_or("");
-        (7..=40).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
-    });
-    commit || (!trimmed.contains('\n') && reader_words(first, 12) < 12 && changelog_entry(first))
+    commit_line(first)
+        || (!trimmed.contains('\n') && reader_words(first, 12) < 12 && changelog_entry(first))
 }
 
 /// Whether a paragraph introduces what follows it, so that the two go or stay together: a

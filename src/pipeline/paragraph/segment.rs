@@ -114,6 +114,14 @@ pub fn segment_into(text: &str, paragraphs: &mut Vec<Paragraph>) {
     }
 }
 
+/// Whether `paragraphs` come one per line with no blank line between them: the text had no
+/// blank line inside it, so a sentence a converter wrapped is several paragraphs.
+pub fn one_per_line(paragraphs: &[Paragraph]) -> bool {
+    paragraphs
+        .windows(2)
+        .all(|w| w[1].first_line == w[0].last_line + 1)
+}
+
 /// The text with only the paragraphs for which `keep` is true: the bytes before the first
 /// paragraph, each kept paragraph followed by the separator that followed it in the original
 /// (the last kept one by the text's ending), so kept bytes are copied unchanged.
