@@ -2,53 +2,70 @@
 //! not a line of a sentence that a converter wrapped; and what two copies must share beyond
 //! their words (their punctuation and symbols). Each test errs towards keeping the text.
 
-/// Characters that are rare in prose and common in code, markup tables and diagrams (not `|`,
-/// which separates the links of a navigation bar as often as a table's cells, nor `_`).
-fn code_symbol(c: char) -> bool {
-    matches!(
-        c,
-        '{' | '}'
-            | '['
-            | ']'
-            | '<'
-            | '>'
-            | '='
-            | ';'
-            | '\\'
-            | '~'
-            | '^'
-            | '*'
-            | '#'
-            | '@'
-            | '$'
-            | '%'
-            | '&'
-            | '+'
-            | '`'
-    )
-}
+/// ASCII characters that are rare in prose and common in code, markup tables and diagrams
+/// (not `|`, which separates the links of a navigation bar as often as a table's cells, nor `_`,
+/// which `html2text` puts in every link).
+const CODE_SYMBOLS: &[u8] = b"{}[]<>=;\\~^*#@$%&+`";
+
+/// The class of each ASCII byte for [`reads_as_code`]: a letter, a code symbol, or other (0).
+const ASCII_CLASS: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphabetic() {
+            table[b] = LETTER;
+        }
+        b += 1;
+    }
+    let mut i = 0;
+    while i < CODE_SYMBOLS.len() {
+        table[CODE_SYMBOLS[i] as usize] = SYMBOL;
+        i += 1;
+    }
+    table
+};
+const LETTER: u8 = 1;
+const SYMBOL: u8 = 2;
 
 /// Whether a paragraph reads as code, a table or a diagram rather than prose: a line drawing
-/// character, three code symbols or more at over one per 25 letters (`{ } [ ] < > = ; * # ...`;
-/// not `_`, which `html2text` puts in every link), or a
-/// line that opens or closes a block (`... {`, `}`, `...;` at its end).
+/// character, three code symbols or more at over one per 25 letters (`{ } [ ] < > = ; * # ...`),
+/// or a line that opens or closes a block (`... {`, `}`, a lone `...;`). One pass over the
+/// bytes, as every paragraph near a document's ends goes through it.
 pub fn reads_as_code(paragraph: &str) -> bool {
-    let (mut letters, mut symbols) = (0usize, 0usize);
-    for c in paragraph.chars() {
+    let bytes = paragraph.as_bytes();
+    let (mut letters, mut symbols, mut blocks) = (0usize, 0usize, false);
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b.is_ascii() {
+            match ASCII_CLASS[b as usize] {
+                LETTER => letters += 1,
+                SYMBOL => {
+                    symbols += 1;
+                    blocks |= matches!(b, b'{' | b'}' | b';');
+                }
+                _ => {}
+            }
+            at += 1;
+            continue;
+        }
+        let c = paragraph[at..].chars().next().unwrap_or(' ');
         if c.is_alphabetic() {
             letters += 1;
-        } else if code_symbol(c) {
-            symbols += 1;
         } else if ('\u{2500}'..='\u{259F}').contains(&c) {
             return true;
         }
+        at += c.len_utf8();
     }
     if symbols >= 3 && symbols * 25 > letters {
         return true;
     }
-    paragraph.lines().map(str::trim).any(|line| {
-        line.ends_with('{') || line.starts_with('}') || (line.ends_with(';') && !line.contains(' '))
-    })
+    blocks
+        && paragraph.lines().map(str::trim).any(|line| {
+            line.ends_with('{')
+                || line.starts_with('}')
+                || (line.ends_with(';') && !line.contains(' '))
+        })
 }
 
 /// Whether a paragraph ends a sentence: its last character, past closing quotes, brackets and
