@@ -61,6 +61,23 @@ pub struct ScanConfig {
     pub memory: Option<u64>,
     /// Where the work folder is made and whether it is kept.
     pub work: WorkOptions,
+    /// A rewrite of every document's text before it is compared (`None`: the text as read):
+    /// `clean --drop-duplicates` compares the cleaned texts, which are what it writes.
+    pub prepare: Option<TextFilter>,
+}
+
+/// A rewrite of a document's text: `Some(new text)`, or `None` to leave it as it is. Called
+/// from every worker thread.
+#[derive(Clone)]
+pub struct TextFilter(pub std::sync::Arc<Rewrite>);
+
+/// The function a [`TextFilter`] calls.
+pub type Rewrite = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+impl std::fmt::Debug for TextFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TextFilter")
+    }
 }
 
 impl Default for ScanConfig {
@@ -81,6 +98,7 @@ impl Default for ScanConfig {
             keep: Keep::First,
             memory: None,
             work: WorkOptions::default(),
+            prepare: None,
         }
     }
 }

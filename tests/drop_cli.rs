@@ -204,6 +204,70 @@ fn a_chain_keeps_its_far_ends_and_nothing_similar_under_either_linkage() {
     }
 }
 
+/// Writes `name` in `dir`: its paragraphs (lists of words), a blank line between them.
+fn write_paragraphs(dir: &Path, name: &str, paragraphs: &[&[String]]) {
+    let text: Vec<String> = paragraphs.iter().map(|p| p.join(" ")).collect();
+    std::fs::write(dir.join(name), text.join("\n\n") + "\n").unwrap();
+}
+
+#[test]
+fn near_duplicates_are_decided_on_the_cleaned_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let mut rng = Rng::new(5);
+    let mut para = |n: usize| words(&mut rng, n);
+    // One article under two footers: a third alike as read, the same once the footers go.
+    let (body, footer_a, footer_b) = (para(80), para(80), para(80));
+    write_paragraphs(&input, "a.txt", &[&body, &footer_a]);
+    write_paragraphs(&input, "b.txt", &[&body, &footer_b]);
+    // Two short notes under the same long chrome: alike as read, nothing alike once it goes.
+    let (chrome_1, chrome_2) = (para(80), para(80));
+    let (note_c, note_d) = (para(15), para(15));
+    write_paragraphs(&input, "c.txt", &[&note_c, &chrome_1, &chrome_2]);
+    write_paragraphs(&input, "d.txt", &[&note_d, &chrome_1, &chrome_2]);
+    // Unrelated pages that make each footer and the chrome boilerplate.
+    for i in 0..4 {
+        let own = para(80);
+        write_paragraphs(&input, &format!("u{i}.txt"), &[&own, &footer_a]);
+        let own = para(80);
+        write_paragraphs(&input, &format!("v{i}.txt"), &[&own, &footer_b]);
+        let own = para(300);
+        write_paragraphs(&input, &format!("w{i}.txt"), &[&own, &chrome_1, &chrome_2]);
+    }
+    // As read, c and d are near-duplicates and a and b are not.
+    let (report, _) = scan_json(&["in", "--min-docs", "3"], dir.path(), 0);
+    assert_eq!(cluster_paths(&report), [["in/c.txt", "in/d.txt"]]);
+
+    let args = [
+        "in",
+        "--out",
+        "out",
+        "--drop-duplicates",
+        "--min-docs",
+        "3",
+        "-q",
+    ];
+    let (code, stdout, stderr) = clean(&args, dir.path());
+    assert_eq!(code, 0, "{stderr}\n{stdout}");
+    let m = manifest(&dir.path().join("out"));
+    let dropped: Vec<(&str, &str)> = m
+        .dropped_duplicates
+        .iter()
+        .map(|d| (d.path.as_str(), d.duplicate_of.as_str()))
+        .collect();
+    assert_eq!(dropped, [("in/b.txt", "in/a.txt")]);
+    // Both notes are written, without the chrome.
+    let note = std::fs::read_to_string(dir.path().join("out/d.txt")).unwrap();
+    assert_eq!(note, note_d.join(" ") + "\n");
+    // A scan of the output finds nothing; the list says what clean left out.
+    let (report, _) = scan_json(&["out", "--min-docs", "3"], dir.path(), 0);
+    assert_eq!((report.stats.similar_pairs, report.clusters.len()), (0, 0));
+    let (code, listed, stderr) = scan(&["in", "--min-docs", "3", "--list-duplicates"], dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(listed, "in/b.txt\n");
+}
+
 /// `count` records of one text in `name`, each with a `score` (the highest at `best`).
 fn scored_records(dir: &Path, name: &str, text: &str, count: usize, best: usize) {
     let records: String = (0..count)

@@ -29,6 +29,7 @@
 //! source), `write` (the `OutputWriter` and atomic files) and `manifest` (the record of it
 //! all). [`clean`] itself plans, writes, then summarizes.
 
+pub mod dedup;
 mod lines;
 pub mod manifest;
 mod parquet;
@@ -196,8 +197,18 @@ pub fn clean_with(
     if !no_folder {
         check_output_folder(roots, &config.out)?;
     }
-    let outcome = scan::scan(roots, &config.scan, progress)?;
+    let mut outcome = scan::scan(roots, &config.scan, progress)?;
     outcome.check_keep_field(&config.scan.keep)?;
+    if config.drop_duplicates {
+        // Near-duplicates are decided on the texts as they are written.
+        let cleaning = dedup::Cleaning::of(
+            &outcome,
+            &config.scan,
+            config.repeats,
+            config.strip_boilerplate,
+        );
+        outcome = dedup::on_cleaned_texts(roots, outcome, &config.scan, cleaning, progress)?;
+    }
     // An earlier run's manifest at the top of an input (a cleaned folder cleaned again) is
     // not copied: this run's manifest takes its name.
     let others: Vec<crate::input::SourceFile> = if config.copy_other_files {

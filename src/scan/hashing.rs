@@ -57,8 +57,11 @@ fn with_worker<T>(config: &ScanConfig, f: impl FnOnce(&mut Worker) -> T) -> T {
 }
 
 /// Cuts one text into paragraphs, finds its repeats, shingles and signs it, with the calling
-/// thread's reusable state. The text is tokenized once, paragraph by paragraph.
+/// thread's reusable state. The text is tokenized once, paragraph by paragraph. With
+/// [`ScanConfig::prepare`], all of it is done on the text that gives.
 pub fn hash_document(text: &str, config: &ScanConfig, minhasher: &MinHasher) -> HashedDocument {
+    let prepared = config.prepare.as_ref().and_then(|filter| (filter.0)(text));
+    let text = prepared.as_deref().unwrap_or(text);
     with_worker(config, |w| {
         w.analyzer.analyze(text, &mut w.analysis);
         let analysis = &w.analysis;

@@ -8,6 +8,7 @@ use args::{
 };
 use clap::{CommandFactory, Parser};
 use display::{Bars, LimitedDisk, StageHooks};
+use neardup::clean::dedup::{Cleaning, on_cleaned_texts};
 use neardup::clean::{AtomicFiles, CleanConfig, OutputWriter, RepeatsMode};
 use neardup::config::{
     DEFAULT_EXTENSIONS, InputFormat, InputOptions, Keep, Linkage, Scheme, ShingleKind,
@@ -202,6 +203,7 @@ pub(crate) fn prepare(
                 .ok()
                 .and_then(|n| n.parse().ok()),
         },
+        prepare: None,
     };
     if let Err(e) = config.validate() {
         // The subcommand's usage line, not the top level's `neardup <COMMAND>`.
@@ -269,6 +271,17 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     if let Err(e) = outcome.check_keep_field(&config.keep) {
         warn(format!("{e}; nothing printed"));
         return ExitCode::from(EXIT_INPUT_ERRORS);
+    }
+    if args.list_duplicates {
+        // What `clean --drop-duplicates` leaves out: decided on the texts it writes.
+        let cleaning = Cleaning::of(&outcome, &config, RepeatsMode::KeepFirst, true);
+        outcome = match on_cleaned_texts(&args.paths, outcome, &config, cleaning, progress) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                warn(e);
+                return ExitCode::from(EXIT_FAILURE);
+            }
+        };
     }
     if let Some(path) = &args.pairs {
         let mut bytes = Vec::new();

@@ -197,7 +197,9 @@ impl Zones {
     /// in document order, each once.
     ///
     /// A zone is the run of paragraphs from one end of the document inwards that are all
-    /// candidates (`is_candidate`) or short, with a candidate of `min_words` or more among them.
+    /// candidates (`is_candidate`) or short, with a candidate of `min_words` or more among them;
+    /// a closing zone ends the document on a candidate or a title line (past paragraphs
+    /// without a letter): a short line of the text's own after shared paragraphs ends the text.
     /// It goes whole or not at all:
     /// - a run that reaches [`ZONE_PARAGRAPHS`] paragraphs is no zone (a block longer than that
     ///   is the document's own text), and neither is a document in which every paragraph would
@@ -249,7 +251,15 @@ impl Zones {
             zone_removals(&head, None, &candidate, removable, &mut out);
         }
         let closing = tail.iter().rev().take_while(|e| in_zone(e)).count();
-        if closing < tail.len() {
+        // A page closes on its chrome, or on a title line that opens nothing (a manual's
+        // `LS(1)`); when its last paragraph with a letter is a line of its own text (a short
+        // description after a shared notice), the text runs to the end.
+        let closes_on_chrome = tail
+            .iter()
+            .rev()
+            .find(|e| e.key != 0)
+            .is_some_and(|e| e.opens || candidate(e));
+        if closing < tail.len() && closes_on_chrome {
             let start = tail.len() - closing - 1;
             zone_removals(&tail[start..], Some(0), &candidate, removable, &mut out);
         }
@@ -499,5 +509,31 @@ mod tests {
         let zones = Zones::of(&layout).unwrap();
         let counted = zones.removable(&|k| k == lead || k == heading, &|k| k == heading);
         assert!(counted.is_empty());
+    }
+    #[test]
+    fn a_closing_zone_ends_on_chrome_or_a_title_line() {
+        // An API page: its text, a shared notice, a shared label, then its own one-line
+        // description ("Euler's number (e)"), then a blank line's worth of nothing.
+        let (notice, label, description) = (10, 11, 300);
+        let page = |last: LayoutEntry| {
+            vec![
+                entry(200, true, false),
+                entry(201, true, false),
+                entry(notice, true, false),
+                entry(label, true, true),
+                last,
+                entry(0, false, true),
+            ]
+        };
+        let shared = |k: u64| k == notice || k == label;
+        let zones = Zones::of(&page(entry(description, true, true))).unwrap();
+        assert!(zones.counted(shared).is_empty());
+        // A manual ends on its page's name, a title line: the shared block before it goes.
+        let title = LayoutEntry {
+            opens: true,
+            ..entry(description, true, true)
+        };
+        let zones = Zones::of(&page(title)).unwrap();
+        assert_eq!(zones.counted(shared), [(notice, 2), (label, 3)]);
     }
 }

@@ -19,7 +19,9 @@
 //!   block (its heading, a short line), when what follows the block does not need them.
 
 use super::prose;
-use super::rules::{continues_what_precedes, heading_level, log_entry, manual_section};
+use super::rules::{
+    continues_what_precedes, heading_level, log_entry, manual_section, record_mark,
+};
 use super::{Analysis, Paragraph};
 use crate::pipeline::union_find::UnionFind;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -28,6 +30,8 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 const NOTICE_LEVEL: u8 = 10;
 /// How far back from a copy its entry's header may be, in paragraphs.
 const ENTRY_REACH: usize = 3;
+/// How many records ([`record_mark`]) make a document one of records.
+const RECORD_MARKS: usize = 3;
 
 /// How two paragraphs match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +58,9 @@ pub(super) struct Context<'a> {
     /// Whether the text has no blank line between paragraphs, so that every line is one and
     /// a sentence a converter wrapped is several.
     line_mode: bool,
+    /// Whether the document is made of records (a changelog, release notes, a copyright
+    /// file): at least [`RECORD_MARKS`] distinct paragraphs mark one.
+    records: bool,
 }
 
 impl<'a> Context<'a> {
@@ -63,6 +70,7 @@ impl<'a> Context<'a> {
         let mut stack: Vec<(u8, u64)> = Vec::new();
         let mut sections = Vec::with_capacity(paragraphs.len());
         let mut headings = Vec::with_capacity(paragraphs.len());
+        let mut marks = Vec::new();
         for (p, f) in paragraphs.iter().zip(&analysis.fingerprints) {
             // A copyright line heads the licence text under it: a licence under two of them
             // belongs to two components.
@@ -82,6 +90,9 @@ impl<'a> Context<'a> {
                 stack.push((level, identity));
             }
             headings.push(level.is_some());
+            if record_mark(p.text(text)) {
+                marks.push(f.key);
+            }
             let path = stack.iter().fold(0u64, |h, &(l, k)| {
                 xxh3_64_with_seed(&k.to_le_bytes(), h ^ u64::from(l))
             });
@@ -95,6 +106,12 @@ impl<'a> Context<'a> {
             headings,
             fenced: prose::fenced(paragraphs.iter().map(|p| p.text(text))),
             line_mode: super::one_per_line(paragraphs),
+            records: {
+                // A header pasted again marks no new record.
+                marks.sort_unstable();
+                marks.dedup();
+                marks.len() >= RECORD_MARKS
+            },
         }
     }
 
@@ -114,6 +131,9 @@ impl<'a> Context<'a> {
     /// Whether paragraphs `first` and `second` (`first` cut off from `second` for
     /// [`Kind::Truncated`]) are a paste, by the module rules.
     pub(super) fn is_paste(&self, first: usize, second: usize, kind: Kind) -> bool {
+        if self.records {
+            return false;
+        }
         let (a, b) = (first.min(second), first.max(second));
         let (x, y) = (self.paragraph(first), self.paragraph(second));
         let prose =
@@ -277,6 +297,15 @@ mod tests {
             PROSE[0], PROSE[1]
         );
         assert!(groups(&text).is_empty());
+        // Under two options, however long their descriptions.
+        let note = "         This flag argument must be specified if any of the other arguments \
+                    in this group are specified.";
+        let [a, b, c] = PROSE.map(|p| format!("         {p}"));
+        let text = format!(
+            "       --pull-request-pattern=REGEX\n\n{a}\n\n{b}\n\n{c}\n\n{note}\n\n\
+             --dockerfile=DOCKERFILE\n\n{b}\n\n{c}\n\n{a}\n\n{note}"
+        );
+        assert!(groups(&text).is_empty());
     }
 
     #[test]
@@ -310,6 +339,57 @@ mod tests {
     }
 
     #[test]
+    fn a_document_of_records_keeps_every_copy() {
+        // Release notes whose titles the section rules do not know (a title over its
+        // underline, three lines of a title): an item and a note come again under each.
+        let note = "The following bugs have been fixed or resolved. We encourage you to file \
+                    bugs in the tracker rather than mailing the developers directly.";
+        let [a, b, c] = PROSE;
+        let releases = [
+            "Release 3.19.0 (11 Apr 2022)\n~~~~~~~~~~~~~~~~~~~~~~~~~~~~",
+            "Apache \
+                         Commons IO\nVersion 2.11.0\nRelease Notes",
+            "### Changes between 3.0.18 \
+                         and 3.0.19 [27 Jan 2026]",
+        ];
+        let text = releases
+            .iter()
+            .map(|title| format!("{title}\n\n{a}\n\n{b}\n\n{note}\n\n{c}"))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        assert!(groups(&text).is_empty());
+        // A copyright file: a licence paragraph under each of three notices of many lines.
+        let notices = (0..3)
+            .map(|n| {
+                let holders = (0..6)
+                    .map(|k| format!("Copyright (c) 200{k} Holder {n}{k} Inc."))
+                    .collect::<Vec<_>>();
+                format!("{}\n\n{a}\n\n{note}", holders.join("\n"))
+            })
+            .collect::<Vec<_>>();
+        assert!(groups(&notices.join("\n\n")).is_empty());
+        // A manual, whose options hold their name and description in one paragraph.
+        let note = "           Without this option Wget looks for CA certificates at the \
+                    system-specified locations, chosen at OpenSSL installation time.";
+        let text = format!(
+            "NAME\n       wget - The non-interactive network downloader.\n\n\
+             SYNOPSIS\n       wget [option]... [URL]...\n\n\
+             OPTIONS\n       --ca-certificate=file\n           {a}\n\n{note}\n\n\
+             \x20      --ca-directory=directory\n           {b}\n\n{note}"
+        );
+        assert!(groups(&text).is_empty());
+        // A release title pasted three times is one record, not three: the pasted note goes.
+        let title = "Release 3.19.0 (11 Apr 2022)";
+        let text = [title, note, a, b, c, note, title, title].join("\n\n");
+        assert_eq!(groups(&text).len(), 1);
+        // An article with two version numbers in its prose is no document of records.
+        let text = format!(
+            "Version 2.1 of the library shipped in March.\n\n{a}\n\n{note}\n\n{b}\n\n{note}"
+        );
+        assert_eq!(groups(&text).len(), 1);
+    }
+
+    #[test]
     fn code_diagrams_and_other_symbols_are_not_repeats() {
         let code = "fn main() {\n    let leaf = Rc::new(Node { value: 3, parent: RefCell::new(\
                     Weak::new()), children: RefCell::new(vec![]) });";
@@ -323,6 +403,16 @@ mod tests {
         // Inside a fenced block, even prose is code.
         let text = format!("```\n{PASTE}\n\n{PASTE}\n```");
         assert!(groups(&text).is_empty());
+        // A listing without its fence (as html2text gives it): a comment, a call by its path.
+        for code in [
+            "// we want to get our `TcpStream` back, so let's try: the stream is returned \
+             whole, with the data it buffered.",
+            "let socket = SocketAddrV6::new(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1),\n\
+             8080, 0, 0);",
+        ] {
+            let text = format!("{code}\n\n{}\n\n{code}", PROSE[0]);
+            assert!(groups(&text).is_empty(), "{code}");
+        }
     }
 
     #[test]

@@ -28,27 +28,45 @@ const LETTER: u8 = 1;
 const SYMBOL: u8 = 2;
 
 /// Whether a paragraph reads as code, a table or a diagram rather than prose: a line drawing
-/// character, three code symbols or more at over one per 25 letters (`{ } [ ] < > = ; * # ...`),
-/// or a line that opens or closes a block (`... {`, `}`, a lone `...;`). One pass over the
-/// bytes, as every paragraph near a document's ends goes through it.
+/// character, a line that starts as a comment or an attribute does (`//`, `/*`, `#!`, `#[`),
+/// three code symbols or more at over one per 25 letters (`{ } [ ] < > = ; * # ...`, and `::`
+/// as in `Ipv6Addr::new`), or a line that opens or closes a block (`... {`, `}`, a lone
+/// `...;`). One pass over the bytes, as every paragraph near a document's ends goes through it.
 pub fn reads_as_code(paragraph: &str) -> bool {
     let bytes = paragraph.as_bytes();
     let (mut letters, mut symbols, mut blocks) = (0usize, 0usize, false);
+    // Whether only blanks came before on this line.
+    let mut line_start = true;
     let mut at = 0;
     while at < bytes.len() {
         let b = bytes[at];
         if b.is_ascii() {
+            let next = bytes.get(at + 1).copied().unwrap_or(0);
             match ASCII_CLASS[b as usize] {
                 LETTER => letters += 1,
                 SYMBOL => {
                     symbols += 1;
                     blocks |= matches!(b, b'{' | b'}' | b';');
+                    if line_start && b == b'#' && matches!(next, b'!' | b'[') {
+                        return true;
+                    }
+                }
+                _ if b == b'/' && line_start && matches!(next, b'/' | b'*') => return true,
+                _ if b == b':' && next == b':' => {
+                    symbols += 1;
+                    at += 1;
                 }
                 _ => {}
             }
+            line_start = match b {
+                b'\n' => true,
+                b' ' | b'\t' | b'\r' => line_start,
+                _ => false,
+            };
             at += 1;
             continue;
         }
+        line_start = false;
         let c = paragraph[at..].chars().next().unwrap_or(' ');
         if c.is_alphabetic() {
             letters += 1;

@@ -72,8 +72,9 @@ pub fn starts_section(paragraph: &str) -> bool {
 /// (`## ...`, its number of `#`), a heading as `html2text` writes it (`*** ... ***`, fewer stars
 /// lower), a GNU ChangeLog entry (`2024-01-31  Name  <mail>`), a Debian changelog entry
 /// (`pkg (1.2-3) unstable; urgency=low`), a release (`* Version 2.7.1 (released 2008-10-31)`),
-/// a manual's heading in capitals (`OPTIONS`), or a short lead-in that ends in a colon (`To set
-/// the region attribute:`, the lowest); or of two or three lines, underlined (and overlined)
+/// a manual's heading in capitals (`OPTIONS`), a command-line option over its description
+/// (`--zone=ZONE, -z ZONE`), or a short lead-in that ends in a colon (`To set the region
+/// attribute:`, the lowest); or of two or three lines, underlined (and overlined)
 /// with `===` (level 1) or `---` (level 2); or a git log's `commit <hash>` line over its author
 /// and date.
 pub fn heading_level(paragraph: &str) -> Option<u8> {
@@ -119,23 +120,15 @@ fn one_line_heading(line: &str) -> Option<u8> {
             && !inner.trim().is_empty())
         .then_some(7 - stars as u8)
     };
-    let release = || {
-        reader_words(line, 8) < 8
-            && !line.ends_with('.')
-            && !line.starts_with(char::is_lowercase)
-            && line.split_whitespace().any(|word| {
-                // A version standing as a word of its own: `2.7.1`, `v1.2`, `(1.0.3)`.
-                let part = word
-                    .trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | ',' | ':'))
-                    .trim_start_matches('v');
-                let mut numbers = part.split('.');
-                part.contains('.')
-                    && part.chars().all(|c| c.is_ascii_digit() || c == '.')
-                    && numbers.next().is_some_and(|n| !n.is_empty())
-                    && numbers.next().is_some_and(|n| !n.is_empty())
-            })
-    };
+    let release = || release_line(line);
     let lead_in = || line.ends_with(':') && reader_words(line, 10) < 10;
+    // A command-line option that a manual describes under it: `--zone=ZONE, -z ZONE`, `-h`.
+    let flag = || {
+        let name = line.trim_start_matches('-');
+        (1..=2).contains(&(line.len() - name.len()))
+            && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && !line.ends_with('.')
+    };
     let capitals = || {
         reader_words(line, 6) < 6
             && line.chars().any(char::is_alphabetic)
@@ -144,7 +137,59 @@ fn one_line_heading(line: &str) -> Option<u8> {
     markdown()
         .or_else(starred)
         .or_else(|| (changelog_entry(line) || release() || capitals()).then_some(1))
+        .or_else(|| flag().then_some(8))
         .or_else(|| lead_in().then_some(9))
+}
+
+/// Whether a line names a release: fewer than 8 words, not a sentence, and a version standing
+/// as a word of its own ([`version_word`]): `* Version 2.7.1 (released 2008-10-31)`,
+/// `Release 3.13.0 (15 June 2017)`.
+fn release_line(line: &str) -> bool {
+    reader_words(line, 8) < 8 && titles_a_version(line)
+}
+
+/// Whether a line is no sentence and holds a version standing as a word of its own: `2.7.1`,
+/// `v1.2`, `(1.0.3)`.
+fn titles_a_version(line: &str) -> bool {
+    !line.ends_with('.')
+        && !line.starts_with(char::is_lowercase)
+        && line.split_whitespace().any(|word| {
+            let part = word
+                .trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | ',' | ':'))
+                .trim_start_matches('v');
+            let mut numbers = part.split('.');
+            part.contains('.')
+                && part.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && numbers.next().is_some_and(|n| !n.is_empty())
+                && numbers.next().is_some_and(|n| !n.is_empty())
+        })
+}
+
+/// Whether a paragraph marks one record of a document made of records: a changelog entry or a
+/// commit ([`log_entry`]), a release line, a copyright line or a Debian copyright stanza
+/// (`Files:`) at its start, a manual's section ([`manual_section`]). A changelog, release
+/// notes, a copyright file or a manual hold several; an article seldom does.
+pub fn record_mark(paragraph: &str) -> bool {
+    let trimmed = paragraph.trim();
+    let first = trimmed.lines().next().unwrap_or("").trim();
+    let lower = first.get(..9).unwrap_or(first).to_ascii_lowercase();
+    // A release's title: a paragraph of up to three short lines that are no sentences, one of
+    // them naming a version (`Release 3.19.0` over its underline, `Apache Commons IO` /
+    // `Version 2.11.0` / `Release Notes`, `### Changes between 3.0.18 and 3.0.19 [27 Jan
+    // 2026]`).
+    let release = || {
+        let title = |line: &str| reader_words(line, 12) < 12 && !line.trim_end().ends_with('.');
+        trimmed.lines().count() <= 3
+            && trimmed.lines().all(title)
+            && trimmed.lines().any(|line| titles_a_version(line.trim()))
+    };
+    log_entry(paragraph)
+        || manual_section(paragraph)
+        || lower.starts_with("copyright")
+        || lower.starts_with("(c)")
+        || first.starts_with('\u{A9}')
+        || first.starts_with("Files:")
+        || release()
 }
 
 /// Whether a line heads a changelog entry: a GNU ChangeLog entry (`2024-01-31  Name  <mail>`)
