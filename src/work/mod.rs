@@ -27,34 +27,44 @@ pub(crate) mod sort;
 pub(crate) mod store;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Work folders of this process that are in use, so that a signal handler can remove them
 /// ([`remove_active_work_folders`]).
-static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+static ACTIVE: Mutex<Vec<Arc<Active>>> = Mutex::new(Vec::new());
 
-/// Removes every work folder this process is using, except those it was asked to keep. For the
-/// binary's Ctrl-C handler, just before it exits: the scan's threads may still be writing into
-/// them, so removal is tried a few times.
+/// A work folder in use, and whether it is being removed under its run.
+#[derive(Debug)]
+struct Active {
+    path: PathBuf,
+    /// Raised by [`remove_active_work_folders`]: the folder takes no new file, so its run fails
+    /// rather than make it again.
+    closing: AtomicBool,
+}
+
+/// Removes every work folder this process is using, except those it was asked to keep: for the
+/// binary's Ctrl-C handler, just before it exits, or for a program that stops its scans. The
+/// runs using them fail from then on (no new file is made in their folders; their threads may
+/// still be writing, so removal is tried a few times); runs started later make new folders and
+/// are not affected.
 pub fn remove_active_work_folders() {
-    // From now on no file is made in a work folder (a thread that made its folder's parent
-    // again would leave it behind).
-    CLOSING.store(true, Ordering::SeqCst);
     let folders = ACTIVE.lock().map(|a| a.clone()).unwrap_or_default();
+    for folder in &folders {
+        // From now on no file is made in it (a thread that made its parent again would leave
+        // it behind).
+        folder.closing.store(true, Ordering::SeqCst);
+    }
     for folder in folders {
         for _ in 0..20 {
-            let _ = std::fs::remove_dir_all(&folder);
-            if !folder.exists() {
+            let _ = std::fs::remove_dir_all(&folder.path);
+            if !folder.path.exists() {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
     }
 }
-
-/// Raised when the process is about to end on a signal: work folders take no new files.
-static CLOSING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Where spilled data goes and whether it stays after the run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,6 +84,8 @@ pub struct WorkOptions {
 #[derive(Debug)]
 pub struct WorkDir {
     path: PathBuf,
+    /// Its entry among the folders in use (none for a kept folder).
+    active: Option<Arc<Active>>,
     keep: bool,
     written: AtomicU64,
     limit: Option<u64>,
@@ -87,13 +99,19 @@ impl WorkDir {
             .prefix("neardup-work-")
             .tempdir_in(&parent)?;
         let path = dir.keep();
-        if !options.keep
-            && let Ok(mut active) = ACTIVE.lock()
-        {
-            active.push(path.clone());
-        }
+        let active = (!options.keep).then(|| {
+            let active = Arc::new(Active {
+                path: path.clone(),
+                closing: AtomicBool::new(false),
+            });
+            if let Ok(mut list) = ACTIVE.lock() {
+                list.push(Arc::clone(&active));
+            }
+            active
+        });
         Ok(WorkDir {
             path,
+            active,
             keep: options.keep,
             written: AtomicU64::new(0),
             limit: options.limit,
@@ -111,6 +129,7 @@ impl WorkDir {
     pub fn existing(path: &Path) -> WorkDir {
         WorkDir {
             path: path.to_path_buf(),
+            active: None,
             keep: true,
             written: AtomicU64::new(0),
             limit: None,
@@ -124,7 +143,11 @@ impl WorkDir {
 
     /// A path inside it, its parent folders made.
     pub fn file(&self, name: &str) -> std::io::Result<PathBuf> {
-        if CLOSING.load(Ordering::SeqCst) {
+        if self
+            .active
+            .as_ref()
+            .is_some_and(|a| a.closing.load(Ordering::SeqCst))
+        {
             return Err(std::io::Error::other("the run is being stopped"));
         }
         let path = self.path.join(name);
@@ -161,8 +184,10 @@ impl Drop for WorkDir {
             return;
         }
         let _ = std::fs::remove_dir_all(&self.path);
-        if let Ok(mut active) = ACTIVE.lock() {
-            active.retain(|p| p != &self.path);
+        if let Some(mine) = &self.active
+            && let Ok(mut active) = ACTIVE.lock()
+        {
+            active.retain(|a| !Arc::ptr_eq(a, mine));
         }
     }
 }

@@ -1,0 +1,93 @@
+//! Scans in a long-lived process: several at once, many in a row, and the work folders removed
+//! under running scans (what a Ctrl-C handler or a program stopping its scans does) leave no
+//! state behind that makes a later scan fail. One test, run alone in its process: removing the
+//! active work folders reaches every scan of the process.
+
+mod common;
+
+use common::*;
+use neardup::progress::NoProgress;
+use neardup::work::{WorkOptions, remove_active_work_folders};
+use neardup::{ScanConfig, ScanOutcome};
+use std::path::{Path, PathBuf};
+
+/// 60 documents: 20 texts, each with two edited copies.
+fn write_corpus(dir: &Path) {
+    let mut rng = Rng::new(3);
+    for t in 0..20 {
+        let base = words(&mut rng, 300);
+        write_words(&dir.join(format!("t{t:02}_a.txt")), &base);
+        for c in 0..2 {
+            let copy = edit(&mut rng, &base, 3);
+            write_words(&dir.join(format!("t{t:02}_c{c}.txt")), &copy);
+        }
+    }
+}
+
+/// A scan that spills everything it can into a work folder under `work`.
+fn spilling(work: &Path) -> ScanConfig {
+    ScanConfig {
+        memory: Some(4096),
+        work: WorkOptions {
+            parent: Some(work.to_path_buf()),
+            ..Default::default()
+        },
+        ..ScanConfig::default()
+    }
+}
+
+fn scan(corpus: &Path, config: &ScanConfig) -> neardup::Result<ScanOutcome> {
+    neardup::scan(&[corpus.to_path_buf()], config, &NoProgress)
+}
+
+fn left_in(work: &Path) -> Vec<PathBuf> {
+    let entries = std::fs::read_dir(work).unwrap();
+    entries.map(|e| e.unwrap().path()).collect()
+}
+
+#[test]
+fn scans_at_once_in_a_row_and_after_their_folders_were_removed_all_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    write_corpus(&corpus);
+    let config = spilling(&work);
+    let first = scan(&corpus, &config).unwrap();
+    assert!(first.work.bytes_written > 0, "the budget must spill");
+    assert_eq!(first.clusters.len(), 20);
+
+    // Four at once.
+    let at_once: Vec<ScanOutcome> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..4).map(|_| s.spawn(|| scan(&corpus, &config))).collect();
+        runs.into_iter()
+            .map(|r| r.join().unwrap().unwrap())
+            .collect()
+    });
+    for outcome in &at_once {
+        assert_eq!(outcome.clusters, first.clusters);
+    }
+
+    // Folders removed under running scans: those scans may fail, and none leaves a folder.
+    let stopped: Vec<bool> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..2).map(|_| s.spawn(|| scan(&corpus, &config))).collect();
+        for _ in 0..50 {
+            remove_active_work_folders();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let results = runs.into_iter().map(|r| r.join().unwrap());
+        results.map(|r| r.is_err()).collect()
+    });
+    assert!(
+        left_in(&work).is_empty(),
+        "left: {:?} ({stopped:?})",
+        left_in(&work)
+    );
+
+    // Later scans are not affected, many in a row.
+    for _ in 0..100 {
+        let again = scan(&corpus, &config).unwrap();
+        assert_eq!(again.clusters, first.clusters);
+    }
+    assert!(left_in(&work).is_empty(), "left: {:?}", left_in(&work));
+}
