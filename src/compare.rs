@@ -167,6 +167,8 @@ fn round4(x: f64) -> f64 {
 /// What reading it found comes back too: its problems (damaged bytes) and notes (a guessed
 /// encoding), those of the file and of the record.
 pub fn load(name: &str, options: &InputOptions) -> Result<Loaded> {
+    // No thread keeps the file's folder open afterwards.
+    let _release = crate::scan::ReleaseThreadState::new();
     let (path, wanted) = split_location(name);
     let path = PathBuf::from(path);
     let not_found = |reason: String| Error::Io {

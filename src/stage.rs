@@ -205,6 +205,8 @@ pub fn sign(
         ));
     }
     let folder = make_shard_folder(out)?;
+    // No thread keeps the inputs' folders or the hashing buffers after the shard is signed.
+    let _release = crate::scan::ReleaseThreadState::new();
     let written = output_error(out);
     let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
     // Files of records are read in pieces of a sixteenth of the budget, as the scan reads them.

@@ -20,6 +20,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+thread_local! {
+    /// Each thread's cleaner, with the address of the cleaning it was made for.
+    static CLEANER: RefCell<Option<(usize, TextCleaner)>> = const { RefCell::new(None) };
+}
+
 /// How `clean` changes each text: the inputs of a [`TextCleaner`].
 pub struct Cleaning {
     /// Repeats inside a document.
@@ -77,10 +82,6 @@ impl Cleaning {
 
     /// The rewrite a scan applies to each text: the text as `clean` writes it.
     fn filter(self: &Arc<Self>) -> TextFilter {
-        thread_local! {
-            /// Each thread's cleaner, with the address of the cleaning it was made for.
-            static CLEANER: RefCell<Option<(usize, TextCleaner)>> = const { RefCell::new(None) };
-        }
         let cleaning = Arc::clone(self);
         TextFilter(Arc::new(move |text: &str| {
             // The cleaner holds the cleaning's sets, so while it is cached no other cleaning
@@ -119,7 +120,10 @@ pub fn on_cleaned_texts(
         prepare: Some(Arc::new(cleaning).filter()),
         ..config.clone()
     };
-    let cleaned = scan::scan(roots, &cleaned_config, progress)?;
+    let cleaned = scan::scan(roots, &cleaned_config, progress);
+    // No thread keeps a cleaner (and the boilerplate set it holds) after this scan.
+    rayon::broadcast(|_| CLEANER.with(|cell| drop(cell.borrow_mut().take())));
+    let cleaned = cleaned?;
     let to_first = document_map(&outcome, &cleaned);
     let mut clusters = cleaned.clusters;
     clusters.retain_mut(|cluster| {

@@ -181,6 +181,8 @@ pub fn clean_with(
     writer: &dyn OutputWriter,
 ) -> Result<CleanOutcome> {
     config.scan.validate()?;
+    // Pass 2 opens the inputs' folders again: no thread keeps them after the run.
+    let _release = scan::ReleaseThreadState::new();
     if roots.iter().any(|r| r.as_os_str() == "-") {
         return Err(Error::Refused(
             "standard input (-) cannot be cleaned: clean writes a copy of each input file; \

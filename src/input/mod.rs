@@ -373,6 +373,13 @@ fn unreadable<T>(source: &SourceFile, e: &std::io::Error) -> SourceRead<T> {
     ))
 }
 
+/// Lets go of what the calling thread keeps between the files of one scan (its open folder, its
+/// read buffer): called on every thread when a scan ends.
+pub fn release_thread_state() {
+    read::close_cached_folder();
+    READ_BUFFER.with(|buffer| drop(buffer.take()));
+}
+
 thread_local! {
     /// Each thread's buffer for file contents, kept between files.
     static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };

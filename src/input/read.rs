@@ -158,6 +158,14 @@ pub(crate) fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 
+/// Closes the calling thread's cached folder ([`open_for_reading`]): a folder removed and made
+/// again under the same path is another folder, and a process that scans many times holds no
+/// folder open between scans.
+pub(crate) fn close_cached_folder() {
+    #[cfg(unix)]
+    OPEN_FOLDER.with_borrow_mut(|open_folder| *open_folder = None);
+}
+
 #[cfg(unix)]
 thread_local! {
     /// The folder of the calling thread's last file opened by [`open_for_reading`], with its

@@ -38,6 +38,12 @@ thread_local! {
     static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
 }
 
+/// Drops the calling thread's worker state (its buffers keep the size of the largest document
+/// it hashed).
+pub(super) fn release_worker() {
+    WORKER.with(|cell| drop(cell.borrow_mut().take()));
+}
+
 /// Runs `f` with the calling thread's worker state for `config`.
 fn with_worker<T>(config: &ScanConfig, f: impl FnOnce(&mut Worker) -> T) -> T {
     WORKER.with(|cell| {

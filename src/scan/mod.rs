@@ -52,6 +52,8 @@ pub fn scan(
     progress: &dyn Progress,
 ) -> Result<ScanOutcome> {
     let banding = config.validate()?;
+    // However it ends, no thread keeps this scan's buffers or open folders.
+    let _release = ReleaseThreadState::new();
     // The records carry the --keep-by field's value along.
     let with_keep_field;
     let config = if config.input.keep_field.as_deref() != config.keep.field() {
@@ -416,4 +418,32 @@ fn paragraph_texts(
         problems.extend(found_problems);
     }
     (texts, problems)
+}
+
+/// Releases on every thread of the current pool what the stages keep per thread between
+/// documents (buffers, an open folder), when made and when dropped: a long-lived process (a
+/// Python kernel, a server) runs many scans and cleans, and none should hold the last one's
+/// buffers or read a folder made again since through the last one's handle.
+pub(crate) struct ReleaseThreadState;
+
+impl ReleaseThreadState {
+    /// Releases now, and again when dropped.
+    pub(crate) fn new() -> Self {
+        release_thread_state();
+        ReleaseThreadState
+    }
+}
+
+fn release_thread_state() {
+    rayon::broadcast(|_| {
+        hashing::release_worker();
+        spill::release_loaded();
+        input::release_thread_state();
+    });
+}
+
+impl Drop for ReleaseThreadState {
+    fn drop(&mut self) {
+        release_thread_state();
+    }
 }

@@ -265,6 +265,11 @@ thread_local! {
     static LOADED: RefCell<Loaded> = RefCell::new(Loaded::default());
 }
 
+/// Drops the calling thread's loaded sets.
+pub(super) fn release_loaded() {
+    LOADED.with(|cell| drop(cell.take()));
+}
+
 impl<'a> SpilledSets<'a> {
     pub(crate) fn new(store: &'a Store, verify: bool) -> Self {
         SpilledSets {

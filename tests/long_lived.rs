@@ -1,7 +1,8 @@
-//! Scans in a long-lived process: several at once, many in a row, and the work folders removed
-//! under running scans (what a Ctrl-C handler or a program stopping its scans does) leave no
-//! state behind that makes a later scan fail. One test, run alone in its process: removing the
-//! active work folders reaches every scan of the process.
+//! Scans in a long-lived process (a Python kernel, a server): several at once, many in a row,
+//! the work folders removed under running scans (what a Ctrl-C handler or a program stopping
+//! its scans does), inputs replaced between scans; no scan leaves state behind that makes a
+//! later one fail or read stale data. Removing the active work folders reaches every scan of
+//! the process, so the other tests here do not spill.
 
 mod common;
 
@@ -90,4 +91,34 @@ fn scans_at_once_in_a_row_and_after_their_folders_were_removed_all_work() {
         assert_eq!(again.clusters, first.clusters);
     }
     assert!(left_in(&work).is_empty(), "left: {:?}", left_in(&work));
+}
+
+#[test]
+fn a_folder_made_again_under_the_same_path_is_read_afresh() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("in");
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut rng = Rng::new(9);
+    for round in 0..3 {
+        // The folder is removed and made again, with other files and other texts.
+        let _ = std::fs::remove_dir_all(&corpus);
+        std::fs::create_dir_all(&corpus).unwrap();
+        let text = words(&mut rng, 200);
+        for name in ["a.txt", "b.txt"] {
+            write_words(&corpus.join(name), &text);
+        }
+        write_words(
+            &corpus.join(format!("own{round}.txt")),
+            &words(&mut rng, 200),
+        );
+        let outcome = one_thread
+            .install(|| scan(&corpus, &ScanConfig::default()))
+            .unwrap();
+        assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
+        assert_eq!(outcome.stats.documents, 3);
+        assert_eq!(outcome.clusters.len(), 1);
+    }
 }
