@@ -64,6 +64,9 @@ pub struct ScanConfig {
     /// A rewrite of every document's text before it is compared (`None`: the text as read):
     /// `clean --drop-duplicates` compares the cleaned texts, which are what it writes.
     pub prepare: Option<TextFilter>,
+    /// Raised from another thread, it stops the scan at the next file (or piece of a large
+    /// file) or stage: the scan returns [`Error::Cancelled`] and removes its work folder.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// A rewrite of a document's text: `Some(new text)`, or `None` to leave it as it is. Called
@@ -99,11 +102,19 @@ impl Default for ScanConfig {
             memory: None,
             work: WorkOptions::default(),
             prepare: None,
+            cancel: None,
         }
     }
 }
 
 impl ScanConfig {
+    /// Whether [`ScanConfig::cancel`] was raised.
+    pub fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
     /// Checks every parameter and returns the band layout to use.
     pub fn validate(&self) -> Result<Banding> {
         let invalid = |msg: String| Err(Error::InvalidConfig(msg));

@@ -50,6 +50,10 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The run was cancelled ([`crate::config::ScanConfig::cancel`]); its work folder is
+    /// removed.
+    #[error("the run was cancelled")]
+    Cancelled,
 }
 
 /// Result with the library's error type.

@@ -1,6 +1,6 @@
 //! Scans in a long-lived process (a Python kernel, a server): several at once, many in a row,
 //! the work folders removed under running scans (what a Ctrl-C handler or a program stopping
-//! its scans does), inputs replaced between scans; no scan leaves state behind that makes a
+//! its scans does), scans cancelled from another thread, inputs replaced between scans; no scan leaves state behind that makes a
 //! later one fail or read stale data. Removing the active work folders reaches every scan of
 //! the process, so the other tests here do not spill.
 
@@ -11,6 +11,8 @@ use neardup::progress::NoProgress;
 use neardup::work::{WorkOptions, remove_active_work_folders};
 use neardup::{ScanConfig, ScanOutcome};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// 60 documents: 20 texts, each with two edited copies.
 fn write_corpus(dir: &Path) {
@@ -47,7 +49,7 @@ fn left_in(work: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-fn scans_at_once_in_a_row_and_after_their_folders_were_removed_all_work() {
+fn scans_at_once_in_a_row_cancelled_or_after_their_folders_were_removed_all_work() {
     let tmp = tempfile::tempdir().unwrap();
     let (corpus, work) = (tmp.path().join("in"), tmp.path().join("work"));
     std::fs::create_dir_all(&corpus).unwrap();
@@ -84,6 +86,30 @@ fn scans_at_once_in_a_row_and_after_their_folders_were_removed_all_work() {
         "left: {:?} ({stopped:?})",
         left_in(&work)
     );
+
+    // A scan cancelled from another thread stops and leaves no folder: at once, or while it
+    // runs (it may have finished by then).
+    let cancel = Arc::new(AtomicBool::new(true));
+    let cancelled = ScanConfig {
+        cancel: Some(Arc::clone(&cancel)),
+        ..config.clone()
+    };
+    assert!(matches!(
+        scan(&corpus, &cancelled),
+        Err(neardup::Error::Cancelled)
+    ));
+    cancel.store(false, Ordering::SeqCst);
+    let result = std::thread::scope(|s| {
+        let run = s.spawn(|| scan(&corpus, &cancelled));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        cancel.store(true, Ordering::SeqCst);
+        run.join().unwrap()
+    });
+    match result {
+        Ok(outcome) => assert_eq!(outcome.clusters, first.clusters),
+        Err(e) => assert!(matches!(e, neardup::Error::Cancelled), "{e}"),
+    }
+    assert!(left_in(&work).is_empty(), "left: {:?}", left_in(&work));
 
     // Later scans are not affected, many in a row.
     for _ in 0..100 {

@@ -242,6 +242,9 @@ pub(super) fn hash_sources(
             found.paragraphs.take_from(&mut hashed, first_doc, work)?;
             holder.add(hashed, plan, work)?;
         }
+        if config.cancelled() {
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
         start = end;
     }
     progress.finish();
@@ -288,6 +291,9 @@ fn hash_in_pieces(
     let display = source.display.clone();
     let mut reported = 0;
     let mut sink = |docs: Vec<Hashed>, read_so_far: u64| -> std::io::Result<()> {
+        if config.cancelled() {
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
         progress.advance(read_so_far.saturating_sub(reported));
         reported = reported.max(read_so_far);
         let first_doc = found.infos.len() as u32;
@@ -409,6 +415,9 @@ fn hash_batch(
             };
             let work = |doc: input::Document<'_>| hash_record(doc, config, minhasher);
             for (offset, source) in run.iter().enumerate() {
+                if config.cancelled() {
+                    break;
+                }
                 let source_index = first_source + run_index * DOCUMENTS_PER_TASK + offset;
                 let mut read = input::read_source(source, &config.input, None, &work);
                 progress.advance(read.len);

@@ -125,7 +125,16 @@ pub fn scan(
         &work,
         progress,
     )
-    .map_err(work_failed)?;
+    .map_err(|e| {
+        if config.cancelled() {
+            Error::Cancelled
+        } else {
+            work_failed(e)
+        }
+    })?;
+    if config.cancelled() {
+        return Err(Error::Cancelled);
+    }
     diagnostics.extend(problems);
     notes.extend(
         empty
@@ -157,6 +166,9 @@ pub fn scan(
             clustering
         }
     };
+    if config.cancelled() {
+        return Err(Error::Cancelled);
+    }
     // Freed in parallel: one thread freeing every document's sets was a tenth of a second in
     // which the others waited.
     if let Documents::Memory(hashed) = documents {

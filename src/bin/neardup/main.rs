@@ -204,6 +204,7 @@ pub(crate) fn prepare(
                 .and_then(|n| n.parse().ok()),
         },
         prepare: None,
+        cancel: None,
     };
     if let Err(e) = config.validate() {
         // The subcommand's usage line, not the top level's `neardup <COMMAND>`.
