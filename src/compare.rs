@@ -159,7 +159,7 @@ pub fn compare_texts(a: &LoadedDocument, b: &LoadedDocument, config: &ScanConfig
 }
 
 fn round4(x: f64) -> f64 {
-    crate::output::report::round4(x)
+    crate::shared::round4(x)
 }
 
 /// Reads the document `name` names: a file (one document: a text file, or a file of records

@@ -78,6 +78,7 @@ mod pipeline;
 mod positioned;
 pub mod progress;
 mod scan;
+mod shared;
 pub mod stage;
 pub mod work;
 

@@ -39,12 +39,12 @@ use crate::config::ScanConfig;
 use crate::diagnostic::io_reason;
 use crate::error::{Error, Result};
 use crate::input::{self, Position};
-use crate::output::lists::{PairSide, write_pair_line};
 use crate::pipeline::jaccard;
 use crate::pipeline::lsh::{self, BandBuckets};
 use crate::pipeline::minhash::MinHasher;
 use crate::progress::{Progress, Stage};
 use crate::scan::hash_document;
+use crate::shared::{PairSide, write_pair_line};
 use crate::work::WorkDir;
 use crate::work::sort::{self, RunReader};
 use crate::work::store::{Store, StoreWriter};
@@ -524,7 +524,7 @@ pub fn verify(
         };
         let da = named.get(&a).ok_or_else(|| missing(a))?;
         let db = named.get(&b).ok_or_else(|| missing(b))?;
-        let similarity = crate::output::report::round4(similarity);
+        let similarity = crate::shared::round4(similarity);
         write_pair_line(da.side(), db.side(), similarity, &mut writer)
             .map_err(output_error(out))?;
     }

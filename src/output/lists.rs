@@ -4,7 +4,8 @@
 
 use super::report::round4;
 use crate::outcome::{DocumentInfo, ScanOutcome};
-use serde_json::{Map, Value};
+use crate::shared::{PairSide, write_pair_line};
+use serde_json::Value;
 use std::io::{self, Write};
 
 /// How `--pairs` writes.
@@ -74,13 +75,6 @@ pub fn write_pairs(
     Ok(())
 }
 
-/// One document of a similar pair, as a `--pairs` line names it.
-pub(crate) struct PairSide<'a> {
-    pub(crate) path: &'a str,
-    pub(crate) position: Option<crate::diagnostic::Position>,
-    pub(crate) id: Option<&'a Value>,
-}
-
 impl<'a> PairSide<'a> {
     /// The side a scanned document is.
     fn of(d: &'a DocumentInfo) -> Self {
@@ -90,33 +84,6 @@ impl<'a> PairSide<'a> {
             id: d.id.as_ref(),
         }
     }
-}
-
-/// Writes one JSON Lines record of `--pairs`: `a`, `b`, `similarity` (rounded as given), and
-/// each side's `_line` or `_row` and `_id` where it has them.
-pub(crate) fn write_pair_line(
-    a: PairSide<'_>,
-    b: PairSide<'_>,
-    similarity: f64,
-    out: &mut (impl Write + ?Sized),
-) -> io::Result<()> {
-    let mut record = Map::new();
-    record.insert("a".into(), Value::from(a.path));
-    record.insert("b".into(), Value::from(b.path));
-    record.insert("similarity".into(), Value::from(similarity));
-    for (name, side) in [("a", &a), ("b", &b)] {
-        if let Some(line) = side.position.and_then(|p| p.line()) {
-            record.insert(format!("{name}_line"), Value::from(line));
-        }
-        if let Some(row) = side.position.and_then(|p| p.row()) {
-            record.insert(format!("{name}_row"), Value::from(row));
-        }
-        if let Some(id) = side.id {
-            record.insert(format!("{name}_id"), id.clone());
-        }
-    }
-    serde_json::to_writer(&mut *out, &record)?;
-    writeln!(out)
 }
 
 /// Writes the location (`path`, or `path:line` or `path#row` for a record) of every document that

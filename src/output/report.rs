@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Version of the tool that wrote a report.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use crate::shared::VERSION;
+pub(crate) use crate::shared::round4;
 
 /// A whole scan report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -260,11 +260,6 @@ impl ProblemReport {
     pub fn position(&self) -> Option<Position> {
         Position::from_fields(self.line, self.row)
     }
-}
-
-/// Rounds to 4 decimals: enough to read, and stable under float noise.
-pub(crate) fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
 }
 
 impl Report {
