@@ -54,34 +54,8 @@ pub fn scan(
     let banding = config.validate()?;
     // However it ends, no thread keeps this scan's buffers or open folders.
     let _release = ReleaseThreadState::new();
-    // The records carry the --keep-by field's value along.
-    let with_keep_field;
-    let config = if config.input.keep_field.as_deref() != config.keep.field() {
-        with_keep_field = ScanConfig {
-            input: InputOptions {
-                keep_field: config.keep.field().map(str::to_string),
-                ..config.input.clone()
-            },
-            ..config.clone()
-        };
-        &with_keep_field
-    } else {
-        config
-    };
-    let input::Walked {
-        files: mut sources,
-        problems: mut diagnostics,
-        other_files,
-        hidden,
-        links,
-        spooled,
-    } = input::discover(roots, &config.input);
-    let passed_over = PassedOver {
-        other_files,
-        hidden,
-        links,
-        spooled: std::sync::Arc::new(spooled),
-    };
+    let config = &*with_keep_field(config);
+    let (mut sources, mut diagnostics, passed_over) = walk(roots, config);
     let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
 
     let plan = MemoryPlan::new(
@@ -91,16 +65,7 @@ pub fn scan(
     let work = LazyWorkDir::new(config.work.clone());
     let clock = StageClock::new(progress, &work);
     let progress: &dyn Progress = &clock;
-    let work_failed = |e: std::io::Error| -> Error {
-        Error::WorkFolder {
-            path: work
-                .made()
-                .map(|w| w.path().to_path_buf())
-                .or_else(|| config.work.parent.clone())
-                .unwrap_or_else(std::env::temp_dir),
-            source: e,
-        }
-    };
+    let work_failed = |e: std::io::Error| work_error(&work, config, e);
     let HashedSources {
         infos,
         mut documents,
@@ -142,85 +107,19 @@ pub fn scan(
             .map(|doc| Diagnostic::at(doc.path.as_str(), doc.position, Problem::EmptyDocument)),
     );
 
-    let table = Some((&infos, sources.as_slice()));
-    let clustering = match &mut documents {
-        Documents::Memory(hashed) => find_clusters_with(hashed, table, config, banding, progress),
-        Documents::Spilled(spilled) => {
-            progress.start(Stage::Banding, banding.bands as u64);
-            let candidates = spilled
-                .candidate_pairs(infos.len(), &work, &|n| progress.advance(n))
-                .map_err(work_failed)?;
-            progress.finish();
-            let tokens: Vec<usize> = (0..infos.len()).map(|d| infos.tokens(d)).collect();
-            let sets = SpilledSets::new(&spilled.store, config.verify);
-            let keep = KeepInputs {
-                keep: &config.keep,
-                tokens: &tokens,
-                table,
-            };
-            let clustering =
-                cluster_candidates(&candidates, &sets, &keep, config, banding, progress);
-            if let Some(e) = sets.failure() {
-                return Err(work_failed(e));
-            }
-            clustering
-        }
-    };
+    let table = (&infos, sources.as_slice());
+    let clustering = cluster_documents(&mut documents, table, config, banding, &work, progress)?;
     if config.cancelled() {
         return Err(Error::Cancelled);
     }
-    // Freed in parallel: one thread freeing every document's sets was a tenth of a second in
-    // which the others waited.
-    if let Documents::Memory(hashed) = documents {
-        hashed
-            .into_par_iter()
-            .with_max_len(DOCUMENTS_PER_TASK)
-            .for_each(drop);
-    } else {
-        drop(documents);
-    }
-    let mut candidates = boilerplate::KeyRuns::new(&clustering.family_of, config.min_docs);
-    occurrences
-        .for_each_sorted(&work, |(key, doc, p)| candidates.push(key, doc, p))
-        .map_err(work_failed)?;
-    let boilerplate_candidates = boilerplate::candidate_keys(candidates.finish());
-    let mut counted = Vec::new();
-    if !boilerplate_candidates.is_empty() {
-        zones
-            .for_each_chunk(&work, |chunk| {
-                counted.extend(boilerplate::counted_in_zones(
-                    chunk,
-                    &boilerplate_candidates,
-                ));
-            })
-            .map_err(work_failed)?;
-    }
-    let found = boilerplate::find(counted, &clustering.family_of, config.min_docs);
-    let first_occurrences: Vec<(u32, Option<u32>)> = found
-        .iter()
-        .map(|b| (b.documents[0].0, Some(b.documents[0].1)))
-        .collect();
-    let (texts, changed) = paragraph_texts(
-        &sources,
-        &fingerprints,
-        &infos,
-        &first_occurrences,
-        config,
-        &plan,
-    );
+    free_documents(documents);
+    let (found, boilerplate_candidates) =
+        find_boilerplate(occurrences, zones, &clustering.family_of, config, &work)?;
+    let inputs = (sources.as_slice(), fingerprints.as_slice(), &infos);
+    let (boilerplate, changed) = with_texts(found, inputs, config, &plan);
     diagnostics.extend(changed);
     diagnostic::sort(&mut diagnostics);
     diagnostic::sort(&mut notes);
-    let mut texts = texts.into_iter();
-    let boilerplate = found
-        .into_iter()
-        .map(|b| BoilerplateParagraph {
-            key: b.key,
-            documents: b.documents,
-            families: b.families,
-            text: texts.next().flatten().unwrap_or_default(),
-        })
-        .collect();
     Ok(ScanOutcome {
         banding,
         stats: ScanStats {
@@ -244,15 +143,180 @@ pub fn scan(
         fingerprints,
         skipped,
         passed_over,
-        work: WorkUsed {
-            bytes_written: work.made().map_or(0, |w| w.written()),
-            kept: work
-                .made()
-                .filter(|w| w.keeps())
-                .map(|w| w.path().to_path_buf()),
-            stages: clock.stages(),
-        },
+        work: work_used(&work, &clock),
     })
+}
+
+/// What the scan wrote to its work folder, whether the folder stays, and each stage's use.
+fn work_used(work: &LazyWorkDir, clock: &StageClock<'_>) -> WorkUsed {
+    WorkUsed {
+        bytes_written: work.made().map_or(0, |w| w.written()),
+        kept: work
+            .made()
+            .filter(|w| w.keeps())
+            .map(|w| w.path().to_path_buf()),
+        stages: clock.stages(),
+    }
+}
+
+/// Frees the documents' hashes, in parallel: one thread freeing every document's sets was a
+/// tenth of a second in which the others waited.
+fn free_documents(documents: Documents) {
+    if let Documents::Memory(hashed) = documents {
+        hashed
+            .into_par_iter()
+            .with_max_len(DOCUMENTS_PER_TASK)
+            .for_each(drop);
+    } else {
+        drop(documents);
+    }
+}
+
+/// The boilerplate found, each with its text read again from its first occurrence (`inputs`:
+/// the sources, their fingerprints from the first pass, the document table), and the
+/// diagnostics of the files that changed since.
+fn with_texts(
+    found: Vec<boilerplate::Boilerplate>,
+    inputs: (&[SourceFile], &[Option<u64>], &DocumentTable),
+    config: &ScanConfig,
+    plan: &MemoryPlan,
+) -> (Vec<BoilerplateParagraph>, Vec<Diagnostic>) {
+    let (sources, fingerprints, infos) = inputs;
+    let first_occurrences: Vec<(u32, Option<u32>)> = found
+        .iter()
+        .map(|b| (b.documents[0].0, Some(b.documents[0].1)))
+        .collect();
+    let (texts, changed) = paragraph_texts(
+        sources,
+        fingerprints,
+        infos,
+        &first_occurrences,
+        config,
+        plan,
+    );
+    let mut texts = texts.into_iter();
+    let boilerplate = found
+        .into_iter()
+        .map(|b| BoilerplateParagraph {
+            key: b.key,
+            documents: b.documents,
+            families: b.families,
+            text: texts.next().flatten().unwrap_or_default(),
+        })
+        .collect();
+    (boilerplate, changed)
+}
+
+/// The files to read under `roots`, the problems met finding them, and what the walk passed
+/// over.
+fn walk(roots: &[PathBuf], config: &ScanConfig) -> (Vec<SourceFile>, Vec<Diagnostic>, PassedOver) {
+    let input::Walked {
+        files,
+        problems,
+        other_files,
+        hidden,
+        links,
+        spooled,
+    } = input::discover(roots, &config.input);
+    let passed_over = PassedOver {
+        other_files,
+        hidden,
+        links,
+        spooled: std::sync::Arc::new(spooled),
+    };
+    (files, problems, passed_over)
+}
+
+/// `config`, carrying the `--keep-by` field's value along with the records when the keep rule
+/// asks for one.
+fn with_keep_field(config: &ScanConfig) -> std::borrow::Cow<'_, ScanConfig> {
+    if config.input.keep_field.as_deref() == config.keep.field() {
+        return std::borrow::Cow::Borrowed(config);
+    }
+    std::borrow::Cow::Owned(ScanConfig {
+        input: InputOptions {
+            keep_field: config.keep.field().map(str::to_string),
+            ..config.input.clone()
+        },
+        ..config.clone()
+    })
+}
+
+/// A failure to write or read the work folder, naming it (or where it was to be made).
+fn work_error(work: &LazyWorkDir, config: &ScanConfig, e: std::io::Error) -> Error {
+    Error::WorkFolder {
+        path: work
+            .made()
+            .map(|w| w.path().to_path_buf())
+            .or_else(|| config.work.parent.clone())
+            .unwrap_or_else(std::env::temp_dir),
+        source: e,
+    }
+}
+
+/// Candidates, verification, clusters and families, from the documents in memory or from the
+/// work folder.
+fn cluster_documents(
+    documents: &mut Documents,
+    table: (&DocumentTable, &[SourceFile]),
+    config: &ScanConfig,
+    banding: crate::pipeline::lsh::Banding,
+    work: &LazyWorkDir,
+    progress: &dyn Progress,
+) -> Result<clusters::Clustering> {
+    let work_failed = |e: std::io::Error| work_error(work, config, e);
+    let infos = table.0;
+    Ok(match documents {
+        Documents::Memory(hashed) => {
+            find_clusters_with(hashed, Some(table), config, banding, progress)
+        }
+        Documents::Spilled(spilled) => {
+            progress.start(Stage::Banding, banding.bands as u64);
+            let candidates = spilled
+                .candidate_pairs(infos.len(), work, &|n| progress.advance(n))
+                .map_err(work_failed)?;
+            progress.finish();
+            let tokens: Vec<usize> = (0..infos.len()).map(|d| infos.tokens(d)).collect();
+            let sets = SpilledSets::new(&spilled.store, config.verify);
+            let keep = KeepInputs {
+                keep: &config.keep,
+                tokens: &tokens,
+                table: Some(table),
+            };
+            let clustering =
+                cluster_candidates(&candidates, &sets, &keep, config, banding, progress);
+            if let Some(e) = sets.failure() {
+                return Err(work_failed(e));
+            }
+            clustering
+        }
+    })
+}
+
+/// The boilerplate: the paragraphs in `min_docs` families anywhere (the candidates, whose keys
+/// it also returns, sorted) that count in enough documents' boilerplate zones.
+fn find_boilerplate(
+    occurrences: crate::work::sort::Sorter<(u64, u32, u32)>,
+    zones: spill::ZoneList,
+    family_of: &[u32],
+    config: &ScanConfig,
+    work: &LazyWorkDir,
+) -> Result<(Vec<boilerplate::Boilerplate>, Vec<u64>)> {
+    let work_failed = |e: std::io::Error| work_error(work, config, e);
+    let mut candidates = boilerplate::KeyRuns::new(family_of, config.min_docs);
+    occurrences
+        .for_each_sorted(work, |(key, doc, p)| candidates.push(key, doc, p))
+        .map_err(work_failed)?;
+    let keys = boilerplate::candidate_keys(candidates.finish());
+    let mut counted = Vec::new();
+    if !keys.is_empty() {
+        zones
+            .for_each_chunk(work, |chunk| {
+                counted.extend(boilerplate::counted_in_zones(chunk, &keys));
+            })
+            .map_err(work_failed)?;
+    }
+    Ok((boilerplate::find(counted, family_of, config.min_docs), keys))
 }
 
 /// Wraps the caller's progress to time each stage and count what it wrote to the work folder.
