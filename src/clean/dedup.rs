@@ -25,6 +25,19 @@ thread_local! {
     static CLEANER: RefCell<Option<(usize, TextCleaner)>> = const { RefCell::new(None) };
 }
 
+/// The boilerplate `clean` removes after the scan `outcome`: each paragraph's key with the
+/// number of documents holding it (none without `strip_boilerplate`).
+pub(super) fn removed_boilerplate(
+    outcome: &ScanOutcome,
+    strip_boilerplate: bool,
+) -> HashMap<u64, usize> {
+    if !strip_boilerplate {
+        return HashMap::new();
+    }
+    let found = outcome.boilerplate.iter();
+    found.map(|b| (b.key, b.documents.len())).collect()
+}
+
 /// How `clean` changes each text: the inputs of a [`TextCleaner`].
 pub struct Cleaning {
     /// Repeats inside a document.
@@ -47,18 +60,9 @@ impl Cleaning {
         repeats: RepeatsMode,
         strip_boilerplate: bool,
     ) -> Self {
-        let boilerplate = if strip_boilerplate {
-            outcome
-                .boilerplate
-                .iter()
-                .map(|b| (b.key, b.documents.len()))
-                .collect()
-        } else {
-            HashMap::new()
-        };
         Cleaning {
             repeats,
-            boilerplate: Arc::new(boilerplate),
+            boilerplate: Arc::new(removed_boilerplate(outcome, strip_boilerplate)),
             candidates: Arc::new(outcome.boilerplate_candidates.clone()),
             min_words: config.min_words,
         }

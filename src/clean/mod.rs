@@ -342,15 +342,7 @@ struct Plan {
 
 impl Plan {
     fn new(outcome: &ScanOutcome, config: &CleanConfig) -> Plan {
-        let boilerplate = if config.strip_boilerplate {
-            outcome
-                .boilerplate
-                .iter()
-                .map(|b| (b.key, b.documents.len()))
-                .collect()
-        } else {
-            HashMap::new()
-        };
+        let boilerplate = dedup::removed_boilerplate(outcome, config.strip_boilerplate);
         // Near-duplicates to leave out: every cluster member with a kept near-duplicate, which
         // it names.
         let mut dropped_for = DroppedFor::new();
