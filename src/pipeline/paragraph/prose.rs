@@ -35,38 +35,29 @@ const SYMBOL: u8 = 2;
 pub fn reads_as_code(paragraph: &str) -> bool {
     let bytes = paragraph.as_bytes();
     let (mut letters, mut symbols, mut blocks) = (0usize, 0usize, false);
-    // Whether only blanks came before on this line.
-    let mut line_start = true;
+    // Whether a `//`, `/*`, `#!` or `#[` was seen anywhere: then the lines are looked at.
+    let mut marker = false;
     let mut at = 0;
     while at < bytes.len() {
         let b = bytes[at];
         if b.is_ascii() {
-            let next = bytes.get(at + 1).copied().unwrap_or(0);
             match ASCII_CLASS[b as usize] {
                 LETTER => letters += 1,
                 SYMBOL => {
                     symbols += 1;
                     blocks |= matches!(b, b'{' | b'}' | b';');
-                    if line_start && b == b'#' && matches!(next, b'!' | b'[') {
-                        return true;
-                    }
+                    marker |= b == b'#' && matches!(bytes.get(at + 1), Some(b'!' | b'['));
                 }
-                _ if b == b'/' && line_start && matches!(next, b'/' | b'*') => return true,
-                _ if b == b':' && next == b':' => {
+                _ if b == b'/' => marker |= matches!(bytes.get(at + 1), Some(b'/' | b'*')),
+                _ if b == b':' && bytes.get(at + 1) == Some(&b':') => {
                     symbols += 1;
                     at += 1;
                 }
                 _ => {}
             }
-            line_start = match b {
-                b'\n' => true,
-                b' ' | b'\t' | b'\r' => line_start,
-                _ => false,
-            };
             at += 1;
             continue;
         }
-        line_start = false;
         let c = paragraph[at..].chars().next().unwrap_or(' ');
         if c.is_alphabetic() {
             letters += 1;
@@ -76,6 +67,14 @@ pub fn reads_as_code(paragraph: &str) -> bool {
         at += c.len_utf8();
     }
     if symbols >= 3 && symbols * 25 > letters {
+        return true;
+    }
+    let starts_as_code = |line: &str| {
+        ["//", "/*", "#!", "#["]
+            .iter()
+            .any(|m| line.trim_start().starts_with(m))
+    };
+    if marker && paragraph.lines().any(starts_as_code) {
         return true;
     }
     blocks
