@@ -27,10 +27,7 @@ thread_local! {
 
 /// The boilerplate `clean` removes after the scan `outcome`: each paragraph's key with the
 /// number of documents holding it (none without `strip_boilerplate`).
-pub(super) fn removed_boilerplate(
-    outcome: &ScanOutcome,
-    strip_boilerplate: bool,
-) -> HashMap<u64, usize> {
+fn removed_boilerplate(outcome: &ScanOutcome, strip_boilerplate: bool) -> HashMap<u64, usize> {
     if !strip_boilerplate {
         return HashMap::new();
     }
@@ -114,14 +111,14 @@ pub fn on_cleaned_texts(
     roots: &[PathBuf],
     mut outcome: ScanOutcome,
     config: &ScanConfig,
-    cleaning: Cleaning,
+    cleaning: &Arc<Cleaning>,
     progress: &dyn Progress,
 ) -> Result<ScanOutcome> {
     if !cleaning.changes_anything(&outcome) {
         return Ok(outcome);
     }
     let cleaned_config = ScanConfig {
-        prepare: Some(Arc::new(cleaning).filter()),
+        prepare: Some(cleaning.filter()),
         ..config.clone()
     };
     let cleaned = scan::scan(roots, &cleaned_config, progress);

@@ -201,15 +201,15 @@ pub fn clean_with(
     }
     let mut outcome = scan::scan(roots, &config.scan, progress)?;
     outcome.check_keep_field(&config.scan.keep)?;
+    let cleaning = Arc::new(dedup::Cleaning::of(
+        &outcome,
+        &config.scan,
+        config.repeats,
+        config.strip_boilerplate,
+    ));
     if config.drop_duplicates {
         // Near-duplicates are decided on the texts as they are written.
-        let cleaning = dedup::Cleaning::of(
-            &outcome,
-            &config.scan,
-            config.repeats,
-            config.strip_boilerplate,
-        );
-        outcome = dedup::on_cleaned_texts(roots, outcome, &config.scan, cleaning, progress)?;
+        outcome = dedup::on_cleaned_texts(roots, outcome, &config.scan, &cleaning, progress)?;
     }
     // An earlier run's manifest at the top of an input (a cleaned folder cleaned again) is
     // not copied: this run's manifest takes its name.
@@ -236,8 +236,7 @@ pub fn clean_with(
         config,
         outcome: &outcome,
         writer,
-        boilerplate: Arc::new(plan.boilerplate),
-        candidates: Arc::new(outcome.boilerplate_candidates.clone()),
+        cleaning: &cleaning,
         dropped_for: &plan.dropped_for,
         destinations: &destinations,
         docs_of_source: &plan.docs_of_source,
@@ -331,8 +330,6 @@ struct PassTwoResults {
 
 /// What pass 2 works from, decided before anything is written.
 struct Plan {
-    /// Boilerplate paragraph keys to remove, with the number of documents holding each.
-    boilerplate: HashMap<u64, usize>,
     /// Near-duplicates to leave out.
     dropped_for: DroppedFor,
     /// The documents of each source: a range of the document table, which is in source order
@@ -342,7 +339,6 @@ struct Plan {
 
 impl Plan {
     fn new(outcome: &ScanOutcome, config: &CleanConfig) -> Plan {
-        let boilerplate = dedup::removed_boilerplate(outcome, config.strip_boilerplate);
         // Near-duplicates to leave out: every cluster member with a kept near-duplicate, which
         // it names.
         let mut dropped_for = DroppedFor::new();
@@ -365,7 +361,6 @@ impl Plan {
             docs_of_source[source] = first as u32..doc as u32;
         }
         Plan {
-            boilerplate,
             dropped_for,
             docs_of_source,
         }

@@ -18,7 +18,6 @@ use rayon::prelude::*;
 use serde_json::value::RawValue;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A near-duplicate to leave out: the document it duplicates (kept) and their similarity.
@@ -46,9 +45,9 @@ pub(super) struct PassTwo<'a> {
     pub(super) config: &'a CleanConfig,
     pub(super) outcome: &'a ScanOutcome,
     pub(super) writer: &'a dyn OutputWriter,
-    pub(super) boilerplate: Arc<HashMap<u64, usize>>,
-    /// The scan's boilerplate candidates, which make the documents' zones.
-    pub(super) candidates: Arc<Vec<u64>>,
+    /// What is removed inside each text: the same for pass 2 and for the scan of the cleaned
+    /// texts that `--drop-duplicates` decides on.
+    pub(super) cleaning: &'a super::dedup::Cleaning,
     pub(super) dropped_for: &'a DroppedFor,
     /// Where each source goes, relative to the output folder.
     pub(super) destinations: &'a [PathBuf],
@@ -149,12 +148,7 @@ impl PassTwo<'_> {
     }
 
     pub(super) fn cleaner(&self) -> TextCleaner {
-        TextCleaner::shared(
-            self.config.repeats,
-            self.boilerplate.clone(),
-            self.config.scan.min_words,
-            self.candidates.clone(),
-        )
+        self.cleaning.cleaner()
     }
 
     /// Creates the folder of `target` and checks that it lies inside the output folder (a

@@ -275,8 +275,13 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     }
     if args.list_duplicates {
         // What `clean --drop-duplicates` leaves out: decided on the texts it writes.
-        let cleaning = Cleaning::of(&outcome, &config, RepeatsMode::KeepFirst, true);
-        outcome = match on_cleaned_texts(&args.paths, outcome, &config, cleaning, progress) {
+        let cleaning = Arc::new(Cleaning::of(
+            &outcome,
+            &config,
+            RepeatsMode::KeepFirst,
+            true,
+        ));
+        outcome = match on_cleaned_texts(&args.paths, outcome, &config, &cleaning, progress) {
             Ok(outcome) => outcome,
             Err(e) => {
                 warn(e);

@@ -116,13 +116,18 @@ pub fn header_like(paragraph: &str) -> bool {
 /// `© ...`) or opens a Debian copyright stanza (`Files:`): it heads the licence text under it.
 pub fn notice_header(paragraph: &str) -> bool {
     let mut lines = paragraph.lines().map(str::trim_start);
-    let notice = |line: &str| {
-        let lower = line.get(..9).unwrap_or(line).to_lowercase();
-        lower.starts_with("copyright") || lower.starts_with("(c)") || line.starts_with('\u{A9}')
-    };
     paragraph.lines().count() <= 4
         && super::rules::reader_words(paragraph, 24) < 24
-        && (paragraph.trim_start().starts_with("Files:") || lines.any(notice))
+        && (paragraph.trim_start().starts_with("Files:") || lines.any(copyright_line))
+}
+
+/// Whether a line (its leading blanks trimmed) opens with a copyright notice: `Copyright ...`
+/// in any case, `(c) ...` or `© ...`.
+pub fn copyright_line(line: &str) -> bool {
+    let head = line.as_bytes().get(..9).unwrap_or(line.as_bytes());
+    let starts =
+        |word: &[u8]| head.len() >= word.len() && head[..word.len()].eq_ignore_ascii_case(word);
+    starts(b"copyright") || starts(b"(c)") || line.starts_with('\u{A9}')
 }
 
 /// The punctuation and symbols of a paragraph in order (whitespace, letters and digits left

@@ -172,7 +172,6 @@ fn titles_a_version(line: &str) -> bool {
 pub fn record_mark(paragraph: &str) -> bool {
     let trimmed = paragraph.trim();
     let first = trimmed.lines().next().unwrap_or("").trim();
-    let lower = first.get(..9).unwrap_or(first).to_ascii_lowercase();
     // A release's title: a paragraph of up to three short lines that are no sentences, one of
     // them naming a version (`Release 3.19.0` over its underline, `Apache Commons IO` /
     // `Version 2.11.0` / `Release Notes`, `### Changes between 3.0.18 and 3.0.19 [27 Jan
@@ -185,9 +184,7 @@ pub fn record_mark(paragraph: &str) -> bool {
     };
     log_entry(paragraph)
         || manual_section(paragraph)
-        || lower.starts_with("copyright")
-        || lower.starts_with("(c)")
-        || first.starts_with('\u{A9}')
+        || super::prose::copyright_line(first)
         || first.starts_with("Files:")
         || release()
 }
