@@ -1262,3 +1262,43 @@ fn a_note_repeated_under_two_entries_of_reference_text_stays() {
     assert_eq!(removed.len(), 1, "{removed:?}");
     assert_eq!(removed[0].0, "article.md");
 }
+
+#[test]
+fn a_description_under_a_signature_stays_and_chrome_after_a_listing_or_diagram_goes() {
+    let mut rng = Rng::new(91);
+    let shared = "Returns a raw pointer to the buffer, or a dangling raw pointer that is valid \
+                  for zero sized reads when nothing was allocated.";
+    let last = [
+        // A signature heads the description under it: the shared description stays.
+        ("signature", 0),
+        // A listing longer than a signature and a diagram head nothing: the chrome goes.
+        ("listing", 12),
+        ("diagram", 12),
+    ];
+    for (kind, expected) in last {
+        let tmp = tempfile::tempdir().unwrap();
+        for d in 0..12 {
+            let code = match kind {
+                "signature" => format!("pub fn as_ptr_{d}(&self) -> *const T"),
+                "listing" => words(&mut rng, 20)
+                    .chunks(2)
+                    .map(|w| format!("    let {} = {}();", w[0], w[1]))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                _ => format!(
+                    "┌─── {}\n│ CARD8 opcode\n└───",
+                    words(&mut rng, 3).join(" ")
+                ),
+            };
+            let text = format!("{}\n\n{code}\n\n{shared}\n", words(&mut rng, 40).join(" "));
+            std::fs::write(tmp.path().join(format!("p{d:02}.txt")), text).unwrap();
+        }
+        let removed = planned_removals(tmp.path(), &[]);
+        assert_eq!(removed.len(), expected, "{kind}: {removed:?}");
+        assert!(
+            removed.iter().all(|(_, preview)| shared
+                .starts_with(preview.trim_end_matches('…').trim_end_matches("..."))),
+            "{kind}: {removed:?}"
+        );
+    }
+}

@@ -85,6 +85,25 @@ pub fn reads_as_code(paragraph: &str) -> bool {
         })
 }
 
+/// Whether a paragraph that reads as code has the shape of a signature, which heads the
+/// description under it: at most [`SIGNATURE_LINES`] lines and [`SIGNATURE_BYTES`] bytes, no
+/// sentence end (a signature ends on a bracket, a type, a brace or a semicolon) and no box
+/// drawing. A listing, a diagram or a sentence full of symbols heads nothing.
+pub fn signature_shaped(paragraph: &str) -> bool {
+    let paragraph = paragraph.trim();
+    paragraph.len() <= SIGNATURE_BYTES
+        && paragraph.lines().count() <= SIGNATURE_LINES
+        && !ends_sentence(paragraph)
+        && !paragraph
+            .chars()
+            .any(|c| ('\u{2500}'..='\u{259F}').contains(&c))
+}
+
+/// The most lines a signature spans (a function with its `where` clause).
+pub const SIGNATURE_LINES: usize = 8;
+/// The most bytes a signature holds.
+pub const SIGNATURE_BYTES: usize = 400;
+
 /// Whether a paragraph ends a sentence: its last character, past closing quotes, brackets and
 /// emphasis, is a full stop, a question or exclamation mark or an ellipsis (in any script).
 pub fn ends_sentence(paragraph: &str) -> bool {
@@ -118,16 +137,7 @@ pub fn notice_header(paragraph: &str) -> bool {
     let mut lines = paragraph.lines().map(str::trim_start);
     paragraph.lines().count() <= 4
         && super::rules::reader_words(paragraph, 24) < 24
-        && (paragraph.trim_start().starts_with("Files:") || lines.any(copyright_line))
-}
-
-/// Whether a line (its leading blanks trimmed) opens with a copyright notice: `Copyright ...`
-/// in any case, `(c) ...` or `© ...`.
-pub fn copyright_line(line: &str) -> bool {
-    let head = line.as_bytes().get(..9).unwrap_or(line.as_bytes());
-    let starts =
-        |word: &[u8]| head.len() >= word.len() && head[..word.len()].eq_ignore_ascii_case(word);
-    starts(b"copyright") || starts(b"(c)") || line.starts_with('\u{A9}')
+        && (paragraph.trim_start().starts_with("Files:") || lines.any(super::rules::copyright_line))
 }
 
 /// The punctuation and symbols of a paragraph in order (whitespace, letters and digits left
@@ -188,6 +198,26 @@ mod tests {
             "See https://example.org/docs/guide.html for the details; it is short.",
         ] {
             assert!(!reads_as_code(prose), "{prose}");
+        }
+    }
+
+    #[test]
+    fn a_signature_heads_its_description_and_a_listing_or_diagram_does_not() {
+        for signature in [
+            "pub fn as_ptr(&self) -> *const T",
+            "pub fn try_fold<B, F, R>(&mut self, init: B, f: F) -> R\nwhere\n    F: FnMut(B) -> R,",
+            "int strcmp(const char *s1, const char *s2);",
+        ] {
+            assert!(signature_shaped(signature), "{signature}");
+        }
+        let listing = (0..10)
+            .map(|i| format!("    let v{i} = vec![{i}];"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let diagram = "┌─── Request\n│ CARD8 opcode\n└───";
+        let sentence = "using v8::Object; using v8::String; using v8::Value.";
+        for other in [listing.as_str(), diagram, sentence, &"x = y;".repeat(80)] {
+            assert!(!signature_shaped(other), "{other}");
         }
     }
 

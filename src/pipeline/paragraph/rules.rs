@@ -184,9 +184,18 @@ pub fn record_mark(paragraph: &str) -> bool {
     };
     log_entry(paragraph)
         || manual_section(paragraph)
-        || super::prose::copyright_line(first)
+        || copyright_line(first)
         || first.starts_with("Files:")
         || release()
+}
+
+/// Whether a line (its leading blanks trimmed) opens with a copyright notice: `Copyright ...`
+/// in any case, `(c) ...` or `© ...`.
+pub fn copyright_line(line: &str) -> bool {
+    let head = line.as_bytes().get(..9).unwrap_or(line.as_bytes());
+    let starts =
+        |word: &[u8]| head.len() >= word.len() && head[..word.len()].eq_ignore_ascii_case(word);
+    starts(b"copyright") || starts(b"(c)") || line.starts_with('\u{A9}')
 }
 
 /// Whether a line heads a changelog entry: a GNU ChangeLog entry (`2024-01-31  Name  <mail>`)
