@@ -23,9 +23,8 @@ PY=${PY:-$SCRATCH/venv/bin/python}
 
 corpus() {  # name docs -> prints the corpus folder, generating it if needed
   local dir=$SCRATCH/corpus-$1
-  if [ ! -f "$dir/truth.jsonl" ]; then
-    "$PY" "$BENCH/gen_corpus.py" --docs "$2" --seed 1 --out "$dir" >&2
-  fi
+  # made again only when missing or made by an older generator
+  "$PY" "$BENCH/gen_corpus.py" --docs "$2" --seed 1 --out "$dir" --if-stale >&2
   echo "$dir"
 }
 

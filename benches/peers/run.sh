@@ -48,10 +48,11 @@ case "$SIZE" in
   *)      N=;       CORPUS=$(cd "$SIZE" && pwd) ;;
 esac
 
-if [ ! -f "$CORPUS/truth.jsonl" ]; then
-  if [ -z "$N" ]; then echo "no truth.jsonl in $CORPUS" >&2; exit 1; fi
-  echo "generating $SIZE corpus ($N docs) in $CORPUS ..."
-  "$TOOLPY" "$HERE/gen_corpus.py" --docs "$N" --seed 1 --out "$CORPUS"
+if [ -n "$N" ]; then
+  # made again only when missing or made by an older generator
+  "$TOOLPY" "$HERE/gen_corpus.py" --docs "$N" --seed 1 --out "$CORPUS" --if-stale
+elif [ ! -f "$CORPUS/truth.jsonl" ]; then
+  echo "no truth.jsonl in $CORPUS" >&2; exit 1
 fi
 DOCS=$CORPUS/docs
 OUTDIR=${2:-$SCRATCH/results/$(basename "$CORPUS")}
