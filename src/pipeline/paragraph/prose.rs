@@ -43,6 +43,8 @@ pub fn reads_as_code(paragraph: &str) -> bool {
         if b.is_ascii() {
             match ASCII_CLASS[b as usize] {
                 LETTER => letters += 1,
+                // A run of stars is one mark: Markdown's `**bold**` is two, not four.
+                SYMBOL if b == b'*' && at > 0 && bytes[at - 1] == b'*' => {}
                 SYMBOL => {
                     symbols += 1;
                     blocks |= matches!(b, b'{' | b'}' | b';');
@@ -187,6 +189,7 @@ mod tests {
             "+-------+     +-------+\n| Input | --> | Store |\n+-------+     +-------+",
             "┌──────┐\n│ box  │\n└──────┘",
             "If curl --write-out \"%%{http_code}\" is executed in a batch file:\n%{http_code}",
+            "def wrap(*args, **kwargs):\n    return f(*args, **kwargs)",
         ] {
             assert!(reads_as_code(code), "{code}");
         }
@@ -196,6 +199,10 @@ mod tests {
             "Permission is hereby granted, free of charge, to any person obtaining a copy of \
              this software and associated documentation files (the \"Software\").",
             "See https://example.org/docs/guide.html for the details; it is short.",
+            // Markdown emphasis and html2text's heading stars are prose.
+            "Additionally, **we do not consider pkgconf doing what you tell it to do, when \
+             pkg-config fails to do so, to be a bug**.",
+            "***** Keyboard shortcuts *****\nPress ? to show this help",
         ] {
             assert!(!reads_as_code(prose), "{prose}");
         }
