@@ -39,6 +39,7 @@ mod near;
 pub mod prose;
 pub mod rules;
 mod segment;
+mod settle;
 
 pub use segment::{Paragraph, assemble, one_per_line, preview, segment, segment_into};
 
@@ -183,9 +184,10 @@ impl Analyzer {
         out
     }
 
-    /// Groups of paragraphs that repeat each other inside the analyzed document (see the module
-    /// rules), each with the paragraph `keep-first` keeps; ordered by first member.
-    pub fn repeats(&mut self, text: &str, analysis: &Analysis) -> Vec<RepeatGroup> {
+    /// Groups of paragraphs that repeat each other in one look at the analyzed document (see
+    /// the module rules), each with the paragraph `keep-first` keeps; ordered by first member.
+    /// [`Analyzer::repeats`] looks again at what stays.
+    fn repeats_once(&mut self, text: &str, analysis: &Analysis) -> Vec<RepeatGroup> {
         let fps = &analysis.fingerprints;
         let hashes = &analysis.token_hashes;
         let paragraphs = &analysis.paragraphs;
