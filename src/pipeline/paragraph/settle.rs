@@ -52,7 +52,6 @@ impl Analyzer {
             }
             join(&more, &|i| left[i as usize], &mut stays);
         }
-        drop(join);
         groups_with_one_staying(&mut sets, &grouped, &stays)
     }
 }
