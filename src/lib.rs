@@ -85,11 +85,12 @@ pub mod work;
 pub use clean::{CleanConfig, CleanOutcome, clean, clean_with};
 pub use config::ScanConfig;
 pub use error::{Error, Result};
+pub use input::memory::Texts;
 pub use outcome::ScanOutcome;
 pub use output::html;
 pub use output::lists;
 pub use output::report::{self, Report};
-pub use scan::scan;
+pub use scan::{dedup, scan};
 
 /// The stages of a scan, for your own texts.
 ///

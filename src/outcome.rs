@@ -397,6 +397,13 @@ pub struct ScanOutcome {
 }
 
 impl ScanOutcome {
+    /// For a scan of texts in memory ([`crate::dedup`]), the number of the text document `doc`
+    /// (an index into [`ScanOutcome::documents`]) was; `None` for a document read from a file.
+    pub fn text_index(&self, doc: usize) -> Option<usize> {
+        let source = self.documents.source(doc);
+        self.sources[source].memory.as_ref().map(|m| m.index)
+    }
+
     /// An error when `keep` is `--keep-by FIELD` and documents were read but none has a value
     /// in FIELD that the rule can compare: the rule would then decide nothing, and the first in
     /// path order would stay everywhere. `clean` returns it before writing anything.

@@ -33,6 +33,7 @@ pub mod compression;
 pub mod decode;
 mod ids;
 mod jsonl;
+pub mod memory;
 pub(crate) mod parquet;
 mod pieces;
 mod read;
@@ -140,6 +141,9 @@ pub struct SourceFile {
     /// Size in bytes: when it was found with [`InputOptions::sizes_up_front`] (else 0), then,
     /// after a scan, the number of bytes its first reading gave.
     pub len: u64,
+    /// Where its text is when it is not in a file (then `path` is empty): a text a program
+    /// handed to [`crate::dedup`].
+    pub memory: Option<memory::InMemory>,
 }
 
 /// One document handed to the per-document work.
@@ -234,6 +238,9 @@ where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
 {
+    if let Some(memory) = &source.memory {
+        return memory::read(source, memory, expected, work);
+    }
     if source.kind == SourceKind::Parquet && source.compression == Compression::None {
         return read_parquet(source, options, expected, work);
     }

@@ -37,6 +37,7 @@ pub(super) fn spool(
         kind,
         compression,
         len,
+        memory: None,
     };
     Ok((source, spooled))
 }

@@ -139,6 +139,7 @@ pub(crate) fn discover(roots: &[PathBuf], options: &InputOptions) -> Walked {
                 kind: kind_of(root),
                 compression: compression_of(root),
                 len: meta.len(),
+                memory: None,
             });
             continue;
         }
@@ -347,6 +348,7 @@ fn source_in(root: &Path, root_index: usize, path: PathBuf) -> SourceFile {
         compression: compression_of(&path),
         len: 0,
         path,
+        memory: None,
     }
 }
 

@@ -51,11 +51,66 @@ pub fn scan(
     config: &ScanConfig,
     progress: &dyn Progress,
 ) -> Result<ScanOutcome> {
-    let banding = config.validate()?;
+    config.validate()?;
     // However it ends, no thread keeps this scan's buffers or open folders.
     let _release = ReleaseThreadState::new();
     let config = &*with_keep_field(config);
-    let (mut sources, mut diagnostics, passed_over) = walk(roots, config);
+    let (sources, diagnostics, passed_over) = walk(roots, config);
+    scan_sources(sources, diagnostics, passed_over, config, progress)
+}
+
+/// Scans texts a program holds in memory, as [`scan`] scans files: the same clusters, pairs,
+/// repeats and boilerplate as a scan of the same texts written one per file, in this order
+/// (a file's path order). Text number `i` is named `ids[i]`, or `i` in decimal without `ids`,
+/// wherever a report names a file; [`ScanOutcome::text_index`] gives a document's text number.
+///
+/// ```
+/// use neardup::{ScanConfig, dedup, progress::NoProgress};
+/// use std::sync::Arc;
+///
+/// let story = "The council approved the new budget on Tuesday after a long debate \
+///              about the cost of the bridge and the schools.";
+/// let texts = Arc::new(vec![story.to_string(), "Another story.".into(), story.into()]);
+/// let outcome = dedup(texts, None, &ScanConfig::default(), &NoProgress).unwrap();
+/// let members: Vec<usize> = outcome.clusters[0]
+///     .members
+///     .iter()
+///     .map(|m| outcome.text_index(m.doc as usize).unwrap())
+///     .collect();
+/// assert_eq!(members, [0, 2]);
+/// ```
+pub fn dedup(
+    texts: std::sync::Arc<dyn input::memory::Texts>,
+    ids: Option<&[String]>,
+    config: &ScanConfig,
+    progress: &dyn Progress,
+) -> Result<ScanOutcome> {
+    config.validate()?;
+    if let Some(ids) = ids
+        && ids.len() != texts.len()
+    {
+        return Err(Error::InvalidConfig(format!(
+            "{} ids for {} texts: give one id per text, or none",
+            ids.len(),
+            texts.len()
+        )));
+    }
+    let _release = ReleaseThreadState::new();
+    let config = &*with_keep_field(config);
+    let name = |i: usize| ids.map_or_else(|| i.to_string(), |ids| ids[i].clone());
+    let sources = input::memory::sources(texts, &name);
+    scan_sources(sources, Vec::new(), PassedOver::default(), config, progress)
+}
+
+/// The scan of `sources`, found with `diagnostics` and having `passed_over` other inputs.
+fn scan_sources(
+    mut sources: Vec<SourceFile>,
+    mut diagnostics: Vec<Diagnostic>,
+    passed_over: PassedOver,
+    config: &ScanConfig,
+    progress: &dyn Progress,
+) -> Result<ScanOutcome> {
+    let banding = config.validate()?;
     let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
 
     let plan = MemoryPlan::new(

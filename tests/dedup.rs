@@ -1,0 +1,85 @@
+//! `neardup::dedup` over texts in memory gives what `scan` gives over the same texts written
+//! one per file: the report (text and JSON), the pairs, repeats and boilerplate, in memory and
+//! with a budget that spills.
+
+mod common;
+
+use common::*;
+use neardup::lists::{PairsFormat, write_pairs};
+use neardup::progress::NoProgress;
+use neardup::{Error, Report, ScanConfig, ScanOutcome, dedup, scan};
+use std::sync::Arc;
+
+/// The JSON report, the text report and the pairs of `outcome`.
+fn outputs(outcome: &ScanOutcome, config: &ScanConfig) -> (String, String, String) {
+    let report = Report::new(outcome, config);
+    let (mut json, mut text, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
+    report.write_json(&mut json).unwrap();
+    report.write_text(&mut text).unwrap();
+    write_pairs(outcome, PairsFormat::JsonLines, &mut pairs).unwrap();
+    let utf8 = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (utf8(json), utf8(text), utf8(pairs))
+}
+
+#[test]
+fn texts_in_memory_give_the_scan_of_the_same_texts_in_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Near-duplicates (12 copies of one article), pasted repeats, footers in many articles.
+    boilerplate_corpus(tmp.path(), 60, 3);
+    for budget in [None, Some(64 << 10)] {
+        let config = ScanConfig {
+            memory: budget,
+            ..ScanConfig::default()
+        };
+        let on_files = scan(&[tmp.path().to_path_buf()], &config, &NoProgress).unwrap();
+        // The same texts, in the scan's order, named as the scan names them.
+        let ids: Vec<String> = on_files.sources.iter().map(|s| s.display.clone()).collect();
+        let texts: Vec<String> = on_files
+            .sources
+            .iter()
+            .map(|s| std::fs::read_to_string(&s.path).unwrap())
+            .collect();
+        let in_memory = dedup(Arc::new(texts), Some(&ids), &config, &NoProgress).unwrap();
+        assert!(!on_files.clusters.is_empty() && !on_files.repeats.is_empty());
+        assert!(!on_files.boilerplate.is_empty());
+        assert_eq!(
+            outputs(&in_memory, &config),
+            outputs(&on_files, &config),
+            "budget {budget:?}"
+        );
+        // Every document is a text in memory, numbered in the order given.
+        for doc in 0..in_memory.documents.len() {
+            assert_eq!(in_memory.text_index(doc), Some(doc));
+            assert_eq!(on_files.text_index(doc), None);
+        }
+    }
+}
+
+#[test]
+fn texts_without_ids_are_named_by_their_index_and_ids_must_match_the_texts() {
+    let mut rng = Rng::new(5);
+    let base = words(&mut rng, 80);
+    let texts: Vec<String> = vec![
+        words(&mut rng, 60).join(" "),
+        base.join(" "),
+        edit(&mut rng, &base, 1).join(" "),
+        String::new(),
+    ];
+    let config = ScanConfig::default();
+    let outcome = dedup(Arc::new(texts.clone()), None, &config, &NoProgress).unwrap();
+    assert_eq!(outcome.clusters.len(), 1);
+    let names: Vec<String> = outcome.clusters[0]
+        .members
+        .iter()
+        .map(|m| outcome.documents.get(m.doc as usize).path)
+        .collect();
+    assert_eq!(names, ["1", "2"]);
+    // The empty text is accounted for, as an empty file is.
+    assert_eq!(outcome.empty_documents.len(), 1);
+    assert_eq!(outcome.empty_documents[0].path, "3");
+    let two = ["a".to_string(), "b".to_string()];
+    match dedup(Arc::new(texts), Some(&two), &config, &NoProgress) {
+        Err(Error::InvalidConfig(message)) => assert!(message.contains("2 ids for 4 texts")),
+        other => panic!("{other:?}"),
+    }
+}
