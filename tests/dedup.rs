@@ -83,3 +83,34 @@ fn texts_without_ids_are_named_by_their_index_and_ids_must_match_the_texts() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_thousand_scans_in_a_row_two_at_a_time_give_the_same_answer() {
+    let mut rng = Rng::new(17);
+    let mut texts = Vec::new();
+    for _ in 0..30 {
+        let base = words(&mut rng, 60);
+        texts.push(edit(&mut rng, &base, 1).join(" "));
+        texts.push(base.join(" "));
+    }
+    let texts: Arc<Vec<String>> = Arc::new(texts);
+    let config = ScanConfig::default();
+    let first = dedup(texts.clone(), None, &config, &NoProgress).unwrap();
+    assert_eq!(first.clusters.len(), 30);
+    std::thread::scope(|s| {
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    for _ in 0..500 {
+                        let again = dedup(texts.clone(), None, &config, &NoProgress).unwrap();
+                        assert_eq!(again.clusters, first.clusters);
+                        assert_eq!(again.pairs, first.pairs);
+                    }
+                })
+            })
+            .collect();
+        for run in runs {
+            run.join().unwrap();
+        }
+    });
+}
