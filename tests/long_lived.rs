@@ -148,3 +148,37 @@ fn a_folder_made_again_under_the_same_path_is_read_afresh() {
         assert_eq!(outcome.clusters.len(), 1);
     }
 }
+
+#[test]
+fn a_scan_cancelled_while_it_verifies_checks_no_more_pairs() {
+    use neardup::internals::{find_clusters, hash_document};
+    use neardup::stages::{Banding, MinHasher};
+    let mut rng = Rng::new(3);
+    let cancel = Arc::new(AtomicBool::new(false));
+    let config = ScanConfig {
+        cancel: Some(Arc::clone(&cancel)),
+        ..ScanConfig::default()
+    };
+    let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
+    let banding = Banding::for_threshold(config.threshold, config.num_perm);
+    let texts: Vec<String> = (0..40)
+        .map(|i| {
+            let base = words(&mut rng, 50);
+            if i % 2 == 0 {
+                base.join(" ")
+            } else {
+                edit(&mut rng, &base, 1).join(" ")
+            }
+        })
+        .collect();
+    let hashed: Vec<_> = texts
+        .iter()
+        .chain(&texts)
+        .map(|t| hash_document(t, &config, &minhasher))
+        .collect();
+    let found = find_clusters(&mut hashed.clone(), &config, banding, &NoProgress);
+    assert_eq!(found.clusters.len(), 40);
+    cancel.store(true, Ordering::SeqCst);
+    let stopped = find_clusters(&mut hashed.clone(), &config, banding, &NoProgress);
+    assert!(stopped.clusters.is_empty() && stopped.pairs.is_empty());
+}

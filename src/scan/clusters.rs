@@ -45,8 +45,8 @@ impl DocumentSets for MemorySets<'_> {
     }
 }
 
-/// What [`find_clusters`] found.
-#[derive(Debug, Clone)]
+/// What [`find_clusters`] found (nothing, for a cancelled scan).
+#[derive(Debug, Clone, Default)]
 pub struct Clustering {
     /// The clusters, largest first.
     pub clusters: Vec<Cluster>,
@@ -134,12 +134,17 @@ pub(crate) fn cluster_candidates(
         .with_max_len(1)
         .flat_map_iter(|chunk| {
             progress.advance(chunk.len() as u64);
+            // A cancelled scan checks no more pairs; the scan returns as soon as this ends.
+            let chunk = if config.cancelled() { &[][..] } else { chunk };
             chunk
                 .iter()
                 .filter_map(|&pair| sets::check(sets, pair, config.threshold))
         })
         .collect();
     progress.finish();
+    if config.cancelled() {
+        return Clustering::default();
+    }
 
     let mut similar: Vec<SimilarPair> = checked
         .iter()
