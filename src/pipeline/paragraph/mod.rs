@@ -266,22 +266,11 @@ impl Analyzer {
                     }
                 },
             );
-            // Copies with words spelled differently.
-            let units = |n: usize| &hashes[fps[near[n]].tokens.clone()];
-            let mut similar = Vec::new();
-            self.similar_pairs(near.len(), units, |a, b| similar.push((near[a], near[b])));
-            for (a, b) in similar {
-                if !(long_enough(a, NEAR_MIN_WORDS) && long_enough(b, NEAR_MIN_WORDS)) {
-                    continue;
-                }
-                let a_tokens = self.tokens(paragraphs[a].text(text));
-                let b_tokens = self.tokens(paragraphs[b].text(text));
-                if rules::same_words_but_spelling(&a_tokens, &b_tokens)
-                    && is_paste(a, b, Kind::Respelled)
-                {
-                    merged |= sets.union(a as u32, b as u32);
-                }
-            }
+            let links = (
+                &long_enough as &dyn Fn(usize, usize) -> bool,
+                &mut is_paste as _,
+            );
+            merged |= self.link_respelled(text, analysis, &near, links, &mut sets);
         }
         if !merged {
             return Vec::new();
