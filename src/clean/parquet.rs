@@ -39,43 +39,8 @@ impl PassTwo<'_> {
         let metadata = ArrowReaderMetadata::load(&file, crate::input::parquet::reader_options())?;
         let schema = metadata.schema().clone();
         let text_column = schema.index_of(&self.config.scan.input.text_field)?;
-        let file_metadata = metadata.metadata().file_metadata();
-        // The columns are written back in the file's own Parquet schema, which the Arrow writer
-        // can do only where it would store each column the same way (not INT96 timestamps,
-        // nor decimals as byte arrays): otherwise the file cannot be cleaned.
-        let converted = ArrowSchemaConverter::new().convert(&schema)?;
-        let own = file_metadata.schema_descr();
-        let same_storage = converted.num_columns() == own.num_columns()
-            && (0..own.num_columns())
-                .all(|c| converted.column(c).physical_type() == own.column(c).physical_type());
-        if !same_storage {
-            return Err(ParquetError::General(
-                "a column is stored in a way the writer cannot reproduce".into(),
-            ));
-        }
+        let options = writer_options(&metadata)?;
         let groups = metadata.metadata().row_groups();
-        // The same compression per column as the first row group's, and row groups no larger
-        // than the largest one read.
-        let mut properties = WriterProperties::builder()
-            .set_key_value_metadata(file_metadata.key_value_metadata().cloned())
-            .set_max_row_group_row_count(
-                groups
-                    .iter()
-                    .map(|g| usize::try_from(g.num_rows()).unwrap_or(0))
-                    .max()
-                    .filter(|&rows| rows > 0),
-            );
-        if let Some(first) = groups.first() {
-            for column in first.columns() {
-                properties = properties
-                    .set_column_compression(column.column_path().clone(), column.compression());
-            }
-        }
-        let options = ArrowWriterOptions::new()
-            .with_properties(properties.build())
-            .with_parquet_schema(file_metadata.schema_descr().clone())
-            // The key-value metadata copied above holds the file's own Arrow schema, if any.
-            .with_skip_arrow_metadata(true);
         let mut writer = ArrowWriter::try_new_with_options(out, schema, options)?;
         let mut cleaner = self.cleaner();
         let mut changed = false;
@@ -128,6 +93,52 @@ impl PassTwo<'_> {
         }
         Ok(changed)
     }
+}
+
+/// How the cleaned copy of a Parquet file with `metadata` is written: in the file's own Parquet
+/// schema, with its key-value metadata, each column compressed as in its first row group, and
+/// row groups no larger than its largest. An error where the Arrow writer would store a column
+/// otherwise (INT96 timestamps, decimals as byte arrays): such a file cannot be cleaned.
+fn writer_options(metadata: &ArrowReaderMetadata) -> Result<ArrowWriterOptions> {
+    let schema = metadata.schema();
+    let file_metadata = metadata.metadata().file_metadata();
+    // The columns are written back in the file's own Parquet schema, which the Arrow writer
+    // can do only where it would store each column the same way (not INT96 timestamps,
+    // nor decimals as byte arrays): otherwise the file cannot be cleaned.
+    let converted = ArrowSchemaConverter::new().convert(&schema)?;
+    let own = file_metadata.schema_descr();
+    let same_storage = converted.num_columns() == own.num_columns()
+        && (0..own.num_columns())
+            .all(|c| converted.column(c).physical_type() == own.column(c).physical_type());
+    if !same_storage {
+        return Err(ParquetError::General(
+            "a column is stored in a way the writer cannot reproduce".into(),
+        ));
+    }
+    let groups = metadata.metadata().row_groups();
+    // The same compression per column as the first row group's, and row groups no larger
+    // than the largest one read.
+    let mut properties = WriterProperties::builder()
+        .set_key_value_metadata(file_metadata.key_value_metadata().cloned())
+        .set_max_row_group_row_count(
+            groups
+                .iter()
+                .map(|g| usize::try_from(g.num_rows()).unwrap_or(0))
+                .max()
+                .filter(|&rows| rows > 0),
+        );
+    if let Some(first) = groups.first() {
+        for column in first.columns() {
+            properties = properties
+                .set_column_compression(column.column_path().clone(), column.compression());
+        }
+    }
+    let options = ArrowWriterOptions::new()
+        .with_properties(properties.build())
+        .with_parquet_schema(file_metadata.schema_descr().clone())
+        // The key-value metadata copied above holds the file's own Arrow schema, if any.
+        .with_skip_arrow_metadata(true);
+    Ok(options)
 }
 
 /// `batch` with the text column's value replaced in the rows that have a `cleaned` text.
