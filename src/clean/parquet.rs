@@ -105,7 +105,7 @@ fn writer_options(metadata: &ArrowReaderMetadata) -> Result<ArrowWriterOptions> 
     // The columns are written back in the file's own Parquet schema, which the Arrow writer
     // can do only where it would store each column the same way (not INT96 timestamps,
     // nor decimals as byte arrays): otherwise the file cannot be cleaned.
-    let converted = ArrowSchemaConverter::new().convert(&schema)?;
+    let converted = ArrowSchemaConverter::new().convert(schema)?;
     let own = file_metadata.schema_descr();
     let same_storage = converted.num_columns() == own.num_columns()
         && (0..own.num_columns())

@@ -30,6 +30,9 @@ use serde_json::Value;
 /// Rows per decoded batch, whatever the budget: a damaged page costs the rows of its batch from
 /// the start of that batch on, the same at any budget, and a batch stays far below the 2 GiB a
 /// string column's offsets can address.
+mod rows;
+use rows::{Failure, RowReader};
+
 const BATCH_ROWS: usize = 1024;
 
 /// How the files are read: the Parquet schema's own types, without the Arrow types a writer may
@@ -308,6 +311,22 @@ struct Whole<'a> {
     fingerprint: u64,
 }
 
+/// The metadata of the file that `open` gives a handle of and the columns to read (notes on
+/// what was chosen go to `notes`), or the problem that makes it skipped.
+fn columns_to_read<R: parquet::file::reader::ChunkReader + 'static>(
+    whole: &Whole<'_>,
+    open: &(dyn Fn() -> std::io::Result<R> + Sync),
+    options: &InputOptions,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<(ArrowReaderMetadata, Projected), Diagnostic> {
+    let display = whole.display;
+    let first = open().map_err(|e| bad_parquet(display, &e.into(), None))?;
+    let metadata = ArrowReaderMetadata::load(&first, reader_options())
+        .map_err(|e| bad_parquet(display, &e, None))?;
+    let projected = project(display, &metadata, options, notes)?;
+    Ok((metadata, projected))
+}
+
 /// [`read_pieces`] over a file that `open` gives a handle of (one per reader, so that row
 /// groups are decoded in parallel).
 fn read_rows<R, T, W, E>(
@@ -323,39 +342,19 @@ where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
 {
-    let Whole {
-        display,
-        len,
-        fingerprint,
-    } = *whole;
-    let skipped = |problem: Diagnostic| SourceRead {
-        len,
-        ..SourceRead::skipped(problem, fingerprint)
-    };
-    let first = match open() {
-        Ok(first) => first,
-        Err(e) => return Ok(skipped(bad_parquet(display, &e.into(), None))),
-    };
-    let metadata = match ArrowReaderMetadata::load(&first, reader_options()) {
-        Ok(metadata) => metadata,
-        Err(e) => return Ok(skipped(bad_parquet(display, &e, None))),
-    };
-    drop(first);
+    let (display, len) = (whole.display, whole.len);
     let mut notes = Vec::new();
-    let projected = match project(display, &metadata, options, &mut notes) {
-        Ok(projected) => projected,
-        Err(problem) => return Ok(skipped(problem)),
+    let (metadata, projected) = match columns_to_read(whole, open, options, &mut notes) {
+        Ok(found) => found,
+        Err(problem) => {
+            return Ok(SourceRead {
+                len,
+                ..SourceRead::skipped(problem, whole.fingerprint)
+            });
+        }
     };
     let groups = metadata.metadata().row_groups();
-    let mut rows = RowReader {
-        display,
-        column: &options.text_field,
-        projected: &projected,
-        next_row: 0,
-        problems: Vec::new(),
-        null_text: None,
-        ids: RepeatedIds::default(),
-    };
+    let mut rows = RowReader::new(display, &options.text_field, &projected);
     // One reader per row group, each with its own handle of the file.
     let reader = |group: usize| {
         let handle = open().map_err(parquet::errors::ParquetError::from)?;
@@ -382,44 +381,21 @@ where
         }
         (batches, None)
     };
-    let mut failure: Option<(parquet::errors::ParquetError, usize)> = None;
+    let mut failure: Failure = None;
     let mut read_so_far = 0u64;
     let mut group = 0;
     while group < groups.len() && failure.is_none() {
         if size(group) > piece_bytes {
             // One row group larger than a piece: its batches handed on about a piece at a time.
-            let reader = match reader(group) {
-                Ok(reader) => reader,
-                Err(e) => {
-                    failure = Some((e, rows.next_row));
-                    break;
-                }
+            let after = (read_so_far + packed(group)).min(len);
+            let progress = (read_so_far, after);
+            failure = match reader(group) {
+                Ok(reader) => rows.stream_group(reader, piece_bytes, progress, work, sink)?,
+                Err(e) => Some((e, rows.next_row)),
             };
-            let mut held: Vec<RecordBatch> = Vec::new();
-            let mut held_bytes = 0;
-            for batch in reader {
-                match batch {
-                    Ok(batch) => {
-                        held_bytes += batch.get_array_memory_size();
-                        held.push(batch);
-                        if held_bytes >= piece_bytes {
-                            let docs = rows.documents(&std::mem::take(&mut held), work);
-                            held_bytes = 0;
-                            sink(docs, read_so_far)?;
-                        }
-                    }
-                    Err(e) => {
-                        let decoded: usize = held.iter().map(RecordBatch::num_rows).sum();
-                        failure = Some((e.into(), rows.next_row + decoded));
-                        break;
-                    }
-                }
-            }
             if failure.is_none() {
-                read_so_far = (read_so_far + packed(group)).min(len);
+                read_so_far = after;
             }
-            let docs = rows.documents(&held, work);
-            sink(docs, read_so_far)?;
             group += 1;
             continue;
         }
@@ -446,31 +422,7 @@ where
         sink(docs, read_so_far)?;
         group = end;
     }
-    let RowReader {
-        mut problems,
-        ids,
-        next_row,
-        ..
-    } = rows;
-    notes.extend(ids.note(display));
-    let mut skipped = false;
-    if let Some((e, first_row)) = failure {
-        // No row before the damage: the file is passed over.
-        skipped = next_row == 0;
-        if skipped {
-            problems.clear();
-            notes.clear();
-        }
-        problems.push(bad_parquet(display, &e, (!skipped).then_some(first_row)));
-    }
-    Ok(SourceRead {
-        docs: Vec::new(),
-        problems,
-        notes,
-        fingerprint: Some(fingerprint),
-        skipped,
-        len,
-    })
+    Ok(rows.finish(notes, failure, whole))
 }
 
 /// The problem for a Parquet file that could not be read (from `from_row` on).
@@ -484,90 +436,4 @@ fn bad_parquet(
         from_row,
     };
     Diagnostic::new(display, None, problem)
-}
-
-/// Turns decoded batches into documents, keeping what spans them: the row number, the null
-/// texts and the ids seen.
-struct RowReader<'a> {
-    display: &'a str,
-    column: &'a str,
-    projected: &'a Projected,
-    /// Number of the next batch's first row.
-    next_row: usize,
-    problems: Vec<Diagnostic>,
-    /// Index in `problems` of the null-text problem, once there is one.
-    null_text: Option<usize>,
-    ids: RepeatedIds,
-}
-
-impl RowReader<'_> {
-    /// The documents of `batches`, the next rows of the file, in row order.
-    fn documents<T, W>(&mut self, batches: &[RecordBatch], work: &W) -> Vec<T>
-    where
-        T: Send,
-        W: Fn(Document<'_>) -> T + Sync,
-    {
-        let first_row = self.next_row;
-        // Every row as (row number, batch, index in the batch).
-        let mut rows = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
-        let mut row = first_row;
-        for (b, batch) in batches.iter().enumerate() {
-            for i in 0..batch.num_rows() {
-                rows.push((row, b, i));
-                row += 1;
-            }
-        }
-        self.next_row = row;
-        let projected = self.projected;
-        let outcomes: Vec<Option<(T, Option<String>)>> = rows
-            .par_iter()
-            .with_max_len(DOCUMENTS_PER_TASK)
-            .map(|&(row, b, i)| {
-                let batch = &batches[b];
-                let text = text_at(batch.column(projected.text).as_ref(), i)?;
-                let given_id = projected.id.map(|c| value_at(batch.column(c).as_ref(), i));
-                let row_id = Value::from(row);
-                let keep_value = projected
-                    .keep
-                    .map(|c| value_at(batch.column(c).as_ref(), i));
-                let id_text = given_id.as_ref().map(Value::to_string);
-                let doc = work(Document {
-                    text,
-                    position: Some(Position::Row(row)),
-                    id: Some(given_id.as_ref().unwrap_or(&row_id)),
-                    keep_value: keep_value.as_ref(),
-                });
-                Some((doc, id_text))
-            })
-            .collect();
-        let mut docs = Vec::with_capacity(outcomes.len());
-        for (outcome, &(row, _, _)) in outcomes.into_iter().zip(&rows) {
-            match outcome {
-                Some((doc, id)) => {
-                    docs.push(doc);
-                    if let Some(id) = id {
-                        self.ids.saw(id, Position::Row(row));
-                    }
-                }
-                None => match self.null_text {
-                    Some(at) => {
-                        if let Problem::NullText { rows, .. } = &mut self.problems[at].problem {
-                            *rows += 1;
-                        }
-                    }
-                    None => {
-                        self.null_text = Some(self.problems.len());
-                        let problem = Problem::NullText {
-                            column: self.column.to_string(),
-                            rows: 1,
-                        };
-                        let at = Some(Position::Row(row));
-                        self.problems
-                            .push(Diagnostic::at(self.display, at, problem));
-                    }
-                },
-            }
-        }
-        docs
-    }
 }
