@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks that two builds print the same reports, byte for byte (`cmp`): scan as text and JSON,
-# with one and two threads, and clean's dry-run manifest, on every corpus given.
+# scan as JSON with a budget small enough to spill (`--memory 8M`, so the work folder is used),
+# and clean's dry-run manifest, with one and two threads, on every corpus given.
 #
 #   benches/same_output.sh OLD_BINARY NEW_BINARY CORPUS...
 #
@@ -15,12 +16,14 @@ n=0
 for corpus in "$@"; do
   n=$((n + 1))
   for threads in 1 2; do
-    for mode in text json clean; do
+    for mode in text json spilled clean; do
       for build in old new; do
         bin=${!build}
         case $mode in
           text) "$bin" scan "$corpus" -q -j "$threads" > "$work/$n.$mode.$threads.$build" 2>&1 ;;
           json) "$bin" scan "$corpus" -q -j "$threads" --json > "$work/$n.$mode.$threads.$build" 2>&1 ;;
+          spilled) "$bin" scan "$corpus" -q -j "$threads" --json --memory 8M \
+                     > "$work/$n.$mode.$threads.$build" 2>&1 ;;
           clean) "$bin" clean "$corpus" -q -j "$threads" --dry-run --json --drop-duplicates \
                    --out "$work/out" > "$work/$n.$mode.$threads.$build" 2>&1 ;;
         esac
