@@ -90,7 +90,7 @@ pub use outcome::ScanOutcome;
 pub use output::html;
 pub use output::lists;
 pub use output::report::{self, Report};
-pub use scan::{dedup, scan};
+pub use scan::{dedup, document_texts, scan};
 
 /// The stages of a scan, for your own texts.
 ///

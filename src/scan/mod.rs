@@ -445,10 +445,11 @@ pub(crate) fn reads_in_pieces(source: &SourceFile, config: &ScanConfig) -> bool 
     hashing::is_large(source, &MemoryPlan::new(budget, 1))
 }
 
-/// The texts of documents `docs` of a scan's outcome, read again from their files (`None`
-/// where a file changed or can no longer be read since the scan), for the views of the HTML
-/// report.
-pub(crate) fn document_texts(
+/// The texts of documents `docs` (indices into [`ScanOutcome::documents`]) of a scan's outcome,
+/// read again from their files or texts in memory (`None` where a file changed or can no
+/// longer be read since the scan): for the views of the HTML report
+/// ([`crate::html::documents_shown`]), or for a program that shows what was found.
+pub fn document_texts(
     outcome: &ScanOutcome,
     config: &ScanConfig,
     docs: &[u32],

@@ -306,8 +306,14 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         let options = neardup::html::HtmlOptions {
             texts: args.html_texts,
         };
+        let shown = neardup::html::documents_shown(&outcome, options);
+        let texts: neardup::html::ShownTexts = shown
+            .iter()
+            .zip(neardup::document_texts(&outcome, &config, &shown))
+            .filter_map(|(&doc, text)| Some((doc, text?)))
+            .collect();
         let written = AtomicFiles.write_from(path, None, &mut |out| {
-            neardup::html::write_html(&outcome, &config, &report, options, out)
+            neardup::html::write_html(&outcome, &config, &report, options, &texts, out)
         });
         if let Err(e) = written {
             warn(format!(

@@ -76,16 +76,12 @@ fn line_range(text: &str, first: u32, last: u32) -> (usize, usize) {
     (start, end.max(start))
 }
 
-/// Writes the HTML report of `outcome` to `out`.
-pub fn write_html(
-    outcome: &ScanOutcome,
-    config: &ScanConfig,
-    report: &Report,
-    options: HtmlOptions,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+/// The documents whose texts the HTML report of `outcome` shows: the members of the first
+/// `options.texts` clusters, the first documents with repeats and the first examples of each
+/// boilerplate paragraph, in document order. The caller reads them
+/// ([`crate::document_texts`]) and hands them to [`write_html`].
+pub fn documents_shown(outcome: &ScanOutcome, options: HtmlOptions) -> Vec<u32> {
     let shown = options.texts;
-    // The documents whose texts the report holds.
     let mut wanted = BTreeSet::new();
     for cluster in outcome.clusters.iter().take(shown) {
         wanted.extend(cluster.members.iter().map(|m| m.doc));
@@ -100,133 +96,186 @@ pub fn write_html(
             .take(crate::output::report::BOILERPLATE_EXAMPLES);
         wanted.extend(examples.map(|&(doc, _)| doc));
     }
-    let wanted: Vec<u32> = wanted.into_iter().collect();
-    let texts: HashMap<u32, String> = wanted
-        .iter()
-        .zip(crate::scan::document_texts(outcome, config, &wanted))
-        .filter_map(|(&doc, text)| Some((doc, text?)))
-        .collect();
-    let label = |doc: u32| outcome.documents.label(doc as usize);
+    wanted.into_iter().collect()
+}
+
+/// The texts of documents a report shows, by document (those of [`documents_shown`] that
+/// could be read).
+pub type ShownTexts = HashMap<u32, String>;
+
+/// What the parts of the report's data are made from.
+struct Parts<'a> {
+    outcome: &'a ScanOutcome,
+    config: &'a ScanConfig,
+    report: &'a Report,
+    texts: &'a ShownTexts,
+    /// How many clusters, documents with repeats and boilerplate paragraphs show texts.
+    shown: usize,
+}
+
+impl Parts<'_> {
+    fn label(&self, doc: u32) -> String {
+        self.outcome.documents.label(doc as usize)
+    }
+
+    /// The listed clusters, and the passages each member with a text shares with its
+    /// representative (by `cluster id:member`).
+    fn clusters(&self) -> (Vec<Value>, serde_json::Map<String, Value>) {
+        let (outcome, texts) = (self.outcome, self.texts);
+        let mut passages = serde_json::Map::new();
+        let clusters = self
+            .report
+            .clusters
+            .iter()
+            .zip(&outcome.clusters)
+            .take(MAX_LISTED)
+            .enumerate()
+            .map(|(i, (listed, cluster))| {
+                let with_texts = i < self.shown;
+                let rep = cluster.representative;
+                if with_texts && let Some(rep_text) = texts.get(&rep) {
+                    for (m, member) in cluster.members.iter().enumerate() {
+                        let Some(text) = texts.get(&member.doc).filter(|_| member.doc != rep)
+                        else {
+                            continue;
+                        };
+                        let shared = compare::shared_passages(rep_text, text, self.config);
+                        let spans = passage_spans(&shared, rep_text, text);
+                        passages.insert(format!("{}:{m}", listed.id), spans);
+                    }
+                }
+                let lowest = with_texts.then(|| lowest_pair(outcome, cluster)).flatten();
+                json!({
+                    "id": listed.id,
+                    "size": listed.size,
+                    "min": listed.min_pair_similarity,
+                    "texts": with_texts,
+                    "lowest": lowest.map(|(a, b, s)| json!([self.label(a), self.label(b), s])),
+                    // Compact, as [doc or null, label, similarity, flags, tokens] with flags 1
+                    // for the representative, 2 kept, 4 dropped: the script unpacks them.
+                    "members": cluster.members.iter().zip(&listed.members).map(|(m, r)| {
+                        let flags = u8::from(r.representative)
+                            | (u8::from(r.kept) << 1)
+                            | (u8::from(r.dropped) << 2);
+                        json!([
+                            texts.contains_key(&m.doc).then_some(m.doc),
+                            self.label(m.doc),
+                            r.similarity,
+                            flags,
+                            r.tokens,
+                        ])
+                    }).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        (clusters, passages)
+    }
+
+    /// The documents with repeats, each group with the UTF-16 spans of its occurrences.
+    fn repeats(&self) -> Vec<Value> {
+        self.outcome
+            .repeats
+            .iter()
+            .zip(&self.report.repeats)
+            .enumerate()
+            .map(|(i, (repeats, listed))| {
+                let text = self.texts.get(&repeats.doc).filter(|_| i < self.shown);
+                let groups: Vec<Value> = repeats
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        let spans: Vec<Value> = text
+                            .map(|text| {
+                                g.lines
+                                    .iter()
+                                    .map(|&(first, last)| {
+                                        let (s, e) = line_range(text, first, last);
+                                        Value::from(utf16(text, &[s, e]))
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        json!({
+                            "count": g.lines.len(),
+                            "lines": g.lines.iter().map(|&(a, b)| [a, b]).collect::<Vec<_>>(),
+                            "kept": g.kept,
+                            "preview": g.preview,
+                            "spans": spans,
+                        })
+                    })
+                    .collect();
+                json!({
+                    "label": self.label(repeats.doc),
+                    "doc": text.map(|_| repeats.doc),
+                    "id": listed.id,
+                    "groups": groups,
+                })
+            })
+            .collect()
+    }
+
+    /// The boilerplate paragraphs, each with its first examples and their UTF-16 spans.
+    fn boilerplate(&self) -> Vec<Value> {
+        self.outcome
+            .boilerplate
+            .iter()
+            .zip(&self.report.boilerplate)
+            .enumerate()
+            .map(|(i, (paragraph, listed))| {
+                let examples: Vec<Value> = paragraph
+                    .documents
+                    .iter()
+                    .take(crate::output::report::BOILERPLATE_EXAMPLES)
+                    .map(|&(doc, p)| {
+                        let text = self.texts.get(&doc).filter(|_| i < self.shown);
+                        let span = text.and_then(|text| {
+                            let found = paragraph::segment(text);
+                            let p = found.get(p as usize)?;
+                            Some(utf16(text, &[p.start, p.end]))
+                        });
+                        json!({"label": self.label(doc), "doc": text.map(|_| doc), "span": span})
+                    })
+                    .collect();
+                json!({
+                    "documents": listed.documents,
+                    "families": listed.families,
+                    "preview": listed.preview,
+                    "text": listed.text,
+                    "examples": examples,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Writes the HTML report of `outcome` to `out`, with the `texts` of the documents it shows
+/// ([`documents_shown`]; one missing is listed without its text). It reads nothing.
+pub fn write_html(
+    outcome: &ScanOutcome,
+    config: &ScanConfig,
+    report: &Report,
+    options: HtmlOptions,
+    texts: &ShownTexts,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let parts = Parts {
+        outcome,
+        config,
+        report,
+        texts,
+        shown: options.texts,
+    };
+    let shown = options.texts;
     let docs: serde_json::Map<String, Value> = texts
         .iter()
-        .map(|(&doc, text)| (doc.to_string(), json!({"label": label(doc), "text": text})))
-        .collect();
-
-    let mut passages = serde_json::Map::new();
-    let clusters: Vec<Value> = report
-        .clusters
-        .iter()
-        .zip(&outcome.clusters)
-        .take(MAX_LISTED)
-        .enumerate()
-        .map(|(i, (listed, cluster))| {
-            let with_texts = i < shown;
-            let rep = cluster.representative;
-            if with_texts && let Some(rep_text) = texts.get(&rep) {
-                for (m, member) in cluster.members.iter().enumerate() {
-                    let Some(text) = texts.get(&member.doc).filter(|_| member.doc != rep) else {
-                        continue;
-                    };
-                    let shared = compare::shared_passages(rep_text, text, config);
-                    let spans = passage_spans(&shared, rep_text, text);
-                    passages.insert(format!("{}:{m}", listed.id), spans);
-                }
-            }
-            let lowest = with_texts.then(|| lowest_pair(outcome, cluster)).flatten();
-            json!({
-                "id": listed.id,
-                "size": listed.size,
-                "min": listed.min_pair_similarity,
-                "texts": with_texts,
-                "lowest": lowest.map(|(a, b, s)| json!([label(a), label(b), s])),
-                // Compact, as [doc or null, label, similarity, flags, tokens] with flags 1 for
-                // the representative, 2 kept, 4 dropped: the script unpacks them.
-                "members": cluster.members.iter().zip(&listed.members).map(|(m, r)| {
-                    let flags = u8::from(r.representative)
-                        | (u8::from(r.kept) << 1)
-                        | (u8::from(r.dropped) << 2);
-                    json!([
-                        texts.contains_key(&m.doc).then_some(m.doc),
-                        label(m.doc),
-                        r.similarity,
-                        flags,
-                        r.tokens,
-                    ])
-                }).collect::<Vec<_>>(),
-            })
+        .map(|(&doc, text)| {
+            (
+                doc.to_string(),
+                json!({"label": parts.label(doc), "text": text}),
+            )
         })
         .collect();
-
-    let repeats: Vec<Value> = outcome
-        .repeats
-        .iter()
-        .zip(&report.repeats)
-        .enumerate()
-        .map(|(i, (repeats, listed))| {
-            let text = texts.get(&repeats.doc).filter(|_| i < shown);
-            let groups: Vec<Value> = repeats
-                .groups
-                .iter()
-                .map(|g| {
-                    let spans: Vec<Value> = text
-                        .map(|text| {
-                            g.lines
-                                .iter()
-                                .map(|&(first, last)| {
-                                    let (s, e) = line_range(text, first, last);
-                                    Value::from(utf16(text, &[s, e]))
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    json!({
-                        "count": g.lines.len(),
-                        "lines": g.lines.iter().map(|&(a, b)| [a, b]).collect::<Vec<_>>(),
-                        "kept": g.kept,
-                        "preview": g.preview,
-                        "spans": spans,
-                    })
-                })
-                .collect();
-            json!({
-                "label": label(repeats.doc),
-                "doc": text.map(|_| repeats.doc),
-                "id": listed.id,
-                "groups": groups,
-            })
-        })
-        .collect();
-
-    let boilerplate: Vec<Value> = outcome
-        .boilerplate
-        .iter()
-        .zip(&report.boilerplate)
-        .enumerate()
-        .map(|(i, (paragraph, listed))| {
-            let examples: Vec<Value> = paragraph
-                .documents
-                .iter()
-                .take(crate::output::report::BOILERPLATE_EXAMPLES)
-                .map(|&(doc, p)| {
-                    let text = texts.get(&doc).filter(|_| i < shown);
-                    let span = text.and_then(|text| {
-                        let found = paragraph::segment(text);
-                        let p = found.get(p as usize)?;
-                        Some(utf16(text, &[p.start, p.end]))
-                    });
-                    json!({"label": label(doc), "doc": text.map(|_| doc), "span": span})
-                })
-                .collect();
-            json!({
-                "documents": listed.documents,
-                "families": listed.families,
-                "preview": listed.preview,
-                "text": listed.text,
-                "examples": examples,
-            })
-        })
-        .collect();
-
+    let (clusters, passages) = parts.clusters();
     let listed_clusters = report.clusters.len().min(MAX_LISTED);
     let data = json!({
         "kind": "report",
@@ -236,8 +285,8 @@ pub fn write_html(
         "clusters": clusters,
         "docs": docs,
         "passages": passages,
-        "repeats": repeats,
-        "boilerplate": boilerplate,
+        "repeats": parts.repeats(),
+        "boilerplate": parts.boilerplate(),
         "problems": report.problems,
         "left_out": {
             "clusters_not_listed": report.clusters.len() - listed_clusters,
