@@ -92,7 +92,14 @@ pub use output::lists;
 pub use output::report::{self, Report};
 pub use scan::{dedup, document_texts, scan};
 
-/// The stages of a scan, for your own texts.
+/// The stages of a scan, for your own texts. In the scan's order, they give the scan's pairs and
+/// similarities exactly: [`Shingler::shingle`](stages::Shingler::shingle) (64-bit shingle
+/// fingerprints), [`MinHasher::sign`](stages::MinHasher::sign) and then
+/// [`compact_signature`](stages::compact_signature) (the 32-bit signature LSH reads),
+/// [`candidate_pairs`](stages::candidate_pairs) over the signatures laid end to end, and
+/// [`jaccard`](stages::jaccard) of the [`compact_set`](stages::compact_set)s (the 32-bit sets
+/// the scan verifies on) at or above the threshold. [`crate::dedup`] does all of it, and more,
+/// for a list of texts.
 ///
 /// ```
 /// use neardup::stages::{MinHasher, ShingleKind, Shingler, estimate_jaccard, jaccard};
@@ -114,9 +121,10 @@ pub mod stages {
     pub use crate::clean::{CleanedText, TextCleaner};
     pub use crate::pipeline::jaccard::jaccard;
     pub use crate::pipeline::lsh::{Banding, Pair, candidate_pairs};
-    pub use crate::pipeline::minhash::{MinHasher, Scheme, estimate_jaccard};
+    pub use crate::pipeline::minhash::{MinHasher, Scheme, compact_signature, estimate_jaccard};
     pub use crate::pipeline::normalize::Tokenizer;
     pub use crate::pipeline::paragraph::{Paragraph, preview, segment};
+    pub use crate::pipeline::shingle::compact as compact_set;
     pub use crate::pipeline::shingle::{ShingleKind, Shingler};
 }
 

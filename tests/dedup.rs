@@ -114,3 +114,52 @@ fn a_thousand_scans_in_a_row_two_at_a_time_give_the_same_answer() {
         }
     });
 }
+
+#[test]
+fn the_public_stages_in_the_scan_s_order_give_the_scan_s_pairs() {
+    use neardup::stages::{
+        MinHasher, Shingler, candidate_pairs, compact_set, compact_signature, jaccard,
+    };
+    let mut rng = Rng::new(23);
+    let mut texts = Vec::new();
+    for _ in 0..40 {
+        let length = 40 + rng.below(60);
+        let base = words(&mut rng, length);
+        let copies = rng.below(3);
+        texts.push(base.join(" "));
+        for _ in 0..copies {
+            let changes = rng.below(4);
+            texts.push(edit(&mut rng, &base, changes).join(" "));
+        }
+    }
+    let config = ScanConfig::default();
+    let banding = config.validate().unwrap();
+    // Shingles, a signature in its 32-bit form, LSH candidates, the exact Jaccard of the 32-bit
+    // sets: what the scan does.
+    let mut shingler = Shingler::new(config.shingle);
+    let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
+    let (mut sets, mut signatures) = (Vec::new(), Vec::new());
+    for text in &texts {
+        let mut fingerprints = Vec::new();
+        shingler.shingle(text, &mut fingerprints);
+        let mut signature = vec![0; config.num_perm];
+        minhasher.sign(&fingerprints, &mut signature);
+        signatures.extend(compact_signature(&signature));
+        sets.push(compact_set(&fingerprints));
+    }
+    let mut by_stages: Vec<(u32, u32, f64)> =
+        candidate_pairs(&signatures, config.num_perm, banding, &|_| {})
+            .into_iter()
+            .map(|(a, b)| (a, b, jaccard(&sets[a as usize], &sets[b as usize])))
+            .filter(|&(_, _, j)| j >= config.threshold)
+            .collect();
+    by_stages.sort_by_key(|&(a, b, _)| (a, b));
+    let outcome = dedup(Arc::new(texts), None, &config, &NoProgress).unwrap();
+    let by_scan: Vec<(u32, u32, f64)> = outcome
+        .pairs
+        .iter()
+        .map(|p| (p.a, p.b, p.similarity))
+        .collect();
+    assert!(by_scan.len() > 20, "{}", by_scan.len());
+    assert_eq!(by_stages, by_scan);
+}
