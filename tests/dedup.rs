@@ -163,3 +163,42 @@ fn the_public_stages_in_the_scan_s_order_give_the_scan_s_pairs() {
     assert!(by_scan.len() > 20, "{}", by_scan.len());
     assert_eq!(by_stages, by_scan);
 }
+
+#[test]
+fn texts_in_memory_read_as_text_files_and_keep_rules_that_need_files_are_refused() {
+    let mut rng = Rng::new(41);
+    let article = words(&mut rng, 60).join(" ");
+    // A byte-order mark is dropped, as from a file; a NUL byte makes a text binary, as a file.
+    let texts = vec![
+        article.clone(),
+        format!("\u{feff}{article}"),
+        format!("{article}\0"),
+    ];
+    let config = ScanConfig::default();
+    let outcome = dedup(Arc::new(texts), None, &config, &NoProgress).unwrap();
+    assert_eq!(outcome.clusters.len(), 1);
+    assert_eq!(outcome.clusters[0].members.len(), 2);
+    assert_eq!(outcome.documents.len(), 2);
+    let binary: Vec<String> = outcome.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(
+        binary.len() == 1 && binary[0].starts_with("2: binary file"),
+        "{binary:?}"
+    );
+    for keep in [
+        neardup::config::Keep::Newest,
+        neardup::config::Keep::Field {
+            name: "date".into(),
+            descending: true,
+        },
+    ] {
+        let config = ScanConfig {
+            keep,
+            ..ScanConfig::default()
+        };
+        let refused = dedup(Arc::new(vec![article.clone()]), None, &config, &NoProgress);
+        assert!(
+            matches!(refused, Err(Error::InvalidConfig(_))),
+            "{refused:?}"
+        );
+    }
+}

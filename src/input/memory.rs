@@ -3,7 +3,9 @@
 //! without one, by its index, so that the report, the pairs and the keep rule treat it as they
 //! treat a file, and a scan of the same texts written as files finds the same clusters.
 
-use super::{Document, SourceFile, SourceKind, SourceRead, changed_during_run, fingerprint};
+use super::{
+    Document, InputOptions, SourceFile, SourceKind, SourceRead, changed_during_run, fingerprint,
+};
 use crate::diagnostic::AfterChange;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -98,11 +100,13 @@ pub fn sources(texts: Arc<dyn Texts>, names: &dyn Fn(usize) -> String) -> Vec<So
         .collect()
 }
 
-/// [`super::read_source`] for a text in memory: its one document, or, with `expected`, a
-/// problem when its bytes no longer have that fingerprint.
+/// [`super::read_source`] for a text in memory: its document, read by the rules of a text
+/// file holding the same bytes (a byte-order mark dropped, a NUL byte making it binary), or,
+/// with `expected`, a problem when its bytes no longer have that fingerprint.
 pub(super) fn read<T, W>(
     source: &SourceFile,
     memory: &InMemory,
+    options: &InputOptions,
     expected: Option<u64>,
     work: &W,
 ) -> SourceRead<T>
@@ -110,23 +114,25 @@ where
     T: Send,
     W: Fn(Document<'_>) -> T + Sync,
 {
-    let text = memory.text();
-    let fingerprint = fingerprint(text.as_bytes());
+    let bytes = memory.text().as_bytes();
+    let fingerprint = fingerprint(bytes);
     if expected.is_some_and(|e| e != fingerprint) {
         return SourceRead::failed(changed_during_run(&source.display, AfterChange::Skipped));
     }
-    let doc = Document {
-        text,
-        position: None,
-        id: None,
-        keep_value: None,
+    let options = InputOptions {
+        // The text is a Rust string: UTF-8, whatever `--encoding` says of files.
+        encoding: None,
+        ..options.clone()
     };
     SourceRead {
-        docs: vec![work(doc)],
-        problems: Vec::new(),
-        notes: Vec::new(),
-        fingerprint: Some(fingerprint),
-        skipped: false,
-        len: text.len() as u64,
+        len: bytes.len() as u64,
+        ..super::documents_of(
+            SourceKind::Text,
+            &source.display,
+            bytes,
+            fingerprint,
+            &options,
+            work,
+        )
     }
 }

@@ -239,7 +239,7 @@ where
     W: Fn(Document<'_>) -> T + Sync,
 {
     if let Some(memory) = &source.memory {
-        return memory::read(source, memory, expected, work);
+        return memory::read(source, memory, options, expected, work);
     }
     if source.kind == SourceKind::Parquet && source.compression == Compression::None {
         return read_parquet(source, options, expected, work);

@@ -24,7 +24,7 @@ pub use clusters::find_clusters;
 pub use document::HashedDocument;
 pub use hashing::hash_document;
 
-use crate::config::ScanConfig;
+use crate::config::{Keep, ScanConfig};
 use crate::diagnostic::{self, AfterChange, Diagnostic, Problem};
 use crate::error::{Error, Result};
 use crate::input::{self, InputOptions, SourceFile};
@@ -95,8 +95,15 @@ pub fn dedup(
             texts.len()
         )));
     }
+    // Texts have no modification time and no fields: only rules that look at the texts apply.
+    if matches!(config.keep, Keep::Newest | Keep::Field { .. }) {
+        return Err(Error::InvalidConfig(format!(
+            "keep rule \"{}\" needs files or records; texts in memory are kept by \"first\" or \
+             \"longest\"",
+            config.keep.describe()
+        )));
+    }
     let _release = ReleaseThreadState::new();
-    let config = &*with_keep_field(config);
     let name = |i: usize| ids.map_or_else(|| i.to_string(), |ids| ids[i].clone());
     let sources = input::memory::sources(texts, &name);
     scan_sources(sources, Vec::new(), PassedOver::default(), config, progress)

@@ -27,12 +27,12 @@ use parquet::arrow::arrow_reader::{
 use rayon::prelude::*;
 use serde_json::Value;
 
-/// Rows per decoded batch, whatever the budget: a damaged page costs the rows of its batch from
-/// the start of that batch on, the same at any budget, and a batch stays far below the 2 GiB a
-/// string column's offsets can address.
 mod rows;
 use rows::{Failure, RowReader};
 
+/// Rows per decoded batch, whatever the budget: a damaged page costs the rows of its batch from
+/// the start of that batch on, the same at any budget, and a batch stays far below the 2 GiB a
+/// string column's offsets can address.
 const BATCH_ROWS: usize = 1024;
 
 /// How the files are read: the Parquet schema's own types, without the Arrow types a writer may

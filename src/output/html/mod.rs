@@ -266,8 +266,10 @@ pub fn write_html(
         shown: options.texts,
     };
     let shown = options.texts;
+    // Texts of documents the scan does not have are no part of it.
     let docs: serde_json::Map<String, Value> = texts
         .iter()
+        .filter(|(doc, _)| (**doc as usize) < outcome.documents.len())
         .map(|(&doc, text)| {
             (
                 doc.to_string(),

@@ -353,7 +353,9 @@ pub fn paragraph_layout(
                 let code = prose::reads_as_code(paragraph);
                 entry.eligible &= !code;
                 entry.opens = if code {
-                    prose::signature_shaped(paragraph) || rules::starts_section(paragraph)
+                    prose::signature_shaped(paragraph)
+                        || rules::starts_section(paragraph)
+                        || rules::manual_section(paragraph)
                 } else {
                     rules::opens_what_follows(paragraph)
                 };

@@ -29,7 +29,8 @@ const SYMBOL: u8 = 2;
 
 /// Whether a paragraph reads as code, a table or a diagram rather than prose: a line drawing
 /// character, a line that starts as a comment or an attribute does (`//`, `/*`, `#!`, `#[`),
-/// three code symbols or more at over one per 25 letters (`{ } [ ] < > = ; * # ...`, and `::`
+/// three code symbols or more at over one per 25 letters (`{ } [ ] < > = ; * # ...`, a run of
+/// stars counting once, and `::`
 /// as in `Ipv6Addr::new`), or a line that opens or closes a block (`... {`, `}`, a lone
 /// `...;`). One pass over the bytes, as every paragraph near a document's ends goes through it.
 pub fn reads_as_code(paragraph: &str) -> bool {

@@ -3,7 +3,8 @@
 //! pasted twice, with several copies of another pasted paragraph right above its second copy,
 //! sits there under what reads as an entry's header, so the first look keeps it; once those
 //! copies go it is a plain paste, and a second `clean` of the cleaned text would remove it.
-//! Looking again here makes the first `clean` remove it, and so a second one removes nothing.
+//! Looking again here (up to [`MAX_LOOKS`] more times, as long as the text that stays is cut
+//! into the same paragraphs) makes the first `clean` remove it, so a second one finds nothing.
 
 use super::{Analysis, Analyzer, RepeatGroup, assemble};
 use crate::pipeline::union_find::UnionFind;
@@ -14,8 +15,8 @@ const MAX_LOOKS: usize = 8;
 impl Analyzer {
     /// Groups of paragraphs that repeat each other inside the analyzed document (see the module
     /// rules), each with the paragraph `keep-first` keeps; ordered by first member. Repeats
-    /// found only once others are gone (the module header of `settle`) join the groups: a
-    /// `clean` of the text without them finds no repeat.
+    /// found only once others are gone (the module header of `settle`) join the groups, up to
+    /// [`MAX_LOOKS`] looks further.
     pub fn repeats(&mut self, text: &str, analysis: &Analysis) -> Vec<RepeatGroup> {
         let first = self.repeats_once(text, analysis);
         if first.is_empty() {
@@ -80,7 +81,12 @@ fn groups_with_one_staying(
             groups[slot].kept = i as u32;
         }
     }
-    debug_assert!(groups.iter().all(|g| g.kept != u32::MAX));
+    // Each group has its one member that stays; were it ever without, its first would stay.
+    for group in &mut groups {
+        if group.kept == u32::MAX {
+            group.kept = group.members[0];
+        }
+    }
     groups
 }
 
