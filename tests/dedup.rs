@@ -202,3 +202,26 @@ fn texts_in_memory_read_as_text_files_and_keep_rules_that_need_files_are_refused
         );
     }
 }
+
+#[test]
+fn the_text_cleaner_for_a_clean_cleans_each_text_as_clean_writes_it() {
+    use neardup::stages::TextCleaner;
+    use neardup::{CleanConfig, clean};
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    boilerplate_corpus(&input, 40, 2);
+    let config = CleanConfig::new(ScanConfig::default(), tmp.path().join("out"));
+    clean(std::slice::from_ref(&input), &config, &NoProgress).unwrap();
+    let outcome = scan(std::slice::from_ref(&input), &config.scan, &NoProgress).unwrap();
+    let mut cleaner = TextCleaner::for_clean(&outcome, &config);
+    let mut changed = 0;
+    for source in &outcome.sources {
+        let text = std::fs::read_to_string(&source.path).unwrap();
+        let written = std::fs::read_to_string(config.out.join(&source.relative)).unwrap();
+        let cleaned = cleaner.clean(&text);
+        changed += usize::from(!cleaned.removed.is_empty());
+        assert_eq!(cleaned.text, written, "{}", source.display);
+    }
+    assert!(changed > 10, "{changed}");
+}

@@ -48,6 +48,22 @@ pub struct Cleaning {
     pub min_words: usize,
 }
 
+impl TextCleaner {
+    /// The cleaner `clean` with `config` runs on each text of the scan `outcome` (the scan of
+    /// its inputs with `config.scan`): `cleaner.clean(text).text` is what `clean` writes for
+    /// that text. For texts that reach a program one at a time after a scan (a stream, a
+    /// database), cleaned as the folder would be.
+    pub fn for_clean(outcome: &ScanOutcome, config: &super::CleanConfig) -> TextCleaner {
+        Cleaning::of(
+            outcome,
+            &config.scan,
+            config.repeats,
+            config.strip_boilerplate,
+        )
+        .cleaner()
+    }
+}
+
 impl Cleaning {
     /// What `clean` removes after the scan `outcome` (made with `config`): repeats in
     /// `repeats` mode, and its boilerplate when `strip_boilerplate`.
