@@ -12,6 +12,7 @@ use crate::pipeline::minhash::MinHasher;
 use crate::pipeline::normalize::Tokenizer;
 use crate::pipeline::passages::{self, Token};
 use crate::scan::hash_document;
+use crate::shared::round4;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -156,10 +157,6 @@ pub fn compare_texts(a: &LoadedDocument, b: &LoadedDocument, config: &ScanConfig
         containment_b_in_a: round4(share(&sb)),
         passages: shared,
     }
-}
-
-fn round4(x: f64) -> f64 {
-    crate::shared::round4(x)
 }
 
 /// Reads the document `name` names: a file (one document: a text file, or a file of records

@@ -184,6 +184,19 @@ fn texts_in_memory_read_as_text_files_and_keep_rules_that_need_files_are_refused
         binary.len() == 1 && binary[0].starts_with("2: binary file"),
         "{binary:?}"
     );
+    // `--encoding` is for files: a text in memory is UTF-8 whatever it says.
+    let latin1 = ScanConfig {
+        input: neardup::config::InputOptions {
+            encoding: Some(neardup::config::TextEncoding::for_label("latin1").unwrap()),
+            ..Default::default()
+        },
+        ..ScanConfig::default()
+    };
+    let accented = vec![format!("Café déjà vu {article}")];
+    let outcome = dedup(Arc::new(accented.clone()), None, &latin1, &NoProgress).unwrap();
+    let read = neardup::document_texts(&outcome, &latin1, &[0]);
+    assert_eq!(read, [Some(accented[0].clone())]);
+    assert!(outcome.diagnostics.is_empty() && outcome.notes.is_empty());
     for keep in [
         neardup::config::Keep::Newest,
         neardup::config::Keep::Field {

@@ -3,9 +3,7 @@
 //! without one, by its index, so that the report, the pairs and the keep rule treat it as they
 //! treat a file, and a scan of the same texts written as files finds the same clusters.
 
-use super::{
-    Document, InputOptions, SourceFile, SourceKind, SourceRead, changed_during_run, fingerprint,
-};
+use super::{Document, SourceFile, SourceKind, SourceRead, changed_during_run, fingerprint};
 use crate::diagnostic::AfterChange;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -101,12 +99,11 @@ pub fn sources(texts: Arc<dyn Texts>, names: &dyn Fn(usize) -> String) -> Vec<So
 }
 
 /// [`super::read_source`] for a text in memory: its document, read by the rules of a text
-/// file holding the same bytes (a byte-order mark dropped, a NUL byte making it binary), or,
-/// with `expected`, a problem when its bytes no longer have that fingerprint.
+/// file holding the same bytes (a byte-order mark dropped, a NUL byte making it binary) in
+/// UTF-8, or, with `expected`, a problem when its bytes no longer have that fingerprint.
 pub(super) fn read<T, W>(
     source: &SourceFile,
     memory: &InMemory,
-    options: &InputOptions,
     expected: Option<u64>,
     work: &W,
 ) -> SourceRead<T>
@@ -119,20 +116,9 @@ where
     if expected.is_some_and(|e| e != fingerprint) {
         return SourceRead::failed(changed_during_run(&source.display, AfterChange::Skipped));
     }
-    let options = InputOptions {
-        // The text is a Rust string: UTF-8, whatever `--encoding` says of files.
-        encoding: None,
-        ..options.clone()
-    };
+    // A Rust string is UTF-8, whatever `--encoding` says of files.
     SourceRead {
         len: bytes.len() as u64,
-        ..super::documents_of(
-            SourceKind::Text,
-            &source.display,
-            bytes,
-            fingerprint,
-            &options,
-            work,
-        )
+        ..super::text_document(&source.display, bytes, fingerprint, None, work)
     }
 }

@@ -239,7 +239,7 @@ where
     W: Fn(Document<'_>) -> T + Sync,
 {
     if let Some(memory) = &source.memory {
-        return memory::read(source, memory, options, expected, work);
+        return memory::read(source, memory, expected, work);
     }
     if source.kind == SourceKind::Parquet && source.compression == Compression::None {
         return read_parquet(source, options, expected, work);
@@ -425,38 +425,7 @@ where
     W: Fn(Document<'_>) -> T + Sync,
 {
     match kind {
-        SourceKind::Text => {
-            let decoded = match decode::decode(bytes, options.encoding) {
-                Ok(decoded) => decoded,
-                Err(binary) => {
-                    return SourceRead::skipped(binary_file(display, binary), fingerprint);
-                }
-            };
-            let problems = decoded
-                .first_error
-                .map(|offset| undecodable(display, None, decoded.encoding, offset))
-                .into_iter()
-                .collect();
-            let notes = decoded
-                .note()
-                .map(|note| Diagnostic::new(display, None, note))
-                .into_iter()
-                .collect();
-            let doc = Document {
-                text: &decoded.text,
-                position: None,
-                id: None,
-                keep_value: None,
-            };
-            SourceRead {
-                docs: vec![work(doc)],
-                problems,
-                notes,
-                fingerprint: Some(fingerprint),
-                skipped: false,
-                len: 0,
-            }
-        }
+        SourceKind::Text => text_document(display, bytes, fingerprint, options.encoding, work),
         SourceKind::Parquet => {
             parquet::documents_in_bytes(display, bytes, fingerprint, options, work)
         }
@@ -468,6 +437,50 @@ where
             read.fingerprint = Some(fingerprint);
             read
         }
+    }
+}
+
+/// The one document of a text file's `bytes`, decoded by [`decode`]'s rules with `encoding`
+/// for bytes without a byte-order mark (`None`: detect).
+fn text_document<T, W>(
+    display: &str,
+    bytes: &[u8],
+    fingerprint: u64,
+    encoding: Option<TextEncoding>,
+    work: &W,
+) -> SourceRead<T>
+where
+    W: Fn(Document<'_>) -> T,
+{
+    let decoded = match decode::decode(bytes, encoding) {
+        Ok(decoded) => decoded,
+        Err(binary) => {
+            return SourceRead::skipped(binary_file(display, binary), fingerprint);
+        }
+    };
+    let problems = decoded
+        .first_error
+        .map(|offset| undecodable(display, None, decoded.encoding, offset))
+        .into_iter()
+        .collect();
+    let notes = decoded
+        .note()
+        .map(|note| Diagnostic::new(display, None, note))
+        .into_iter()
+        .collect();
+    let doc = Document {
+        text: &decoded.text,
+        position: None,
+        id: None,
+        keep_value: None,
+    };
+    SourceRead {
+        docs: vec![work(doc)],
+        problems,
+        notes,
+        fingerprint: Some(fingerprint),
+        skipped: false,
+        len: 0,
     }
 }
 

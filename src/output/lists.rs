@@ -2,9 +2,8 @@
 //! JSON Lines or CSV) and the documents `clean --drop-duplicates` would leave out
 //! (`scan --list-duplicates`, one location per line or NUL-separated, for `xargs`).
 
-use super::report::round4;
 use crate::outcome::{DocumentInfo, ScanOutcome};
-use crate::shared::{PairSide, write_pair_line};
+use crate::shared::{PairSide, round4, write_pair_line};
 use serde_json::Value;
 use std::io::{self, Write};
 

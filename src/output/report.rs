@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use crate::shared::VERSION;
-pub(crate) use crate::shared::round4;
+use crate::shared::round4;
 
 /// A whole scan report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

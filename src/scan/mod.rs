@@ -51,12 +51,13 @@ pub fn scan(
     config: &ScanConfig,
     progress: &dyn Progress,
 ) -> Result<ScanOutcome> {
-    config.validate()?;
+    let banding = config.validate()?;
     // However it ends, no thread keeps this scan's buffers or open folders.
     let _release = ReleaseThreadState::new();
     let config = &*with_keep_field(config);
     let (sources, diagnostics, passed_over) = walk(roots, config);
-    scan_sources(sources, diagnostics, passed_over, config, progress)
+    let found = (sources, diagnostics, passed_over);
+    scan_sources(found, config, banding, progress)
 }
 
 /// Scans texts a program holds in memory, as [`scan`] scans files: the same clusters, pairs,
@@ -85,7 +86,7 @@ pub fn dedup(
     config: &ScanConfig,
     progress: &dyn Progress,
 ) -> Result<ScanOutcome> {
-    config.validate()?;
+    let banding = config.validate()?;
     if let Some(ids) = ids
         && ids.len() != texts.len()
     {
@@ -106,18 +107,19 @@ pub fn dedup(
     let _release = ReleaseThreadState::new();
     let name = |i: usize| ids.map_or_else(|| i.to_string(), |ids| ids[i].clone());
     let sources = input::memory::sources(texts, &name);
-    scan_sources(sources, Vec::new(), PassedOver::default(), config, progress)
+    let found = (sources, Vec::new(), PassedOver::default());
+    scan_sources(found, config, banding, progress)
 }
 
-/// The scan of `sources`, found with `diagnostics` and having `passed_over` other inputs.
+/// The scan, with `banding` from the validated `config`, of the sources `found` with the
+/// problems met finding them and what was passed over.
 fn scan_sources(
-    mut sources: Vec<SourceFile>,
-    mut diagnostics: Vec<Diagnostic>,
-    passed_over: PassedOver,
+    found: (Vec<SourceFile>, Vec<Diagnostic>, PassedOver),
     config: &ScanConfig,
+    banding: crate::pipeline::lsh::Banding,
     progress: &dyn Progress,
 ) -> Result<ScanOutcome> {
-    let banding = config.validate()?;
+    let (mut sources, mut diagnostics, passed_over) = found;
     let minhasher = MinHasher::with_scheme(config.minhash, config.num_perm, config.seed);
 
     let plan = MemoryPlan::new(

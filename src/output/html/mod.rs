@@ -439,7 +439,7 @@ fn lowest_pair(
         .iter()
         .filter(|p| members.contains(&p.a) && members.contains(&p.b))
         .min_by(|x, y| x.similarity.total_cmp(&y.similarity))
-        .map(|p| (p.a, p.b, crate::output::report::round4(p.similarity)))
+        .map(|p| (p.a, p.b, crate::shared::round4(p.similarity)))
 }
 
 #[cfg(test)]

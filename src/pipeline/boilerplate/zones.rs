@@ -348,17 +348,16 @@ pub fn paragraph_layout(
             if i <= ZONE_PARAGRAPHS || i + ZONE_PARAGRAPHS >= n {
                 // Chrome is prose and links; code (a signature, a listing) is the text's own.
                 // A signature stays, and opens the description under it; a listing, a
-                // diagram or a sentence full of symbols heads nothing, so chrome after one can
-                // go.
+                // diagram or a sentence full of symbols leads into nothing, so chrome after
+                // one can go.
                 let code = prose::reads_as_code(paragraph);
                 entry.eligible &= !code;
-                entry.opens = if code {
+                let leads_in = if code {
                     prose::signature_shaped(paragraph)
-                        || rules::starts_section(paragraph)
-                        || rules::manual_section(paragraph)
                 } else {
-                    rules::opens_what_follows(paragraph)
+                    rules::leads_in(paragraph)
                 };
+                entry.opens = leads_in || rules::heads_what_follows(paragraph);
                 entry.continues = rules::continues_what_precedes(paragraph)
                     && (line_mode
                         || reader_words(paragraph, CONTINUATION_WORDS) < CONTINUATION_WORDS);

@@ -48,20 +48,10 @@ pub(super) fn groups_of(
     members.sort_unstable();
     members.dedup();
     truncated_keys.sort_unstable();
-    let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
-    let mut slot_of_root = std::collections::HashMap::new();
-    for &i in &members {
-        let root = sets.find(i as u32);
-        let slot = *slot_of_root.entry(root).or_insert_with(|| {
-            groups.push((root, Vec::new()));
-            groups.len() - 1
-        });
-        groups[slot].1.push(i as u32);
-    }
-    groups
+    by_set(sets, members)
         .into_iter()
-        .filter(|(_, members)| members.len() >= 2)
-        .map(|(_, members)| {
+        .filter(|members| members.len() >= 2)
+        .map(|members| {
             let complete = members
                 .iter()
                 .copied()
@@ -72,4 +62,23 @@ pub(super) fn groups_of(
             }
         })
         .collect()
+}
+
+/// The `members` (in order) that `sets` joined, one list per set, in the order of their first
+/// members.
+pub(super) fn by_set(
+    sets: &mut UnionFind,
+    members: impl IntoIterator<Item = usize>,
+) -> Vec<Vec<u32>> {
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    let mut slot_of_root = std::collections::HashMap::new();
+    for i in members {
+        let root = sets.find(i as u32);
+        let slot = *slot_of_root.entry(root).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[slot].push(i as u32);
+    }
+    groups
 }

@@ -266,11 +266,12 @@ impl Analyzer {
                     }
                 },
             );
-            let links = (
-                &long_enough as &dyn Fn(usize, usize) -> bool,
-                &mut is_paste as _,
-            );
-            merged |= self.link_respelled(text, analysis, &near, links, &mut sets);
+            // Copies with words spelled differently.
+            for (a, b) in self.respelled_pairs(text, analysis, &near, &long_enough) {
+                if is_paste(a, b, Kind::Respelled) {
+                    merged |= sets.union(a as u32, b as u32);
+                }
+            }
         }
         if !merged {
             return Vec::new();

@@ -4,10 +4,8 @@
 //! filter over the lowest shingles serves large ones), and those of them that are copies with
 //! words spelled differently.
 
-use super::context::Kind;
 use super::{Analysis, Analyzer, NEAR_MIN_WORDS, NEAR_SHINGLE_WORDS, NEAR_SIMILARITY, rules};
 use crate::pipeline::jaccard::jaccard_at_least;
-use crate::pipeline::union_find::UnionFind;
 use std::ops::Range;
 
 /// Posting lists longer than this compare each entry with the first and the previous one only,
@@ -19,43 +17,29 @@ const ALL_PAIRS_UP_TO: usize = 32;
 const BITMAP_BITS: usize = 512;
 pub(super) const BITMAP_WORDS: usize = BITMAP_BITS / 64;
 
-/// What decides a link between two matching paragraphs: whether a paragraph has at least so
-/// many words (and no code fence), and whether a match of a kind is a paste.
-pub(super) type LinkRules<'a> = (
-    &'a dyn Fn(usize, usize) -> bool,
-    &'a mut dyn FnMut(usize, usize, Kind) -> bool,
-);
-
 impl Analyzer {
-    /// Joins in `sets` the copies among the `near` paragraphs whose words are spelled
-    /// differently (the module rules), given which paragraphs are long enough and which
-    /// matches are pastes; whether it joined any.
-    pub(super) fn link_respelled(
+    /// The pairs among the `near` paragraphs, both `long_enough` for near matching, that are
+    /// copies with words spelled differently (the module rules), in the order found.
+    pub(super) fn respelled_pairs(
         &mut self,
         text: &str,
         analysis: &Analysis,
         near: &[usize],
-        (long_enough, is_paste): LinkRules<'_>,
-        sets: &mut UnionFind,
-    ) -> bool {
+        long_enough: &dyn Fn(usize, usize) -> bool,
+    ) -> Vec<(usize, usize)> {
         let (fps, hashes) = (&analysis.fingerprints, &analysis.token_hashes);
         let units = |n: usize| &hashes[fps[near[n]].tokens.clone()];
         let mut similar = Vec::new();
         self.similar_pairs(near.len(), units, |a, b| similar.push((near[a], near[b])));
-        let mut merged = false;
-        for (a, b) in similar {
+        similar.retain(|&(a, b)| {
             if !(long_enough(a, NEAR_MIN_WORDS) && long_enough(b, NEAR_MIN_WORDS)) {
-                continue;
+                return false;
             }
             let a_tokens = self.tokens(analysis.paragraphs[a].text(text));
             let b_tokens = self.tokens(analysis.paragraphs[b].text(text));
-            if rules::same_words_but_spelling(&a_tokens, &b_tokens)
-                && is_paste(a, b, Kind::Respelled)
-            {
-                merged |= sets.union(a as u32, b as u32);
-            }
-        }
-        merged
+            rules::same_words_but_spelling(&a_tokens, &b_tokens)
+        });
+        similar
     }
 
     /// Calls `found(a, b)` (a < b, in increasing order) for every pair of the `count` paragraphs

@@ -236,11 +236,17 @@ pub fn log_entry(paragraph: &str) -> bool {
 /// Whether a paragraph introduces what follows it, so that the two go or stay together: a
 /// heading or an entry's header ([`starts_section`]), a manual's section whose first line is
 /// its heading in capitals (`GCLOUD WIDE FLAGS` over its indented text, which the paragraphs
-/// after it carry on), a lead-in ending in a colon ("Licensed under either of:"), or an item
-/// ending in a comma or semicolon, which the next one continues.
-pub fn opens_what_follows(paragraph: &str) -> bool {
-    let end = paragraph.trim_end();
-    end.ends_with([':', ';', ',']) || starts_section(paragraph) || manual_section(paragraph)
+/// after it carry on), or, in prose ([`leads_in`]), a lead-in ending in a colon or an item
+/// the next one continues. What code opens is the caller's to say (a signature, its
+/// description).
+pub fn heads_what_follows(paragraph: &str) -> bool {
+    starts_section(paragraph) || manual_section(paragraph)
+}
+
+/// Whether a paragraph of prose leads into the next: a lead-in ending in a colon ("Licensed
+/// under either of:"), or an item ending in a comma or semicolon, which the next continues.
+pub fn leads_in(paragraph: &str) -> bool {
+    paragraph.trim_end().ends_with([':', ';', ','])
 }
 
 /// Whether a paragraph is a manual's section: its first line a heading in capitals at the

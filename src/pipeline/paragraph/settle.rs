@@ -6,6 +6,7 @@
 //! Looking again here (up to [`MAX_LOOKS`] more times, as long as the text that stays is cut
 //! into the same paragraphs) makes the first `clean` remove it, so a second one finds nothing.
 
+use super::grouping::by_set;
 use super::{Analysis, Analyzer, RepeatGroup, assemble};
 use crate::pipeline::union_find::UnionFind;
 
@@ -38,6 +39,7 @@ impl Analyzer {
         };
         join(&first, &|i| i, &mut stays);
         let mut reduced = Analysis::default();
+        let mut found_more = false;
         for _ in 0..MAX_LOOKS {
             let left: Vec<u32> = (0..n as u32).filter(|&i| stays[i as usize]).collect();
             let text_left = assemble(text, &analysis.paragraphs, |i| stays[i]);
@@ -52,6 +54,11 @@ impl Analyzer {
                 break;
             }
             join(&more, &|i| left[i as usize], &mut stays);
+            found_more = true;
+        }
+        if !found_more {
+            // Most documents: the second look finds nothing, and the first stands.
+            return first;
         }
         groups_with_one_staying(&mut sets, &grouped, &stays)
     }
@@ -59,35 +66,25 @@ impl Analyzer {
 
 /// The groups of the joined paragraphs, ordered by first member, each keeping its one member
 /// that stays: every look removes all members of a group but the one it keeps, and a later
-/// look joins two groups only through a member that stayed.
+/// look joins two groups only through a member that stayed. (Were a group ever without one,
+/// its first would stay.)
 fn groups_with_one_staying(
     sets: &mut UnionFind,
     grouped: &[bool],
     stays: &[bool],
 ) -> Vec<RepeatGroup> {
-    let mut groups: Vec<RepeatGroup> = Vec::new();
-    let mut slot_of_root = std::collections::HashMap::new();
-    for i in (0..grouped.len()).filter(|&i| grouped[i]) {
-        let root = sets.find(i as u32);
-        let slot = *slot_of_root.entry(root).or_insert_with(|| {
-            groups.push(RepeatGroup {
-                members: Vec::new(),
-                kept: u32::MAX,
-            });
-            groups.len() - 1
-        });
-        groups[slot].members.push(i as u32);
-        if stays[i] {
-            groups[slot].kept = i as u32;
-        }
-    }
-    // Each group has its one member that stays; were it ever without, its first would stay.
-    for group in &mut groups {
-        if group.kept == u32::MAX {
-            group.kept = group.members[0];
-        }
-    }
-    groups
+    let members = (0..grouped.len()).filter(|&i| grouped[i]);
+    by_set(sets, members)
+        .into_iter()
+        .map(|members| RepeatGroup {
+            kept: members
+                .iter()
+                .copied()
+                .find(|&m| stays[m as usize])
+                .unwrap_or(members[0]),
+            members,
+        })
+        .collect()
 }
 
 #[cfg(test)]
